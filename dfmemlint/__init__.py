@@ -1,0 +1,5 @@
+"""dfmemlint: lint and fix Go memory settings in Dockerfiles."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

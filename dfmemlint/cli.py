@@ -1,0 +1,94 @@
+"""The command line: one click group whose default command lints; subcommands load lazily."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from dfmemlint import __version__
+
+# name -> "module:attribute"; imported only when the subcommand runs, to keep start-up fast.
+SUBCOMMANDS: dict[str, str] = {
+    "check": "dfmemlint.commands.check:check",
+    "inspect": "dfmemlint.commands.inspect:inspect",
+    "budget": "dfmemlint.budget:budget_command",
+    "rule": "dfmemlint.commands.ruledoc:rule",
+    "rules": "dfmemlint.commands.ruledoc:rules",
+}
+DEFAULT_COMMAND = "check"
+
+
+class DefaultGroup(click.Group):
+    """``dfmemlint [OPTIONS] PATH...`` lints; ``dfmemlint inspect|budget|rule|rules …`` do the rest.
+
+    A file literally named like a subcommand is reached as ``./inspect``.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name in SUBCOMMANDS if name != DEFAULT_COMMAND]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        group_only = {"--help", "-h", "--version"}
+        if args and (args[0] in SUBCOMMANDS or args[0] in group_only):
+            return super().parse_args(ctx, args)
+        if not args:
+            return super().parse_args(ctx, ["--help"])
+        return super().parse_args(ctx, [DEFAULT_COMMAND, *args])
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] PATH...  |  COMMAND [ARGS]...")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        check = self.get_command(ctx, DEFAULT_COMMAND)
+        if check is None:  # pragma: no cover - the table always has it
+            return
+        with formatter.section("Lint options (dfmemlint [OPTIONS] PATH...)"):
+            rows = []
+            for param in check.get_params(ctx):
+                record = param.get_help_record(ctx)
+                if record is not None and param.name != "help":
+                    rows.append(record)
+            formatter.write_dl(rows)
+
+
+@click.group(
+    cls=DefaultGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, "--version", prog_name="dfmemlint")
+def cli() -> None:
+    """Lint and fix Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles.
+
+    Run `dfmemlint Dockerfile` to lint, `dfmemlint --fix Dockerfile` to repair.
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result: Any = cli.main(args=args, prog_name="dfmemlint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 2
+    except BrokenPipeError:  # pragma: no cover - e.g. `dfmemlint … | head`
+        return 1
+    return int(result) if isinstance(result, int) else 0

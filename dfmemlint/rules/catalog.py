@@ -1,0 +1,76 @@
+"""The rule catalog: codes, names and default severities (a public interface: never renumber)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from dfmemlint.types import Severity
+
+
+class RuleInfo(NamedTuple):
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+
+
+CATALOG: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "DFM000",
+        "dockerfile-syntax",
+        Severity.ERROR,
+        "The file is not a Dockerfile BuildKit accepts.",
+    ),
+    RuleInfo(
+        "DFM001",
+        "gomemlimit-build-only",
+        Severity.WARNING,
+        "GOMEMLIMIT is set only at build time (RUN or ARG) and never reaches the running container.",
+    ),
+    RuleInfo(
+        "DFM002",
+        "gomemlimit-wrong-stage",
+        Severity.WARNING,
+        "ENV GOMEMLIMIT is set in a stage the final image does not inherit from.",
+    ),
+    RuleInfo(
+        "DFM003",
+        "env-cache-bust",
+        Severity.WARNING,
+        "An ENV of a runtime tuning variable is followed by RUN/COPY/ADD, so changing it rebuilds "
+        "every later layer.",
+    ),
+    RuleInfo(
+        "DFM004",
+        "gomemlimit-malformed",
+        Severity.ERROR,
+        "GOMEMLIMIT has a value the Go runtime rejects: every Go process exits at start-up.",
+    ),
+    RuleInfo(
+        "DFM005",
+        "go-too-old",
+        Severity.ERROR,
+        "The Go toolchain that builds the shipped binary is older than Go 1.19, which ignores "
+        "GOMEMLIMIT.",
+    ),
+    RuleInfo(
+        "DFM006",
+        "gomemlimit-missing",
+        Severity.WARNING,
+        "The final image runs a Go binary and no GOMEMLIMIT reaches it at runtime.",
+    ),
+    RuleInfo(
+        "DFM007",
+        "gomemlimit-out-of-range",
+        Severity.ERROR,
+        "GOMEMLIMIT is 0, under 1 MiB, or too close to (or above) the declared container limit.",
+    ),
+    RuleInfo(
+        "DFM008",
+        "gogc-off-unbounded",
+        Severity.ERROR,
+        "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is killed.",
+    ),
+)
+
+BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in CATALOG}

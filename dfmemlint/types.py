@@ -1,0 +1,67 @@
+"""The records that flow through the pipeline: edits, fixes and findings."""
+
+from __future__ import annotations
+
+import enum
+from typing import NamedTuple
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; higher is worse (so ``>=`` compares with ``--fail-on``)."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+class Applicability(enum.IntEnum):
+    """How safe a fix is (ruff's model)."""
+
+    DISPLAY_ONLY = 1
+    UNSAFE = 2
+    SAFE = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+
+class Edit(NamedTuple):
+    """Replace ``data[start:end]`` of the original file bytes with ``replacement``."""
+
+    start: int
+    end: int
+    replacement: bytes
+
+
+class Fix(NamedTuple):
+    title: str
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+
+
+class Finding(NamedTuple):
+    """One problem in one file. Lines and columns are 1-based; ``end_column`` is exclusive."""
+
+    path: str
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Fix | None = None
