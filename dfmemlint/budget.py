@@ -1,0 +1,235 @@
+"""The memory budget of a Go container: GOMEMLIMIT and an RSS alert threshold from its limit.
+
+``dfmemlint budget 512MiB`` prints, with the arithmetic shown:
+
+* ``GOMEMLIMIT = floor(limit * ratio)`` rounded down to whole MiB (ratio 0.8 by default);
+* the RSS alert threshold ``min(floor(limit * 0.9), floor(GOMEMLIMIT * 1.1))``: an alert before
+  the kernel's OOM killer acts, and no later than 10 % past the point where the GC starts working
+  hard;
+* the snippets to paste into a Dockerfile, a Kubernetes container spec and a Prometheus rule.
+
+Every number is computed with exact integer arithmetic from the declared limit.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Literal, NamedTuple
+
+import click
+
+from dfmemlint.units import (
+    MIB,
+    LimitError,
+    compute_gomemlimit,
+    describe_bytes,
+    format_fraction,
+    format_size,
+    parse_memory_limit,
+    ratio_fraction,
+)
+
+DEFAULT_RATIO = 0.8
+#: Alert when the working set passes this share of the container limit ...
+ALERT_LIMIT_SHARE = Fraction(9, 10)
+#: ... or this multiple of GOMEMLIMIT, whichever is lower.
+ALERT_GOMEMLIMIT_FACTOR = Fraction(11, 10)
+#: The placeholder container name in the Kubernetes and Prometheus snippets.
+CONTAINER = "app"
+
+AlertBasis = Literal["limit", "gomemlimit"]
+
+
+class Budget(NamedTuple):
+    """The memory plan for one container limit."""
+
+    limit_bytes: int
+    ratio: float
+    gomemlimit_bytes: int
+    #: ``gomemlimit_bytes`` spelled for GOMEMLIMIT, e.g. ``409MiB``.
+    gomemlimit: str
+    alert_threshold_bytes: int
+    #: Which bound set the threshold: ``limit`` (limit * 0.9) or ``gomemlimit`` (GOMEMLIMIT * 1.1);
+    #: ``limit`` when they are equal.
+    alert_threshold_basis: AlertBasis
+
+
+def _floor(value: Fraction) -> int:
+    return value.numerator // value.denominator
+
+
+def plan_budget(limit_bytes: int, ratio: float = DEFAULT_RATIO) -> Budget:
+    """Compute GOMEMLIMIT and the alert threshold for a container limit of ``limit_bytes``.
+
+    Raises LimitError for a ratio outside (0, 1], a limit that is not positive, or a GOMEMLIMIT
+    that would be under 1 MiB.
+    """
+    gomemlimit_bytes = compute_gomemlimit(limit_bytes, ratio)
+    by_limit = _floor(limit_bytes * ALERT_LIMIT_SHARE)
+    by_gomemlimit = _floor(gomemlimit_bytes * ALERT_GOMEMLIMIT_FACTOR)
+    basis: AlertBasis = "limit" if by_limit <= by_gomemlimit else "gomemlimit"
+    return Budget(
+        limit_bytes=limit_bytes,
+        ratio=ratio,
+        gomemlimit_bytes=gomemlimit_bytes,
+        gomemlimit=format_size(gomemlimit_bytes),
+        alert_threshold_bytes=min(by_limit, by_gomemlimit),
+        alert_threshold_basis=basis,
+    )
+
+
+def kubernetes_memory(limit_bytes: int) -> str:
+    """The limit as a Kubernetes quantity: ``<n>Mi`` when it is whole MiB, else plain bytes."""
+    if limit_bytes % MIB == 0:
+        return f"{limit_bytes // MIB}Mi"
+    return str(limit_bytes)
+
+
+def snippets(budget: Budget) -> dict[str, str]:
+    """Text to paste: ``dockerfile``, ``dockerfile_exec_form``, ``kubernetes``, ``prometheus``."""
+    value = budget.gomemlimit
+    kubernetes = "\n".join(
+        [
+            "resources:",
+            "  limits:",
+            f"    memory: {kubernetes_memory(budget.limit_bytes)}",
+            "env:",
+            "  - name: GOMEMLIMIT",
+            f'    value: "{value}"',
+        ]
+    )
+    return {
+        "dockerfile": f"ENV GOMEMLIMIT={value}",
+        "dockerfile_exec_form": f'CMD ["env", "GOMEMLIMIT={value}", "/app"]',
+        "kubernetes": kubernetes,
+        "prometheus": (
+            f'container_memory_working_set_bytes{{container="{CONTAINER}"}} '
+            f"> {budget.alert_threshold_bytes}"
+        ),
+    }
+
+
+def budget_json(budget: Budget) -> dict[str, object]:
+    """The JSON document ``dfmemlint budget --format json`` prints."""
+    return {
+        "limit_bytes": budget.limit_bytes,
+        "ratio": budget.ratio,
+        "gomemlimit": budget.gomemlimit,
+        "gomemlimit_bytes": budget.gomemlimit_bytes,
+        "alert_threshold_bytes": budget.alert_threshold_bytes,
+        "alert_threshold_basis": budget.alert_threshold_basis,
+        "snippets": snippets(budget),
+    }
+
+
+def _mib(n: int) -> str:
+    """``n`` bytes in MiB: exact when whole, else rounded half up to one decimal."""
+    tenths = (n * 20 + MIB) // (2 * MIB)
+    if n % MIB == 0:
+        return f"{n // MIB:,} MiB"
+    return f"{tenths // 10:,}.{tenths % 10} MiB"
+
+
+def _floored(exact: Fraction) -> str:
+    """``exact`` and, when it is not whole, the whole number of bytes it is rounded down to."""
+    whole = _floor(exact)
+    if exact.denominator == 1:
+        return f"{whole:,} bytes ({_mib(whole)})"
+    return f"{format_fraction(exact)} -> {whole:,} bytes ({_mib(whole)})"
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def budget_text(size: str, budget: Budget) -> str:
+    """The human report: every step of the arithmetic in bytes and MiB, then the snippets."""
+    limit = budget.limit_bytes
+    ratio = ratio_fraction(budget.ratio)
+    ratio_text = str(budget.ratio)
+    exact = limit * ratio
+    raw = _floor(exact)
+    gomem = budget.gomemlimit_bytes
+    by_limit_exact = limit * ALERT_LIMIT_SHARE
+    by_gomem_exact = gomem * ALERT_GOMEMLIMIT_FACTOR
+    share = format_fraction(Fraction(round(Fraction(gomem * 1000, limit)), 10))
+    lower = "limit * 0.9" if budget.alert_threshold_basis == "limit" else "GOMEMLIMIT * 1.1"
+    snippet = snippets(budget)
+    lines = [
+        f"Memory budget for a container limit of {size.strip()}",
+        "",
+        "Container limit",
+        f"  {size.strip()} = {describe_bytes(limit)}",
+        "",
+        f"GOMEMLIMIT = floor(limit * {ratio_text}), rounded down to whole MiB",
+        f"  {limit:,} * {ratio_text} = {format_fraction(exact)} bytes",
+        f"  floor       = {raw:,} bytes = {_mib(raw)}",
+        f"  whole MiB   = {gomem // MIB:,} MiB = {gomem:,} bytes",
+        f"  GOMEMLIMIT={budget.gomemlimit} ({share} % of the limit)",
+        "",
+        "RSS alert threshold = min(limit * 0.9, GOMEMLIMIT * 1.1)",
+        f"  limit * 0.9      = {limit:,} * 0.9 = {_floored(by_limit_exact)}",
+        f"  GOMEMLIMIT * 1.1 = {gomem:,} * 1.1 = {_floored(by_gomem_exact)}",
+        f"  threshold        = {budget.alert_threshold_bytes:,} bytes "
+        f"({_mib(budget.alert_threshold_bytes)}), from {lower}",
+        "",
+        "Dockerfile: inline on the command that starts the program, where the image has `env`,",
+        "or as the last instruction before CMD/ENTRYPOINT (it then invalidates no cached layer):",
+        _indent(snippet["dockerfile_exec_form"]),
+        _indent(snippet["dockerfile"]),
+        "",
+        "Kubernetes (in the container spec):",
+        _indent(snippet["kubernetes"]),
+        "",
+        f'Prometheus alert expression (replace container="{CONTAINER}"):',
+        _indent(snippet["prometheus"]),
+    ]
+    return "\n".join(lines)
+
+
+def _parse_ratio(text: str) -> float:
+    try:
+        ratio = float(text)
+    except ValueError:
+        raise LimitError(
+            f"the ratio must be a number above 0 and at most 1, not {text!r}"
+        ) from None
+    ratio_fraction(ratio)  # validates
+    return ratio
+
+
+@click.command("budget")
+@click.argument("size")
+@click.option(
+    "--ratio",
+    default=str(DEFAULT_RATIO),
+    show_default=True,
+    metavar="R",
+    help="GOMEMLIMIT as a share of the limit: above 0, at most 1.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def budget_command(size: str, ratio: str, output_format: str) -> int:
+    """Compute GOMEMLIMIT and an RSS alert threshold from a container memory limit SIZE.
+
+    SIZE is the container's memory limit: 512MiB, 512Mi (Kubernetes), 512m (Docker), 1.5Gi, 1e9 or
+    plain bytes. A bare 512M is refused: Kubernetes and Docker read it differently.
+    """
+    try:
+        limit = parse_memory_limit(size)
+        budget = plan_budget(limit, _parse_ratio(ratio))
+    except LimitError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 2
+    if output_format == "json":
+        click.echo(json.dumps(budget_json(budget), indent=2))
+    else:
+        click.echo(budget_text(size, budget))
+    return 0

@@ -1,0 +1,269 @@
+"""``dfmemlint [OPTIONS] PATH...``: lint (and fix) Dockerfiles."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+
+import click
+
+from dfmemlint.config import Config, ConfigError, find_config, parse_codes, parse_ratio
+from dfmemlint.engine import LintOptions, lint
+from dfmemlint.files import InputError, expand_paths, read_source
+from dfmemlint.fixer import FixOutcome, fix_file
+from dfmemlint.reporters import Report
+from dfmemlint.types import Finding, Severity
+from dfmemlint.units import LimitError, parse_memory_limit
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def _render(output_format: str, report: Report, color: bool) -> str:
+    if output_format == "json":
+        from dfmemlint.reporters import json as reporter
+    elif output_format == "github":
+        from dfmemlint.reporters import github as reporter  # type: ignore[no-redef]
+    elif output_format == "sarif":
+        from dfmemlint.reporters import sarif as reporter  # type: ignore[no-redef]
+    else:
+        from dfmemlint.reporters import text as reporter  # type: ignore[no-redef]
+    return reporter.render(report, color=color)
+
+
+def use_color(no_color: bool, output: str | None) -> bool:
+    if no_color or output is not None or os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    """Write through a temporary file in the same directory, then rename; keep the mode. A
+    symbolic link's target is written and the link stays."""
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target) or "."
+    mode = os.stat(target).st_mode & 0o7777
+    if not os.access(target, os.W_OK):
+        raise OSError(f"{path}: file is read-only; nothing was changed")
+    fd, tmp = tempfile.mkstemp(prefix=".dfmemlint-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _options(
+    config: Config,
+    select: str | None,
+    ignore: str | None,
+    memory_limit: int | None,
+    ratio: float | None,
+    build_args: dict[str, str],
+    target: str | None,
+) -> LintOptions:
+    chosen_select = parse_codes(select, "--select") if select else config.select
+    chosen_ignore = config.ignore | (parse_codes(ignore, "--ignore") if ignore else frozenset())
+    limit = memory_limit if memory_limit is not None else config.memory_limit
+    source = "--memory-limit" if memory_limit is not None else (config.path or "")
+    return LintOptions(
+        select=chosen_select,
+        ignore=chosen_ignore,
+        severity=config.severity,
+        memory_limit=limit,
+        memory_limit_source=source,
+        memory_limit_from_cli=memory_limit is not None,
+        ratio=ratio if ratio is not None else (config.ratio or 0.8),
+        build_args=build_args,
+        target=target,
+    )
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, metavar="PATH...")
+@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
+@click.option("--select", default=None, metavar="CODES", help="Only these rules (comma-separated).")
+@click.option("--ignore", default=None, metavar="CODES", help="Skip these rules (comma-separated).")
+@click.option(
+    "--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+    help="Lowest severity that makes the exit code 1 [default: warning].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied.")
+@click.option("--memory-limit", default=None, metavar="SIZE",
+              help="The container's memory limit (512MiB, 1Gi, 512m, bytes).")
+@click.option("--ratio", default=None, metavar="R",
+              help="GOMEMLIMIT as a share of the memory limit [default: 0.8].")
+@click.option("--fix-style", type=click.Choice(["auto", "inline", "env"]), default="auto",
+              show_default=True, help="How a fix adds GOMEMLIMIT.")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
+              show_default=True, help="Output format.")
+@click.option("--output", default=None, metavar="FILE", help="Write the report to FILE.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set, or not a terminal).")
+@click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
+              help="Override an ARG default, as docker build does.")
+@click.option("--target", default=None, help="Lint as if building this stage.")
+@click.option("--stdin-filename", default=None, help="The name to show for standard input.")
+def check(
+    paths: tuple[str, ...],
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    select: str | None,
+    ignore: str | None,
+    fail_on: str | None,
+    exit_zero: bool,
+    exit_non_zero_on_fix: bool,
+    memory_limit: str | None,
+    ratio: str | None,
+    fix_style: str,
+    output_format: str,
+    output: str | None,
+    statistics: bool,
+    no_color: bool,
+    build_args: tuple[str, ...],
+    target: str | None,
+    stdin_filename: str | None,
+) -> int:
+    """Lint Dockerfiles for Go memory settings (GOMEMLIMIT, GOGC)."""
+    if not paths:
+        click.echo("Error: no PATH given (a Dockerfile, a directory, or - for stdin)", err=True)
+        return 2
+    try:
+        limit = parse_memory_limit(memory_limit) if memory_limit is not None else None
+        ratio_value = parse_ratio(ratio, "--ratio") if ratio is not None else None
+        overrides: dict[str, str] = {}
+        for item in build_args:
+            name, sep, value = item.partition("=")
+            if not sep or not name:
+                raise ConfigError(f"--build-arg {item!r} is not NAME=VALUE")
+            overrides[name] = value
+        files = expand_paths(paths)
+        sources = [read_source(path, stdin_filename) for path in files]
+        configs = [find_config(s.real_path or os.getcwd()) for s in sources]
+        options_list = [
+            _options(c, select, ignore, limit, ratio_value, overrides, target) for c in configs
+        ]
+    except (ConfigError, InputError, LimitError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 2
+    _ = fix_style  # the rewrite reads it through the fixer (see dfmemlint.rewrite)
+    applying = fix or unsafe_fixes or diff
+    findings: list[Finding] = []
+    shown_sources: dict[str, bytes] = {}
+    fixed_count = 0
+    failed = False
+    diffs: list[str] = []
+    for source, options, config in zip(sources, options_list, configs):
+        if applying:
+            outcome: FixOutcome = fix_file(source.path, source.data, options, unsafe=unsafe_fixes)
+            assert outcome.result is not None
+            for note in outcome.result.notes:
+                click.echo(f"warning: {note}", err=True)
+            if outcome.error is not None:
+                click.echo(f"error: {source.path}: {outcome.error}", err=True)
+                failed = True
+            elif outcome.changed:
+                fixed_count += len(outcome.fixed)
+                if diff:
+                    diffs.append(_unified_diff(source.path, source.data, outcome.data))
+                elif source.real_path is None:
+                    sys.stdout.buffer.write(outcome.data)
+                    sys.stdout.flush()
+                else:
+                    try:
+                        write_atomic(source.path, outcome.data)
+                    except OSError as exc:
+                        click.echo(f"error: cannot write {exc}", err=True)
+                        failed = True
+                        outcome = FixOutcome(source.data, result=lint(source.path, source.data, options))
+                if show_fixes:
+                    for item in outcome.fixed:
+                        assert item.fix is not None
+                        click.echo(f"{item.path}:{item.line}:{item.column}: {item.code} fixed: {item.fix.title}", err=True)
+            elif source.real_path is None and fix and not diff:
+                sys.stdout.buffer.write(source.data)
+                sys.stdout.flush()
+            assert outcome.result is not None
+            findings.extend(outcome.result.findings)
+            shown_sources[source.path] = outcome.data
+        else:
+            result = lint(source.path, source.data, options)
+            for note in result.notes:
+                click.echo(f"warning: {note}", err=True)
+            findings.extend(result.findings)
+            shown_sources[source.path] = source.data
+    report = Report(tuple(findings), shown_sources, len(sources))
+    color = use_color(no_color, output)
+    if diff:
+        text = "".join(diffs)
+        if text:
+            sys.stdout.write(text)
+        click.echo(
+            f"Would fix {fixed_count} finding{'s' if fixed_count != 1 else ''}.", err=True
+        )
+    else:
+        stdout_taken = applying and any(s.real_path is None for s in sources)
+        rendered = (
+            _statistics(report, color) if statistics else _render(output_format, report, color)
+        )
+        if output is not None:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(rendered if rendered.endswith("\n") or not rendered else rendered + "\n")
+        elif stdout_taken:
+            click.echo(rendered, err=True)
+        elif rendered:
+            click.echo(rendered)
+        if applying:
+            remaining = len(findings)
+            click.echo(
+                f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} "
+                f"({remaining} remaining).",
+                err=True,
+            )
+    if failed:
+        return 2
+    if diff:
+        return 1 if fixed_count else 0
+    if exit_zero:
+        return 0
+    if exit_non_zero_on_fix and fixed_count:
+        return 1
+    threshold = _fail_on(fail_on, configs)
+    return 1 if any(f.severity >= threshold for f in findings) else 0
+
+
+def _fail_on(option: str | None, configs: Sequence[Config]) -> Severity:
+    if option is not None:
+        return Severity.parse(option)
+    for config in configs:
+        if config.fail_on is not None:
+            return config.fail_on
+    return Severity.WARNING
+
+
+def _statistics(report: Report, color: bool) -> str:
+    from dfmemlint.reporters import text
+
+    return text.render_statistics(report, color=color)
+
+
+def _unified_diff(path: str, before: bytes, after: bytes) -> str:
+    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

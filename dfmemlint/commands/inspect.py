@@ -1,0 +1,147 @@
+"""``dfmemlint inspect``: show what was read, for people debugging a finding."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from dfmemlint import model, reader
+from dfmemlint.files import InputError, expand_paths, read_source
+
+
+def _text(value: str) -> str:
+    """A value for JSON: bytes that are not UTF-8 are shown as U+FFFD."""
+    return reader.encode(value).decode("utf-8", "replace")
+
+
+def instruction_json(ins: reader.Instruction) -> dict[str, Any]:
+    return {
+        "keyword": ins.keyword,
+        "start_line": ins.start_line,
+        "end_line": ins.end_line,
+        "flags": [_text(t.value) for t in ins.flags],
+        "values": [_text(t.value) for t in ins.values],
+        "json": ins.json,
+        "heredocs": [{"name": _text(h.name), "content": _text(h.content)} for h in ins.heredocs],
+        "sub": instruction_json(ins.sub) if ins.sub is not None else None,
+    }
+
+
+def inspect_json(path: str, data: bytes, graph: model.StageGraph) -> dict[str, Any]:
+    df = graph.dockerfile
+    return {
+        "path": path,
+        "escape": df.escape,
+        "directives": {d.key: _text(d.value) for d in df.directives},
+        "error": None if df.error is None else {"message": df.error.message, "line": df.error.line},
+        "instructions": [instruction_json(ins) for ins in df.instructions],
+        "stages": [
+            {
+                "index": s.index,
+                "name": s.name,
+                "base": _text(s.base),
+                "parent_stage": s.parent,
+                "copies_from": [
+                    {
+                        "stage": c.stage,
+                        "image": None if c.image is None else _text(c.image),
+                        "line": c.instruction.start_line,
+                        "via": c.via,
+                    }
+                    for c in s.copies_from
+                ],
+                "start_line": s.from_instruction.start_line,
+            }
+            for s in graph.stages
+        ],
+        "final_stage": graph.final,
+        "built_stages": sorted(graph.built),
+        "runtime_env": {
+            name: {"value": _text(e.value), "line": e.instruction.start_line}
+            for name, e in graph.runtime_env().items()
+        },
+    }
+
+
+def _outline(info: dict[str, Any]) -> str:
+    lines = [f"{info['path']}  (escape {info['escape']!r})"]
+    for key, value in info["directives"].items():
+        lines.append(f"  directive {key}={value}")
+    if info["error"]:
+        lines.append(f"  error at line {info['error']['line']}: {info['error']['message']}")
+    for ins in info["instructions"]:
+        span = f"{ins['start_line']}" + (
+            f"-{ins['end_line']}" if ins["end_line"] != ins["start_line"] else ""
+        )
+        flags = " ".join(ins["flags"])
+        form = " (exec form)" if ins["json"] else ""
+        lines.append(f"  {span:>9}  {ins['keyword']} {flags}{' ' if flags else ''}{ins['values']}{form}")
+        for doc in ins["heredocs"]:
+            lines.append(f"             heredoc {doc['name']}: {len(doc['content'])} characters")
+        if ins["sub"]:
+            sub = ins["sub"]
+            lines.append(f"             runs on build: {sub['keyword']} {sub['values']}")
+    lines.append("  stages:")
+    for stage in info["stages"]:
+        marks = []
+        if stage["index"] == info["final_stage"]:
+            marks.append("final")
+        if stage["index"] not in info["built_stages"]:
+            marks.append("not built")
+        parent = f" (from stage {stage['parent_stage']})" if stage["parent_stage"] is not None else ""
+        name = f" {stage['name']}" if stage["name"] else ""
+        mark = f"  [{', '.join(marks)}]" if marks else ""
+        lines.append(f"    #{stage['index']}{name} FROM {stage['base']}{parent}{mark}")
+        for src in stage["copies_from"]:
+            what = f"stage {src['stage']}" if src["stage"] is not None else f"image {src['image']}"
+            lines.append(f"       takes files from {what} (line {src['line']}, {src['via']})")
+    if info["runtime_env"]:
+        lines.append("  runtime environment:")
+        for name, env in info["runtime_env"].items():
+            lines.append(f"    {name}={env['value']}  (line {env['line']})")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+    show_default=True, help="Output format.",
+)
+@click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
+              help="Override an ARG default, as docker build does.")
+@click.option("--target", default=None, help="Build this stage instead of the last one.")
+@click.option("--stdin-filename", default=None, help="The name to show for standard input.")
+def inspect(
+    paths: tuple[str, ...],
+    output_format: str,
+    build_args: tuple[str, ...],
+    target: str | None,
+    stdin_filename: str | None,
+) -> int:
+    """Show how a Dockerfile is read: instructions, stages and the runtime environment."""
+    overrides: dict[str, str] = {}
+    for item in build_args:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            click.echo(f"Error: --build-arg {item!r} is not NAME=VALUE", err=True)
+            return 2
+        overrides[name] = value
+    try:
+        files = expand_paths(paths)
+        sources = [read_source(path, stdin_filename) for path in files]
+    except InputError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return 2
+    results = []
+    for source in sources:
+        df = reader.read(source.data)
+        graph = model.build(df, build_args=overrides, target=target)
+        results.append(inspect_json(source.path, source.data, graph))
+    if output_format == "json":
+        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(_outline(info) for info in results))
+    return 0

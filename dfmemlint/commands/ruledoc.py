@@ -1,0 +1,62 @@
+"""``dfmemlint rule CODE`` prints a rule's page; ``dfmemlint rules`` lists the catalog."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from dfmemlint.reporters.sarif import rule_page, rule_url
+from dfmemlint.rules.catalog import BY_CODE, CATALOG, RuleInfo
+
+
+def find_rule(text: str) -> RuleInfo | None:
+    """The rule named by its code (any case) or by its name."""
+    wanted = text.strip()
+    by_name = {rule.name: rule for rule in CATALOG}
+    return BY_CODE.get(wanted.upper()) or by_name.get(wanted.lower())
+
+
+@click.command("rule")
+@click.argument("code")
+def rule(code: str) -> int:
+    """Show the reference page of a rule (by code, e.g. DFM004, or name)."""
+    info = find_rule(code)
+    if info is None:
+        click.echo(f"dfmemlint: unknown rule {code!r} (`dfmemlint rules` lists them)", err=True)
+        return 2
+    click.echo(rule_page(info.code), nl=False)
+    return 0
+
+
+@click.command("rules")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+def rules(output_format: str) -> int:
+    """List every rule: code, name, default severity and summary."""
+    if output_format == "json":
+        listing = [
+            {
+                "code": info.code,
+                "name": info.name,
+                "severity": info.severity.label,
+                "summary": info.summary,
+                "url": rule_url(info.code),
+            }
+            for info in CATALOG
+        ]
+        click.echo(json.dumps(listing, indent=2))
+        return 0
+    header = ("CODE", "NAME", "SEVERITY", "SUMMARY")
+    rows = [header, *((r.code, r.name, r.severity.label, r.summary) for r in CATALOG)]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        click.echo("  ".join([*cells, row[3]]))
+    return 0

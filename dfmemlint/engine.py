@@ -1,0 +1,195 @@
+"""The engine: runs the rules on one file, stamps code, name, severity and position on what they
+find, and applies configuration and ``# dfmemlint:`` comments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dfmemlint import model, reader
+from dfmemlint.reader import Dockerfile
+from dfmemlint.rules import REGISTRY
+from dfmemlint.rules.base import Context, Problem
+from dfmemlint.rules.catalog import BY_CODE
+from dfmemlint.types import Finding, Severity
+from dfmemlint.units import LimitError, parse_memory_limit
+
+_PRAGMA = re.compile(r"^\s*dfmemlint:\s*(.*?)\s*$", re.IGNORECASE)
+_DIRECTIVE_LIKE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LintOptions:
+    select: frozenset[str] | None = None  # None: every rule
+    ignore: frozenset[str] = frozenset()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    memory_limit: int | None = None  # from the command line or config
+    memory_limit_source: str = ""
+    memory_limit_from_cli: bool = False
+    ratio: float = 0.8
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
+
+
+@dataclass
+class LintResult:
+    path: str
+    dockerfile: Dockerfile
+    graph: model.StageGraph
+    findings: list[Finding]
+    notes: list[str]  # warnings about the file or its dfmemlint comments (not findings)
+    context: Context
+
+
+@dataclass
+class Pragmas:
+    ignore_global: set[str] = field(default_factory=set)
+    ignore_lines: dict[int, set[str]] = field(default_factory=dict)  # comment line -> codes
+    memory_limit: str | None = None
+    memory_limit_line: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
+    codes: set[str] = set()
+    for raw in text.split(","):
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if code == "ALL":
+            codes.update(BY_CODE)
+        elif code in BY_CODE:
+            codes.add(code)
+        else:
+            notes.append(f"{path}:{line}: unknown rule code {raw.strip()!r} in a dfmemlint comment")
+    return codes
+
+
+def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
+    pragmas = Pragmas()
+    for line, text in df.comments:
+        match = _PRAGMA.match(reader.encode(text).decode("utf-8", "replace"))
+        if match is None:
+            continue
+        body = match.group(1)
+        key, sep, value = body.partition("=")
+        key = key.strip().lower()
+        if key == "ignore" and sep:
+            pragmas.ignore_lines[line] = _codes(value, line, path, pragmas.notes)
+        elif key == "global ignore" and sep:
+            pragmas.ignore_global |= _codes(value, line, path, pragmas.notes)
+        elif key == "memory-limit" and sep:
+            pragmas.memory_limit = value.strip()
+            pragmas.memory_limit_line = line
+        else:
+            pragmas.notes.append(
+                f"{path}:{line}: dfmemlint comment not understood: {body!r} (expected "
+                "'ignore=CODES', 'global ignore=CODES' or 'memory-limit=SIZE')"
+            )
+    _check_directive_block(df, path, pragmas)
+    return pragmas
+
+
+def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
+    """A dfmemlint comment above a parser directive ends BuildKit's directive block."""
+    first_instruction = df.instructions[0].start_line if df.instructions else 1 << 30
+    directive_lines = {d.line for d in df.directives}
+    seen_pragma = 0
+    for line, text in df.comments:
+        if line >= first_instruction:
+            break
+        if _PRAGMA.match(reader.decode(reader.encode(text))):
+            seen_pragma = seen_pragma or line
+        elif seen_pragma and line not in directive_lines and _DIRECTIVE_LIKE.match("#" + text):
+            pragmas.notes.append(
+                f"{path}:{line}: this parser directive is ignored by BuildKit because the "
+                f"dfmemlint comment on line {seen_pragma} ends the directive block; move the "
+                "dfmemlint comment below the directives"
+            )
+
+
+def _suppressed_codes(df: Dockerfile, pragmas: Pragmas) -> list[tuple[int, int, set[str]]]:
+    """(first line, last line, codes) for each instruction with ignore comments above it."""
+    comment_lines = {line for line, _ in df.comments}
+    spans: list[tuple[int, int, set[str]]] = []
+    for ins in df.instructions:
+        codes: set[str] = set()
+        line = ins.start_line - 1
+        while line in comment_lines:
+            codes |= pragmas.ignore_lines.get(line, set())
+            line -= 1
+        if codes:
+            spans.append((ins.start_line, ins.end_line, codes))
+    return spans
+
+
+def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
+    df = reader.read(data)
+    graph = model.build(df, build_args=options.build_args, target=options.target)
+    pragmas = read_pragmas(df, path)
+    notes = list(pragmas.notes)
+    if graph.target_missing is not None:
+        notes.append(f"{path}: no stage named {graph.target_missing!r}; linting the last stage")
+    memory_limit = options.memory_limit
+    source = options.memory_limit_source
+    if pragmas.memory_limit is not None and not options.memory_limit_from_cli:
+        try:
+            memory_limit = parse_memory_limit(pragmas.memory_limit)
+            source = f"{path}:{pragmas.memory_limit_line}"
+        except LimitError as exc:
+            notes.append(f"{path}:{pragmas.memory_limit_line}: memory-limit ignored: {exc}")
+    ctx = Context(
+        path=path,
+        dockerfile=df,
+        graph=graph,
+        memory_limit=memory_limit,
+        memory_limit_source=source,
+        ratio=options.ratio,
+    )
+    suppressions = _suppressed_codes(df, pragmas)
+    findings: list[Finding] = []
+    for code, check in REGISTRY.items():
+        if options.select is not None and code not in options.select:
+            continue
+        if code in options.ignore or code in pragmas.ignore_global:
+            continue
+        if code != "DFM000" and df.error is not None:
+            continue
+        info = BY_CODE[code]
+        for problem in check(ctx):
+            finding = _finding(path, df, info.code, info.name, problem, options, info.severity)
+            if any(
+                first <= finding.line <= last and code in codes
+                for first, last, codes in suppressions
+            ):
+                continue
+            findings.append(finding)
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    return LintResult(path, df, graph, findings, notes + ctx.notes, ctx)
+
+
+def _finding(
+    path: str,
+    df: Dockerfile,
+    code: str,
+    name: str,
+    problem: Problem,
+    options: LintOptions,
+    default: Severity,
+) -> Finding:
+    severity = options.severity.get(code, problem.severity or default)
+    line, column = df.line_col(problem.start)
+    end_line, end_column = df.line_col(problem.end)
+    return Finding(
+        path=path,
+        code=code,
+        name=name,
+        severity=severity,
+        message=problem.message,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        fix=problem.fix,
+    )

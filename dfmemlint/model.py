@@ -1,0 +1,272 @@
+"""The stage model: stages, what each is built from and copies from, which ones BuildKit builds
+for the final image, and the environment that reaches the running container."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from dfmemlint.expand import expand
+from dfmemlint.reader import Dockerfile, Instruction, Token
+
+
+class ArgDecl(NamedTuple):
+    name: str
+    default: str | None  # after expansion; None when declared without a value
+    token: Token | None  # the default's raw bytes in the file (None without one)
+    instruction: Instruction
+    stage: int | None  # None for an ARG before the first FROM
+
+
+class EnvSetting(NamedTuple):
+    name: str
+    value: str  # as the container sees it: quotes removed, variables expanded
+    key: Token
+    token: Token  # the raw value in the file
+    instruction: Instruction
+    stage: int
+    args_used: tuple[str, ...]  # ARG names the value read (in order of declaration)
+
+
+class CopySource(NamedTuple):
+    """Where an instruction takes files from: an earlier stage, or an image."""
+
+    stage: int | None
+    image: str | None
+    instruction: Instruction
+    via: str  # "copy" (COPY/ADD --from) or "mount" (RUN --mount=from=)
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None  # lower case, as BuildKit compares stage names
+    from_instruction: Instruction
+    base: str  # the image reference after ARG expansion (or the parent stage's name)
+    base_token: Token | None
+    parent: int | None  # index of the stage this one is built FROM
+    platform: str | None
+    instructions: list[Instruction] = field(default_factory=list)
+    copies_from: list[CopySource] = field(default_factory=list)
+    args: dict[str, ArgDecl] = field(default_factory=dict)
+    # ENV set in this stage or inherited through FROM <stage>, by name, last one wins.
+    env: dict[str, EnvSetting] = field(default_factory=dict)
+    # Every ENV assignment made in this stage itself, in order.
+    own_env: list[EnvSetting] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name is not None else str(self.index)
+
+
+@dataclass
+class StageGraph:
+    dockerfile: Dockerfile
+    global_args: dict[str, ArgDecl]
+    stages: list[Stage]
+    final: int | None  # None when the file has no FROM
+    built: frozenset[int]
+    target_missing: str | None = None
+
+    @property
+    def final_stage(self) -> Stage | None:
+        return None if self.final is None else self.stages[self.final]
+
+    def lineage(self, index: int) -> list[Stage]:
+        """The stage and the stages it is built FROM, nearest first."""
+        chain: list[Stage] = []
+        seen: set[int] = set()
+        current: int | None = index
+        while current is not None and current not in seen:
+            seen.add(current)
+            chain.append(self.stages[current])
+            current = self.stages[current].parent
+        return chain
+
+    def runtime_env(self) -> dict[str, EnvSetting]:
+        stage = self.final_stage
+        return {} if stage is None else dict(stage.env)
+
+    def inherits(self, index: int) -> frozenset[int]:
+        """Stages whose environment the final image inherits (its FROM <stage> chain)."""
+        if self.final is None:
+            return frozenset()
+        return frozenset(s.index for s in self.lineage(self.final))
+
+    def instructions_in(self, index: int) -> Iterator[Instruction]:
+        yield self.stages[index].from_instruction
+        yield from self.stages[index].instructions
+
+
+def _split_from(ins: Instruction) -> tuple[Token | None, str | None]:
+    values = ins.values
+    image = values[0] if values else None
+    name = None
+    if len(values) >= 3 and values[1].value.lower() == "as":
+        name = values[2].value.lower()
+    return image, name
+
+
+def _mount_from(value: str) -> str | None:
+    for part in value.split(","):
+        key, sep, val = part.partition("=")
+        if sep and key.strip().lower() == "from":
+            return val.strip()
+    return None
+
+
+def build(
+    dockerfile: Dockerfile,
+    *,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+) -> StageGraph:
+    build_args = dict(build_args or {})
+    escape = dockerfile.escape
+    global_args: dict[str, ArgDecl] = {}
+    stages: list[Stage] = []
+    names: dict[str, int] = {}
+    current: Stage | None = None
+    env_values: dict[str, str] = {}
+
+    def arg_values(stage: Stage | None) -> dict[str, str]:
+        scope = global_args if stage is None else stage.args
+        return {k: v.default for k, v in scope.items() if v.default is not None}
+
+    def resolve_stage(ref: str, before: int) -> int | None:
+        key = ref.lower()
+        if key in names and names[key] < before:
+            return names[key]
+        if ref.isdigit() and int(ref) < before:
+            return int(ref)
+        return None
+
+    for ins in dockerfile.instructions:
+        cmd = ins.cmd
+        if cmd == "FROM":
+            image_token, name = _split_from(ins)
+            raw = image_token.value if image_token else ""
+            base = expand(raw, arg_values(None), escape).text
+            platform_flag = ins.flag("platform")
+            platform = (
+                expand(platform_flag.value, arg_values(None), escape).text
+                if platform_flag
+                else None
+            )
+            index = len(stages)
+            parent = names.get(base.lower())
+            current = Stage(
+                index=index,
+                name=name,
+                from_instruction=ins,
+                base=base,
+                base_token=image_token,
+                parent=parent,
+                platform=platform,
+            )
+            if parent is not None:
+                current.env = dict(stages[parent].env)
+                current.args = {}
+            stages.append(current)
+            if name is not None and name not in names:
+                names[name] = index
+            env_values = {k: v.value for k, v in current.env.items()}
+            continue
+        if current is None:
+            if cmd == "ARG":
+                for decl in _arg_decls(ins, None, arg_values(None), escape, build_args):
+                    global_args[decl.name] = decl
+            continue
+        current.instructions.append(ins)
+        if cmd == "ARG":
+            scope = {**env_values, **arg_values(current)}
+            for decl in _arg_decls(ins, current.index, scope, escape, build_args):
+                if decl.default is None and decl.name in global_args:
+                    glob = global_args[decl.name]
+                    decl = decl._replace(default=glob.default, token=glob.token)
+                current.args[decl.name] = decl
+        elif cmd == "ENV":
+            scope = {**arg_values(current), **env_values}
+            updates: dict[str, str] = {}
+            values = ins.values
+            for i in range(0, len(values) - 2, 3):
+                key, val = values[i], values[i + 1]
+                result = expand(val.value, scope, escape)
+                used = tuple(n for n in current.args if n in result.used and n not in env_values)
+                setting = EnvSetting(
+                    key.value, result.text, key, val, ins, current.index, used
+                )
+                current.env[key.value] = setting
+                current.own_env.append(setting)
+                updates[key.value] = result.text
+            env_values.update(updates)
+        elif cmd in ("COPY", "ADD"):
+            ref = ins.flag("from")
+            if ref is not None:
+                scope = {**arg_values(current), **env_values}
+                value = expand(ref.value, scope, escape).text
+                stage_ref = resolve_stage(value, current.index)
+                current.copies_from.append(
+                    CopySource(stage_ref, None if stage_ref is not None else value, ins, "copy")
+                )
+        elif cmd == "RUN":
+            for flag in ins.flags:
+                if not flag.value.startswith("--mount="):
+                    continue
+                ref_text = _mount_from(flag.value[len("--mount=") :])
+                if ref_text is None:
+                    continue
+                scope = {**arg_values(current), **env_values}
+                value = expand(ref_text, scope, escape).text
+                stage_ref = resolve_stage(value, current.index)
+                current.copies_from.append(
+                    CopySource(stage_ref, None if stage_ref is not None else value, ins, "mount")
+                )
+
+    final: int | None = len(stages) - 1 if stages else None
+    target_missing = None
+    if target is not None and stages:
+        found = names.get(target.lower())
+        if found is None:
+            target_missing = target
+        else:
+            final = found
+    built: set[int] = set()
+    todo = [] if final is None else [final]
+    while todo:
+        index = todo.pop()
+        if index in built:
+            continue
+        built.add(index)
+        stage = stages[index]
+        if stage.parent is not None:
+            todo.append(stage.parent)
+        todo.extend(src.stage for src in stage.copies_from if src.stage is not None)
+    return StageGraph(
+        dockerfile=dockerfile,
+        global_args=global_args,
+        stages=stages,
+        final=final,
+        built=frozenset(built),
+        target_missing=target_missing,
+    )
+
+
+def _arg_decls(
+    ins: Instruction,
+    stage: int | None,
+    scope: Mapping[str, str],
+    escape: str,
+    build_args: Mapping[str, str],
+) -> Iterator[ArgDecl]:
+    for token in ins.values:
+        name, sep, raw = token.value.partition("=")
+        if not sep:
+            default = build_args.get(name)
+            yield ArgDecl(name, default, None, ins, stage)
+            continue
+        value_start = token.start + len(name.encode("utf-8", "surrogateescape")) + 1
+        value_token = Token(raw, value_start, token.end)
+        default = build_args.get(name, expand(raw, scope, escape).text)
+        yield ArgDecl(name, default, value_token, ins, stage)

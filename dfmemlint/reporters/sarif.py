@@ -1,0 +1,243 @@
+"""SARIF 2.1.0 for code scanning (GitHub and other SARIF viewers).
+
+Every rule of the catalog is described in ``tool.driver.rules`` with its page from ``rules/``;
+results carry real regions (columns in code points), stable ``partialFingerprints`` and the
+proposed fixes as line/column regions plus the exact byte ranges.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import hashlib
+import json
+import os
+import urllib.parse
+from importlib import resources
+from pathlib import Path
+
+from dfmemlint import __version__
+from dfmemlint.reporters import Report
+from dfmemlint.reporters.json import valid_text
+from dfmemlint.reporters.text import source_lines
+from dfmemlint.rules.catalog import CATALOG, RuleInfo
+from dfmemlint.types import Edit, Finding, Fix, Severity
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/dfmemlint/dfmemlint"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "dfmemlint/v1"
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+RULE_INDEX = {rule.code: index for index, rule in enumerate(CATALOG)}
+
+
+def rule_url(code: str) -> str:
+    return f"{INFORMATION_URI}/blob/main/rules/{code}.md"
+
+
+def rule_page(code: str) -> str:
+    """The rule's reference page (Markdown), as shipped in the package."""
+    page = resources.files("dfmemlint").joinpath("ruledocs", f"{code}.md")
+    return page.read_text(encoding="utf-8")
+
+
+def _plain_text(markdown: str) -> str:
+    """The page without Markdown markup: no heading marks or fences, code blocks indented."""
+    lines = []
+    in_code = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            in_code = not in_code
+        elif in_code:
+            lines.append(f"    {line}" if line else "")
+        else:
+            lines.append(line.lstrip("#").strip() if line.startswith("#") else line)
+    return "\n".join(lines).strip() + "\n"
+
+
+def _section(markdown: str, title: str) -> str:
+    """The paragraphs under ``## title``, each joined into one line."""
+    lines = markdown.splitlines()
+    start = lines.index(f"## {title}") + 1
+    end = next((i for i in range(start, len(lines)) if lines[i].startswith("## ")), len(lines))
+    paragraphs: list[list[str]] = [[]]
+    for line in lines[start:end]:
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return "\n\n".join(" ".join(paragraph) for paragraph in paragraphs if paragraph)
+
+
+def reporting_descriptor(rule: RuleInfo) -> dict[str, object]:
+    page = rule_page(rule.code)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": _section(page, "What it does")},
+        "help": {"text": _plain_text(page), "markdown": page},
+        "helpUri": rule_url(rule.code),
+        "defaultConfiguration": {"level": LEVEL[rule.severity]},
+    }
+
+
+def artifact_location(path: str) -> dict[str, object]:
+    """A path under the current directory as a URI relative to ``%SRCROOT%``; anything else
+    as an absolute ``file://`` URI."""
+    cwd = os.getcwd()
+    absolute = os.path.abspath(path)
+    if os.path.splitdrive(absolute)[0] == os.path.splitdrive(cwd)[0] and os.path.commonpath(
+        [absolute, cwd]
+    ) == os.path.normpath(cwd):
+        relative = Path(os.path.relpath(absolute, cwd)).as_posix()
+        return {"uri": urllib.parse.quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": Path(absolute).as_uri()}
+
+
+def _directory_uri(directory: Path) -> str:
+    uri = directory.as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
+class _LineIndex:
+    """Byte offsets to 1-based (line, column in code points), lines split on LF as the reader does."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        self.starts = [0]
+        newline = source.find(b"\n")
+        while newline >= 0:
+            self.starts.append(newline + 1)
+            newline = source.find(b"\n", newline + 1)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        offset = min(max(offset, 0), len(self.source))
+        line = bisect.bisect_right(self.starts, offset)
+        start = self.starts[line - 1]
+        return line, len(self.source[start:offset].decode("utf-8", "surrogateescape")) + 1
+
+
+def _deleted_region(edit: Edit, index: _LineIndex) -> dict[str, object]:
+    start_line, start_column = index.position(edit.start)
+    end_line, end_column = index.position(edit.end)
+    return {
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+        "byteOffset": edit.start,
+        "byteLength": edit.end - edit.start,
+    }
+
+
+def _replacement(edit: Edit, index: _LineIndex) -> dict[str, object]:
+    replacement: dict[str, object] = {"deletedRegion": _deleted_region(edit, index)}
+    if edit.replacement:
+        try:
+            content = {"text": edit.replacement.decode("utf-8")}
+        except UnicodeDecodeError:
+            content = {"binary": base64.b64encode(edit.replacement).decode("ascii")}
+        replacement["insertedContent"] = content
+    return replacement
+
+
+def _fix(fix: Fix, location: dict[str, object], index: _LineIndex) -> dict[str, object]:
+    return {
+        "description": {"text": valid_text(fix.title)},
+        "artifactChanges": [
+            {
+                "artifactLocation": location,
+                "replacements": [_replacement(edit, index) for edit in fix.edits],
+            }
+        ],
+        "properties": {"applicability": fix.applicability.label},
+    }
+
+
+def fingerprint(code: str, uri: str, line_text: str, occurrence: int) -> str:
+    """Identifies a finding across runs: the rule, the file, the offending line's text without
+    surrounding blanks (not its number, so edits elsewhere in the file keep it) and how many
+    findings of the rule on identical lines of that file come before it."""
+    key = "\0".join((code, uri, line_text, str(occurrence)))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _result(
+    finding: Finding, location: dict[str, object], index: _LineIndex, fingerprint_value: str
+) -> dict[str, object]:
+    result: dict[str, object] = {"ruleId": finding.code}
+    if finding.code in RULE_INDEX:
+        result["ruleIndex"] = RULE_INDEX[finding.code]
+    result.update(
+        {
+            "level": LEVEL[finding.severity],
+            "message": {"text": valid_text(finding.message)},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": location,
+                        "region": {
+                            "startLine": finding.line,
+                            "startColumn": finding.column,
+                            "endLine": finding.end_line,
+                            "endColumn": finding.end_column,
+                        },
+                    }
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint_value},
+        }
+    )
+    if finding.fix is not None:
+        result["fixes"] = [_fix(finding.fix, location, index)]
+    return result
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    locations: dict[str, dict[str, object]] = {}
+    indexes: dict[str, _LineIndex] = {}
+    lines: dict[str, list[str]] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    results = []
+    for finding in report.findings:
+        path = finding.path
+        if path not in locations:
+            source = report.sources.get(path, b"")
+            locations[path] = artifact_location(path)
+            indexes[path] = _LineIndex(source)
+            lines[path] = source_lines(source)
+        uri = str(locations[path]["uri"])
+        in_file = 1 <= finding.line <= len(lines[path])
+        text = lines[path][finding.line - 1].strip() if in_file else ""
+        occurrence = seen.get((uri, finding.code, text), 0)
+        seen[(uri, finding.code, text)] = occurrence + 1
+        results.append(
+            _result(
+                finding,
+                locations[path],
+                indexes[path],
+                fingerprint(finding.code, uri, text, occurrence),
+            )
+        )
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "dfmemlint",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [reporting_descriptor(rule) for rule in CATALOG],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(Path.cwd())}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

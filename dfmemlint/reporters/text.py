@@ -1,0 +1,171 @@
+"""Human-readable output: one block per finding (location, source line, caret, fix), then a summary."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+from dfmemlint.reporters import Report
+from dfmemlint.types import Applicability, Finding, Severity
+
+TAB_SIZE = 8
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_DIM = "\x1b[2m"
+_RED = "\x1b[31m"
+_GREEN = "\x1b[32m"
+_YELLOW = "\x1b[33m"
+_BLUE = "\x1b[34m"
+_CYAN = "\x1b[36m"
+SEVERITY_COLOR = {Severity.ERROR: _RED, Severity.WARNING: _YELLOW, Severity.INFO: _BLUE}
+
+
+def _paint(text: str, *styles: str, color: bool) -> str:
+    return "".join(styles) + text + _RESET if color and styles else text
+
+
+def source_lines(source: bytes) -> list[str]:
+    """The file's lines as the reader splits them: on LF only, each line's ending trimmed.
+
+    Columns of findings count code points from the start of these texts (a BOM on line 1 included).
+    """
+    return [raw.rstrip(b"\r").decode("utf-8", "surrogateescape") for raw in source.split(b"\n")]
+
+
+def _cell(char: str, at: int) -> tuple[str, int]:
+    """How one code point is shown and how many terminal cells it takes, starting at cell ``at``."""
+    if char == "\t":
+        width = TAB_SIZE - at % TAB_SIZE
+        return " " * width, width
+    code = ord(char)
+    if code < 0x20 or code == 0x7F:  # other control characters would move the cursor
+        return chr(0x2400 + code) if code < 0x20 else "\u2421", 1
+    if 0xD800 <= code <= 0xDFFF:  # an undecodable byte (surrogateescape)
+        return "\ufffd", 1
+    if char == "\ufeff":
+        return "", 0
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return char, 0
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return char, 2
+    return char, 1
+
+
+def expand_line(text: str) -> tuple[str, list[int]]:
+    """The line as shown (tabs expanded, controls made visible) and the cell where each code point
+    starts; the extra last entry is the cell just after the line."""
+    shown: list[str] = []
+    cells = [0]
+    for char in text:
+        glyph, width = _cell(char, cells[-1])
+        shown.append(glyph)
+        cells.append(cells[-1] + width)
+    return "".join(shown), cells
+
+
+def _snippet(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    if not 1 <= finding.line <= len(lines):
+        return []
+    text = lines[finding.line - 1]
+    shown, cells = expand_line(text)
+    last = len(text) + 1
+    start_col = min(max(finding.column, 1), last)
+    end_col = finding.end_column if finding.end_line == finding.line else last
+    end_col = min(max(end_col, start_col), last)
+    start_cell = cells[start_col - 1]
+    width = max(cells[end_col - 1] - start_cell, 1)
+    gutter = str(finding.line)
+    bar = _paint("|", _BLUE, color=color)
+    carets = _paint("^" * width, _BOLD, SEVERITY_COLOR[finding.severity], color=color)
+    return [
+        f" {_paint(gutter, _BLUE, color=color)} {bar} {shown}".rstrip(),
+        f" {' ' * len(gutter)} {bar} {' ' * start_cell}{carets}",
+    ]
+
+
+def _finding_block(finding: Finding, lines: list[str], color: bool) -> list[str]:
+    severity = _paint(
+        f"[{finding.severity.label}]", SEVERITY_COLOR[finding.severity], color=color
+    )
+    code = _paint(finding.code, _BOLD, SEVERITY_COLOR[finding.severity], color=color)
+    head = (
+        f"{_paint(finding.path, _BOLD, color=color)}:{finding.line}:{finding.column}: "
+        f"{code} {severity} {finding.message}"
+    )
+    block = [head, *_snippet(finding, lines, color)]
+    if finding.fix is not None:
+        label = finding.fix.applicability.label
+        block.append(f"  {_paint('fix:', _CYAN, color=color)} {finding.fix.title} ({label})")
+    return block
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def fixable_counts(findings: Iterable[Finding]) -> tuple[int, int]:
+    """(findings ``--fix`` repairs, further findings only ``--unsafe-fixes`` repairs)."""
+    applicable = Counter(f.fix.applicability for f in findings if f.fix is not None)
+    return applicable[Applicability.SAFE], applicable[Applicability.UNSAFE]
+
+
+def summary(report: Report, *, color: bool = False) -> str:
+    files = _plural(report.files_checked, "file")
+    if not report.findings:
+        return _paint(f"All checks passed ({files}).", _GREEN, color=color)
+    by_severity = Counter(f.severity for f in report.findings)
+    counts = (
+        f"{_plural(by_severity[Severity.ERROR], 'error')}, "
+        f"{_plural(by_severity[Severity.WARNING], 'warning')}, "
+        f"{by_severity[Severity.INFO]} info"
+    )
+    lines = [
+        _paint(
+            f"Found {_plural(len(report.findings), 'finding')} ({counts}) in {files}.",
+            _BOLD,
+            color=color,
+        )
+    ]
+    safe, unsafe = fixable_counts(report.findings)
+    hints = []
+    if safe:
+        hints.append(f"{safe} fixable with --fix")
+    if unsafe:
+        hints.append(f"{unsafe} {'more' if safe else 'fixable'} with --unsafe-fixes")
+    if hints:
+        lines.append(_paint(", ".join(hints) + ".", _CYAN, color=color))
+    return "\n".join(lines)
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    lines_by_path: dict[str, list[str]] = {}
+    blocks = []
+    for finding in report.findings:
+        if finding.path not in lines_by_path:
+            source = report.sources.get(finding.path)
+            lines_by_path[finding.path] = [] if source is None else source_lines(source)
+        blocks.append("\n".join(_finding_block(finding, lines_by_path[finding.path], color)))
+    blocks.append(summary(report, color=color))
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_statistics(report: Report, *, color: bool = False) -> str:
+    """One row per code, most frequent first: count, code, ``[*]`` when ``--fix`` repairs some."""
+    counts = Counter(f.code for f in report.findings)
+    if not counts:
+        return ""
+    names = {f.code: f.name for f in report.findings}
+    fixable = {f.code for f in report.findings if f.fix and f.fix.applicability is Applicability.SAFE}
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    count_width = len(str(rows[0][1]))
+    code_width = max(len(code) for code in counts)
+    lines = []
+    for code, count in rows:
+        mark = "[*] " if code in fixable else "    "
+        lines.append(
+            f"{count:>{count_width}}  {_paint(code.ljust(code_width), _BOLD, color=color)}  "
+            f"{mark}{names[code]}"
+        )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,76 @@
+"""DFM003 env-cache-bust: an ENV of a runtime tuning variable placed before RUN/COPY/ADD."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfmemlint.reader import Instruction
+from dfmemlint.rules.base import Context, Problem
+from dfmemlint.settings import TUNING_VARIABLES
+from dfmemlint.types import Applicability, Edit, Fix
+
+CODE = "DFM003"
+_BUSTING = frozenset({"RUN", "COPY", "ADD"})
+
+
+def _references(ins: Instruction, names: list[str]) -> bool:
+    text = ins.original + "".join(doc.content for doc in ins.heredocs)
+    return any(re.search(rf"\${{?{name}\b", text) for name in names)
+
+
+def _move(ctx: Context, ins: Instruction, later: list[Instruction], names: list[str]) -> Fix | None:
+    data = ctx.dockerfile.data
+    if any(_references(other, names) for other in later):
+        return None
+    target = later[-1]
+    moved = data[ins.start : ins.end]
+    if not moved.endswith(b"\n"):  # pragma: no cover - an ENV followed by RUN ends a line
+        return None
+    insert = moved if data[target.end - 1 : target.end] == b"\n" else ctx.dockerfile.newline + moved.rstrip(b"\r\n")
+    past_run = any(other.cmd == "RUN" for other in later)
+    what = "RUN" if past_run else "COPY/ADD"
+    return Fix(
+        f"Move this ENV below the last {what} of the stage",
+        (Edit(ins.start, ins.end, b""), Edit(target.end, target.end, insert)),
+        Applicability.UNSAFE if past_run else Applicability.SAFE,
+    )
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    graph = ctx.graph
+    if graph.final is None:
+        return
+    lineage = list(reversed(graph.lineage(graph.final)))  # root first
+    for position, stage in enumerate(lineage):
+        for i, ins in enumerate(stage.instructions):
+            if ins.cmd != "ENV":
+                continue
+            values = ins.values
+            names = [values[k].value for k in range(0, len(values) - 2, 3)]
+            tuning = [n for n in names if n in TUNING_VARIABLES]
+            if not tuning:
+                continue
+            later_here = [o for o in stage.instructions[i + 1 :] if o.cmd in _BUSTING]
+            later_children = [
+                o for child in lineage[position + 1 :] for o in child.instructions if o.cmd in _BUSTING
+            ]
+            if not later_here and not later_children:
+                continue
+            first = values[names.index(tuning[0]) * 3]
+            last_value = values[names.index(tuning[-1]) * 3 + 1]
+            count = len(later_here) + len(later_children)
+            kinds = sorted({o.cmd for o in later_here + later_children})
+            fix = None
+            if later_here and not later_children and len(tuning) == len(names):
+                fix = _move(ctx, ins, later_here, tuning)
+            variables = ", ".join(tuning)
+            yield Problem(
+                first.start,
+                last_value.end,
+                f"ENV {variables} is part of the build cache key of the {count} "
+                f"{'/'.join(kinds)} instruction{'s' if count != 1 else ''} after it, so changing "
+                "the value rebuilds every one of those layers. Move it down, just before "
+                "CMD/ENTRYPOINT.",
+                fix,
+            )

@@ -1,0 +1,30 @@
+"""DFM008 gogc-off-unbounded: GOGC=off at runtime with no GOMEMLIMIT."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfmemlint.rewrite import add_gomemlimit_fix
+from dfmemlint.rules.base import Context, Problem
+from dfmemlint.units import MemLimitStatus, judge_gomemlimit
+
+CODE = "DFM008"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    gogc = ctx.runtime_settings.get("GOGC")
+    if gogc is None or gogc.value != "off":
+        return
+    limit = ctx.runtime_settings.get("GOMEMLIMIT")
+    if limit is not None:
+        status = judge_gomemlimit(limit.value).status
+        if status not in (MemLimitStatus.OFF, MemLimitStatus.EMPTY):
+            return
+    yield Problem(
+        gogc.start,
+        gogc.end,
+        "GOGC=off reaches the running container with no GOMEMLIMIT: the garbage collector never "
+        "runs and the heap grows until the kernel kills the container. Set GOMEMLIMIT (about 80% "
+        "of the container's memory limit) alongside it.",
+        add_gomemlimit_fix(ctx),
+    )

@@ -1,0 +1,61 @@
+"""DFM004 gomemlimit-malformed: a GOMEMLIMIT value the Go runtime rejects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfmemlint.reader import encode
+from dfmemlint.rules.base import Context, Problem
+from dfmemlint.settings import Setting
+from dfmemlint.types import Applicability, Edit, Fix
+from dfmemlint.units import MemLimitStatus, judge_gomemlimit
+
+CODE = "DFM004"
+_BAD = (MemLimitStatus.MALFORMED, MemLimitStatus.VERSION_DEPENDENT)
+
+
+def _where(setting: Setting) -> str:
+    if setting.runtime:
+        return "every Go process in this image exits at start-up"
+    if setting.kind in ("arg", "env"):
+        return "every Go command that later RUN steps of this stage start (go build included) exits"
+    return "the Go commands this step starts (go build included) exit"
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    reported: set[tuple[int, int]] = set()
+    for setting in ctx.settings_named("GOMEMLIMIT"):
+        if "$" in setting.value:
+            continue  # not resolvable here
+        verdict = judge_gomemlimit(setting.value)
+        if verdict.status not in _BAD:
+            continue
+        start, end, editable = setting.start, setting.end, setting.editable
+        source = ""
+        if setting.via_arg is not None and setting.via_arg.token is not None:
+            start, end = setting.via_arg.token.start, setting.via_arg.token.end
+            editable = ctx.dockerfile.data[start:end] == encode(setting.value)
+            source = f" (from the default of ARG {setting.via_arg.name})"
+        if (start, end) in reported:
+            continue
+        reported.add((start, end))
+        fix = None
+        hint = ""
+        if verdict.suggestion is not None:
+            hint = f" Use {verdict.suggestion}."
+            if editable:
+                fix = Fix(
+                    f"Replace {setting.value} with {verdict.suggestion}",
+                    (Edit(start, end, encode(verdict.suggestion)),),
+                    Applicability.SAFE if verdict.suggestion_safe else Applicability.UNSAFE,
+                )
+        else:
+            hint = " Write a whole number of bytes, or one with a KiB, MiB, GiB or TiB suffix."
+        if verdict.status is MemLimitStatus.VERSION_DEPENDENT:
+            message = f"GOMEMLIMIT={setting.value}{source}: {verdict.problem}{hint}"
+        else:
+            message = (
+                f"GOMEMLIMIT={setting.value}{source} is not a value the Go runtime accepts; "
+                f"{_where(setting)} with 'malformed GOMEMLIMIT'.{hint}"
+            )
+        yield Problem(start, end, message, fix)

@@ -1,0 +1,292 @@
+"""Where Go's runtime variables are set in a Dockerfile, and whether each setting reaches the
+running container.
+
+One pass over the stages BuildKit builds: ``ENV`` and ``ARG`` pairs, assignments in ``RUN``
+commands (shell form, ``sh -c`` in exec form, heredoc scripts), and assignments on the command
+that starts the program (``CMD``/``ENTRYPOINT`` in shell form, or ``env NAME=… app`` in exec
+form). Comments, ``LABEL`` values and heredocs that write files are never read as settings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from dfmemlint import shell
+from dfmemlint.model import ArgDecl, Stage, StageGraph
+from dfmemlint.reader import Instruction, decode, encode, go_trim_space
+
+TUNING_VARIABLES = ("GOMEMLIMIT", "GOGC", "GOMAXPROCS", "GODEBUG")
+_VAR_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+class Setting(NamedTuple):
+    name: str
+    value: str  # as the Go runtime sees it
+    start: int  # byte span of the value as written (quotes excluded where possible)
+    end: int
+    editable: bool  # data[start:end] is exactly the value: an edit may replace it
+    kind: str  # "env", "arg", "run", "heredoc", "cmd", "entrypoint"
+    how: str  # for commands: "prefix", "export", "env"; "instruction" otherwise
+    instruction: Instruction
+    stage: int
+    runtime: bool  # reaches the running container of the final image
+    assign_start: int  # byte span of the whole NAME=value
+    assign_end: int
+    via_arg: ArgDecl | None  # the ARG whose default supplies the value (ENV NAME=$ARG)
+
+
+def start_command(graph: StageGraph) -> Instruction | None:
+    """The instruction that starts the program: the effective ENTRYPOINT, else CMD."""
+    entry, cmd = effective_start(graph)
+    return entry if entry is not None else cmd
+
+
+def effective_start(graph: StageGraph) -> tuple[Instruction | None, Instruction | None]:
+    """The (ENTRYPOINT, CMD) in force in the final stage, looking through FROM <stage>."""
+    if graph.final is None:
+        return None, None
+    entry: Instruction | None = None
+    cmd: Instruction | None = None
+    for stage in graph.lineage(graph.final):
+        for ins in reversed(stage.instructions):
+            if ins.cmd == "ENTRYPOINT" and entry is None:
+                entry = ins
+            elif ins.cmd == "CMD" and cmd is None and entry is None:
+                cmd = ins
+        if entry is not None and cmd is not None:
+            break
+    return entry, cmd
+
+
+def _raw(data: bytes, start: int, end: int) -> str:
+    return decode(data[start:end])
+
+
+def args_index(ins: Instruction) -> int:
+    """Logical index of the instruction's argument text (BuildKit's ``rest``)."""
+    trimmed, cut = go_trim_space(ins.original)
+    return cut + len(trimmed) - len(ins.args.value)
+
+
+class _Collector:
+    def __init__(self, graph: StageGraph) -> None:
+        self.graph = graph
+        self.data = graph.dockerfile.data
+        final_env = graph.runtime_env()
+        self.runtime_env_ids = {
+            (e.instruction.start, e.key.start) for e in final_env.values()
+        }
+        entry, cmd = effective_start(graph)
+        self.start_instructions = {id(i) for i in (entry, cmd) if i is not None}
+
+    def collect(self) -> list[Setting]:
+        out: list[Setting] = []
+        for stage in self.graph.stages:
+            if stage.index not in self.graph.built:
+                continue
+            for ins in stage.instructions:
+                out.extend(self._from_instruction(stage, ins))
+        out.sort(key=lambda s: (s.start, s.end))
+        return out
+
+    def _from_instruction(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
+        cmd = ins.cmd
+        if cmd == "ENV":
+            yield from self._env(stage, ins)
+        elif cmd == "ARG":
+            yield from self._arg(stage, ins)
+        elif cmd == "RUN":
+            yield from self._command(stage, ins, "run", runtime=False)
+        elif cmd in ("CMD", "ENTRYPOINT"):
+            runtime = id(ins) in self.start_instructions
+            yield from self._command(stage, ins, cmd.lower(), runtime=runtime)
+
+    def _env(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
+        for setting in stage.own_env:
+            if setting.instruction is not ins or setting.name not in TUNING_VARIABLES:
+                continue
+            token = setting.token
+            raw = _raw(self.data, token.start, token.end)
+            start, end = token.start, token.end
+            if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+                inner = raw[1:-1]
+                if "\\" not in inner and "$" not in inner and raw[0] not in inner:
+                    start, end, raw = start + 1, end - 1, inner
+            via_arg = None
+            ref = _VAR_REFERENCE.match(raw)
+            if ref is not None:
+                arg = stage.args.get(ref.group(1) or ref.group(2))
+                if arg is not None and arg.token is not None:
+                    via_arg = arg
+            runtime = (ins.start, setting.key.start) in self.runtime_env_ids
+            yield Setting(
+                setting.name,
+                setting.value,
+                start,
+                end,
+                raw == setting.value,
+                "env",
+                "instruction",
+                ins,
+                stage.index,
+                runtime,
+                setting.key.start,
+                token.end,
+                via_arg,
+            )
+
+    def _arg(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
+        for decl in stage.args.values():
+            if decl.instruction is not ins or decl.name not in TUNING_VARIABLES:
+                continue
+            if decl.token is None or decl.default is None:
+                continue
+            raw = _raw(self.data, decl.token.start, decl.token.end)
+            key_start = decl.token.start - len(encode(decl.name)) - 1
+            yield Setting(
+                decl.name,
+                decl.default,
+                decl.token.start,
+                decl.token.end,
+                raw == decl.default,
+                "arg",
+                "instruction",
+                ins,
+                stage.index,
+                False,
+                key_start,
+                decl.token.end,
+                None,
+            )
+
+    def _command(self, stage: Stage, ins: Instruction, kind: str, runtime: bool) -> Iterator[Setting]:
+        if ins.json:
+            yield from self._exec_form(stage, ins, kind, runtime)
+            return
+        base = args_index(ins)
+        script = ins.args.value
+        yield from self._script(
+            stage, ins, kind, runtime, script, lambda i: ins.offset_of(base + i)
+        )
+        if kind == "run" and ins.heredocs and _runs_heredoc_as_script(script):
+            for doc in ins.heredocs:
+                content = doc.content
+
+                def body_offset(i: int, content: str = content, origin: int = doc.body_start) -> int:
+                    prefix = content[:i]
+                    return origin + (len(prefix) if prefix.isascii() else len(encode(prefix)))
+
+                yield from self._script(stage, ins, "heredoc", False, content, body_offset)
+
+    def _script(
+        self,
+        stage: Stage,
+        ins: Instruction,
+        kind: str,
+        runtime: bool,
+        script: str,
+        to_offset: object,
+    ) -> Iterator[Setting]:
+        assert callable(to_offset)
+        for found in shell.assignments(script):
+            if found.name not in TUNING_VARIABLES:
+                continue
+            start = to_offset(found.value_start)
+            end = to_offset(found.value_end)
+            assign_start = to_offset(found.word.start)
+            assign_end = to_offset(found.word.end)
+            raw = _raw(self.data, start, end)
+            yield Setting(
+                found.name,
+                found.value,
+                start,
+                end,
+                raw == found.value,
+                kind,
+                found.how,
+                ins,
+                stage.index,
+                runtime,
+                assign_start,
+                assign_end,
+                None,
+            )
+
+    def _exec_form(self, stage: Stage, ins: Instruction, kind: str, runtime: bool) -> Iterator[Setting]:
+        elements = ins.values
+        if not elements:
+            return
+        program = elements[0].value.rsplit("/", 1)[-1]
+        if program == "env":
+            for token in elements[1:]:
+                if token.value.startswith("-"):
+                    continue
+                match = shell.ASSIGNMENT.match(token.value)
+                if match is None:
+                    break
+                name = match.group(0)[:-1]
+                if name not in TUNING_VARIABLES:
+                    continue
+                value = token.value[len(name) + 1 :]
+                raw = _raw(self.data, token.start, token.end)
+                editable = raw == f'"{token.value}"'
+                value_start = token.start + 1 + len(encode(name)) + 1
+                yield Setting(
+                    name,
+                    value,
+                    value_start if editable else token.start,
+                    token.end - 1 if editable else token.end,
+                    editable,
+                    kind,
+                    "env",
+                    ins,
+                    stage.index,
+                    runtime,
+                    token.start,
+                    token.end,
+                    None,
+                )
+        elif program in shell.SHELLS and len(elements) >= 3:
+            flag = elements[1].value
+            if re.fullmatch(r"-[a-z]*c[a-z]*", flag) is None:
+                return
+            token = elements[2]
+            raw = _raw(self.data, token.start, token.end)
+            if raw != f'"{token.value}"':
+                # JSON escapes inside: report at the element, edits are not attempted.
+                for found in shell.assignments(token.value):
+                    if found.name in TUNING_VARIABLES:
+                        yield Setting(
+                            found.name, found.value, token.start, token.end, False, kind,
+                            found.how, ins, stage.index, runtime, token.start, token.end, None,
+                        )
+                return
+            origin = token.start + 1
+            value = token.value
+
+            def offset(i: int) -> int:
+                prefix = value[:i]
+                return origin + (len(prefix) if prefix.isascii() else len(encode(prefix)))
+
+            yield from self._script(stage, ins, kind, runtime, value, offset)
+
+
+def _runs_heredoc_as_script(script: str) -> bool:
+    """``RUN <<EOF`` and ``RUN bash <<EOF`` run the body as a shell script; ``RUN cat > f <<EOF``
+    or ``RUN python3 <<EOF`` do not."""
+    for words in shell.simple_commands(script):
+        texts = [w.text for w in words if not w.text.startswith(("<<", "<", ">"))]
+        texts = [t for t in texts if not re.fullmatch(r"[0-9]*<<-?.*", t)]
+        if not texts:
+            return True
+        program = texts[0].rsplit("/", 1)[-1]
+        if program in shell.SHELLS:
+            return True
+        return False
+    return True
+
+
+def collect(graph: StageGraph) -> list[Setting]:
+    return _Collector(graph).collect()
