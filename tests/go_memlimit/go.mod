@@ -1,0 +1,3 @@
+module dfmemlint.test/go_memlimit
+
+go 1.21
