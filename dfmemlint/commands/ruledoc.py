@@ -57,6 +57,6 @@ def rules(output_format: str) -> int:
     rows = [header, *((r.code, r.name, r.severity.label, r.summary) for r in CATALOG)]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[3]]))
     return 0

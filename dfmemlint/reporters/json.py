@@ -7,9 +7,10 @@ import json
 from dfmemlint.reporters import Report
 from dfmemlint.types import Finding, Fix
 
+
 def valid_text(text: str) -> str:
     """``text`` as valid Unicode: bytes kept as lone surrogates by ``surrogateescape`` (from an
-    undecodable path, message or replacement) become U+FFFD, so any JSON parser accepts the output."""
+    undecodable path, message or replacement) become U+FFFD, so any JSON parser accepts them."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -19,7 +19,6 @@ from pathlib import Path
 from dfmemlint import __version__
 from dfmemlint.reporters import Report
 from dfmemlint.reporters.json import valid_text
-from dfmemlint.reporters.text import source_lines
 from dfmemlint.rules.catalog import CATALOG, RuleInfo
 from dfmemlint.types import Edit, Finding, Fix, Severity
 
@@ -37,7 +36,7 @@ def rule_url(code: str) -> str:
 
 def rule_page(code: str) -> str:
     """The rule's reference page (Markdown), as shipped in the package."""
-    page = resources.files("dfmemlint").joinpath("ruledocs", f"{code}.md")
+    page = resources.files("dfmemlint") / "ruledocs" / f"{code}.md"
     return page.read_text(encoding="utf-8")
 
 
@@ -85,11 +84,13 @@ def reporting_descriptor(rule: RuleInfo) -> dict[str, object]:
 def artifact_location(path: str) -> dict[str, object]:
     """A path under the current directory as a URI relative to ``%SRCROOT%``; anything else
     as an absolute ``file://`` URI."""
-    cwd = os.getcwd()
+    cwd = os.path.normpath(os.getcwd())
     absolute = os.path.abspath(path)
-    if os.path.splitdrive(absolute)[0] == os.path.splitdrive(cwd)[0] and os.path.commonpath(
-        [absolute, cwd]
-    ) == os.path.normpath(cwd):
+    try:
+        inside = os.path.commonpath([absolute, cwd]) == cwd
+    except ValueError:  # pragma: no cover - on another drive (Windows)
+        inside = False
+    if inside:
         relative = Path(os.path.relpath(absolute, cwd)).as_posix()
         return {"uri": urllib.parse.quote(os.fsencode(relative), safe="/"), "uriBaseId": SRCROOT}
     return {"uri": Path(absolute).as_uri()}
@@ -101,7 +102,8 @@ def _directory_uri(directory: Path) -> str:
 
 
 class _LineIndex:
-    """Byte offsets to 1-based (line, column in code points), lines split on LF as the reader does."""
+    """Lines and 1-based (line, column in code points) positions of byte offsets, the lines split
+    on LF as the reader splits them."""
 
     def __init__(self, source: bytes) -> None:
         self.source = source
@@ -110,6 +112,13 @@ class _LineIndex:
         while newline >= 0:
             self.starts.append(newline + 1)
             newline = source.find(b"\n", newline + 1)
+
+    def text(self, line: int) -> str:
+        """The line without its line ending or surrounding blanks ("" past the end)."""
+        if not 1 <= line <= len(self.starts):
+            return ""
+        end = self.starts[line] if line < len(self.starts) else len(self.source)
+        return self.source[self.starts[line - 1] : end].decode("utf-8", "surrogateescape").strip()
 
     def position(self, offset: int) -> tuple[int, int]:
         offset = min(max(offset, 0), len(self.source))
@@ -166,59 +175,46 @@ def fingerprint(code: str, uri: str, line_text: str, occurrence: int) -> str:
 def _result(
     finding: Finding, location: dict[str, object], index: _LineIndex, fingerprint_value: str
 ) -> dict[str, object]:
-    result: dict[str, object] = {"ruleId": finding.code}
-    if finding.code in RULE_INDEX:
-        result["ruleIndex"] = RULE_INDEX[finding.code]
-    result.update(
-        {
-            "level": LEVEL[finding.severity],
-            "message": {"text": valid_text(finding.message)},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": location,
-                        "region": {
-                            "startLine": finding.line,
-                            "startColumn": finding.column,
-                            "endLine": finding.end_line,
-                            "endColumn": finding.end_column,
-                        },
-                    }
+    result: dict[str, object] = {
+        "ruleId": finding.code,
+        "ruleIndex": RULE_INDEX[finding.code],
+        "level": LEVEL[finding.severity],
+        "message": {"text": valid_text(finding.message)},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": finding.line,
+                        "startColumn": finding.column,
+                        "endLine": finding.end_line,
+                        "endColumn": finding.end_column,
+                    },
                 }
-            ],
-            "partialFingerprints": {FINGERPRINT_KEY: fingerprint_value},
-        }
-    )
+            }
+        ],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint_value},
+    }
     if finding.fix is not None:
         result["fixes"] = [_fix(finding.fix, location, index)]
     return result
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    locations: dict[str, dict[str, object]] = {}
-    indexes: dict[str, _LineIndex] = {}
-    lines: dict[str, list[str]] = {}
+    files: dict[str, tuple[dict[str, object], _LineIndex]] = {}
     seen: dict[tuple[str, str, str], int] = {}
     results = []
     for finding in report.findings:
-        path = finding.path
-        if path not in locations:
-            source = report.sources.get(path, b"")
-            locations[path] = artifact_location(path)
-            indexes[path] = _LineIndex(source)
-            lines[path] = source_lines(source)
-        uri = str(locations[path]["uri"])
-        in_file = 1 <= finding.line <= len(lines[path])
-        text = lines[path][finding.line - 1].strip() if in_file else ""
+        if finding.path not in files:
+            source = report.sources.get(finding.path, b"")
+            files[finding.path] = (artifact_location(finding.path), _LineIndex(source))
+        location, index = files[finding.path]
+        uri = str(location["uri"])
+        text = index.text(finding.line)
         occurrence = seen.get((uri, finding.code, text), 0)
         seen[(uri, finding.code, text)] = occurrence + 1
         results.append(
-            _result(
-                finding,
-                locations[path],
-                indexes[path],
-                fingerprint(finding.code, uri, text, occurrence),
-            )
+            _result(finding, location, index, fingerprint(finding.code, uri, text, occurrence))
         )
     log = {
         "$schema": SCHEMA_URI,

@@ -1,4 +1,4 @@
-"""Human-readable output: one block per finding (location, source line, caret, fix), then a summary."""
+"""Output for people: per finding its location, source line, caret and fix; then a summary."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ TAB_SIZE = 8
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
-_DIM = "\x1b[2m"
 _RED = "\x1b[31m"
 _GREEN = "\x1b[32m"
 _YELLOW = "\x1b[33m"
@@ -39,14 +38,15 @@ def _cell(char: str, at: int) -> tuple[str, int]:
     if char == "\t":
         width = TAB_SIZE - at % TAB_SIZE
         return " " * width, width
-    code = ord(char)
-    if code < 0x20 or code == 0x7F:  # other control characters would move the cursor
-        return chr(0x2400 + code) if code < 0x20 else "\u2421", 1
-    if 0xD800 <= code <= 0xDFFF:  # an undecodable byte (surrogateescape)
+    category = unicodedata.category(char)
+    if category == "Cc":  # shown as is, a control character would move the cursor or restyle
+        code = ord(char)
+        return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else "\ufffd", 1
+    if category == "Cs":  # an undecodable byte, kept by surrogateescape
         return "\ufffd", 1
     if char == "\ufeff":
         return "", 0
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+    if category in ("Mn", "Me", "Cf"):
         return char, 0
     if unicodedata.east_asian_width(char) in ("W", "F"):
         return char, 2
@@ -86,9 +86,7 @@ def _snippet(finding: Finding, lines: list[str], color: bool) -> list[str]:
 
 
 def _finding_block(finding: Finding, lines: list[str], color: bool) -> list[str]:
-    severity = _paint(
-        f"[{finding.severity.label}]", SEVERITY_COLOR[finding.severity], color=color
-    )
+    severity = _paint(f"[{finding.severity.label}]", SEVERITY_COLOR[finding.severity], color=color)
     code = _paint(finding.code, _BOLD, SEVERITY_COLOR[finding.severity], color=color)
     head = (
         f"{_paint(finding.path, _BOLD, color=color)}:{finding.line}:{finding.column}: "
@@ -157,7 +155,9 @@ def render_statistics(report: Report, *, color: bool = False) -> str:
     if not counts:
         return ""
     names = {f.code: f.name for f in report.findings}
-    fixable = {f.code for f in report.findings if f.fix and f.fix.applicability is Applicability.SAFE}
+    fixable = {
+        f.code for f in report.findings if f.fix and f.fix.applicability is Applicability.SAFE
+    }
     rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     count_width = len(str(rows[0][1]))
     code_width = max(len(code) for code in counts)
