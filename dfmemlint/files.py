@@ -49,7 +49,7 @@ def _walk(directory: str) -> Iterator[str]:
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
         for name in sorted(files):
             if is_dockerfile_name(name):
-                yield os.path.join(root, name)
+                yield os.path.normpath(os.path.join(root, name))
 
 
 def expand_paths(paths: Iterable[str]) -> list[str]:
@@ -62,12 +62,12 @@ def expand_paths(paths: Iterable[str]) -> list[str]:
             found = list(_walk(path))
             if not found:
                 raise InputError(f"{path}: no Dockerfiles found in this directory")
-            result.extend(found)
+            result.extend(p for p in found if p not in result)
         elif os.path.lexists(path) and not os.path.exists(path):
             raise InputError(f"{path}: broken symbolic link")
         elif not os.path.exists(path):
             raise InputError(f"{path}: no such file or directory")
-        else:
+        elif path not in result:
             result.append(path)
     return result
 

@@ -138,7 +138,7 @@ def build(
         key = ref.lower()
         if key in names and names[key] < before:
             return names[key]
-        if ref.isdigit() and int(ref) < before:
+        if ref.isascii() and ref.isdigit() and int(ref) < before:
             return int(ref)
         return None
 
@@ -192,14 +192,13 @@ def build(
             values = ins.values
             for i in range(0, len(values) - 2, 3):
                 key, val = values[i], values[i + 1]
+                name = expand(key.value, scope, escape).text  # BuildKit expands keys too
                 result = expand(val.value, scope, escape)
                 used = tuple(n for n in current.args if n in result.used and n not in env_values)
-                setting = EnvSetting(
-                    key.value, result.text, key, val, ins, current.index, used
-                )
-                current.env[key.value] = setting
+                setting = EnvSetting(name, result.text, key, val, ins, current.index, used)
+                current.env[name] = setting
                 current.own_env.append(setting)
-                updates[key.value] = result.text
+                updates[name] = result.text
             env_values.update(updates)
         elif cmd in ("COPY", "ADD"):
             ref = ins.flag("from")

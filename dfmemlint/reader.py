@@ -9,7 +9,8 @@ Nothing here re-serialises an instruction. The rules are those of moby/buildkit'
 
 from __future__ import annotations
 
-import json
+import bisect
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ _RE_DIRECTIVE = re.compile(
     r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.DOTALL
 )
 _RE_HEREDOC = re.compile(r"^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.DOTALL)
+# unicode.IsSpace(rune(b)) for a single byte b: what Go code that indexes a string sees as blank.
+_GO_BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 def is_go_space(ch: str) -> bool:
@@ -99,9 +101,9 @@ class Heredoc(NamedTuple):
 
 
 class Segment(NamedTuple):
-    """A piece of the logical line: ``text`` starts at logical index ``index`` and byte ``offset``."""
+    """A piece of the logical line: ``text`` starts at logical index ``at`` and byte ``offset``."""
 
-    index: int
+    at: int
     offset: int
     text: str
 
@@ -143,14 +145,17 @@ class Instruction:
         return found
 
 
-def offset_in_segments(segments: Sequence[Segment], index: int) -> int:
+def offset_in_segments(segments: Sequence[Segment], index: int, *, end: bool = False) -> int:
+    """The byte offset of logical-line character ``index``. Where two physical lines join, this is
+    the start of the later line; with ``end=True`` it is the end of the earlier line's text, so a
+    span ending there does not take the continuation characters with it."""
     chosen = segments[0]
     for seg in segments:
-        if seg.index <= index:
+        if seg.at < index or (seg.at == index and not end):
             chosen = seg
         else:
             break
-    within = index - chosen.index
+    within = index - chosen.at
     if within > len(chosen.text):
         within = len(chosen.text)
     prefix = chosen.text[:within]
@@ -175,8 +180,6 @@ class Dockerfile:
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a byte offset; columns count code points."""
-        import bisect
-
         line = bisect.bisect_right(self.line_starts, offset) - 1
         line_start = self.line_starts[line]
         col = len(decode(self.data[line_start:offset])) + 1
@@ -248,6 +251,7 @@ class _Reader:
         self.comments: list[tuple[int, str]] = []
         self.warnings: list[str] = []
         self.instructions: list[Instruction] = []
+        self.lines_read = 0
 
     def _set_continuation(self, esc: str) -> None:
         e = re.escape(esc)
@@ -291,7 +295,8 @@ class _Reader:
         if self.data.endswith(b"\n"):
             line_starts = (*line_starts, len(self.data))
         if error is None and not self.instructions:
-            error = ParseError("file with no instructions", max(len(lines), 1))
+            # BuildKit reports the last line it read (its scanner stops at a line too long).
+            error = ParseError("file with no instructions", max(self.lines_read, 1))
         return Dockerfile(
             data=self.data,
             escape=self.escape,
@@ -314,6 +319,7 @@ class _Reader:
                 too_long = number
                 lines = lines[:number]
                 break
+        self.lines_read = len(lines)
         self._read_logical_lines(lines)
         if too_long is not None and self.instructions:
             raise _BuildKitError(
@@ -344,7 +350,8 @@ class _Reader:
                 i += 1
                 continue
             prefix = text[:lead]
-            seg_offset = line.start + skip_bytes + (len(prefix) if prefix.isascii() else len(encode(prefix)))
+            lead_bytes = len(prefix) if prefix.isascii() else len(encode(prefix))
+            seg_offset = line.start + skip_bytes + lead_bytes
             segments = [Segment(0, seg_offset, first_text)]
             parts = [first_text]
             length = len(first_text)
@@ -476,24 +483,65 @@ def _shift(word: _Word, base: int) -> _Word:
     return _Word(word.value, word.start + base, word.end + base) if base else word
 
 
+def _byte_view(text: str) -> tuple[str, list[int] | None]:
+    """``text`` as Go code that walks a string by byte index sees it: one character per byte,
+    ``rune(s[i])`` (Latin-1). Also each character's byte offset, plus the total (None for ASCII,
+    where characters and bytes coincide)."""
+    if text.isascii():
+        return text, None
+    starts: list[int] = []
+    pos = 0
+    for ch in text:
+        starts.append(pos)
+        pos += 1 if ch < "\x80" else len(encode(ch))
+    starts.append(pos)
+    return encode(text).decode("latin-1"), starts
+
+
+def _char_at(starts: list[int] | None, byte_pos: int) -> int:
+    """The index of the character holding byte ``byte_pos``."""
+    return byte_pos if starts is None else bisect.bisect_right(starts, byte_pos) - 1
+
+
+def _text_from(text: str, starts: list[int] | None, byte_pos: int) -> tuple[str, int]:
+    """Go's ``s[byte_pos:]`` and the character index it starts at. A cut inside a character keeps
+    its remaining bytes (as surrogate escapes); the index is then shifted back so that the
+    characters after it keep their places."""
+    if starts is None:
+        return text[byte_pos:], byte_pos
+    char = _char_at(starts, byte_pos)
+    if starts[char] == byte_pos:
+        return text[char:], char
+    tail = decode(encode(text[char])[byte_pos - starts[char] :])
+    return tail + text[char + 1 :], char + 1 - len(tail)
+
+
 def _extract_flags(text: str, base: int) -> tuple[str, list[_Word], int]:
-    """BuildKit's extractBuilderFlags: leading ``--name[=value]`` words, quote-processed."""
+    """BuildKit's extractBuilderFlags: leading ``--name[=value]`` words, quote-processed.
+
+    It walks the line byte by byte: a non-ASCII byte becomes ``string(rune(b))``, so a non-ASCII
+    flag value comes out Latin-1-decoded (``--chown=é`` gives ``--chown=Ã©``), and the bytes 0x85
+    and 0xA0 inside a UTF-8 character end a word. Both are reproduced. Returns the rest of the
+    line, the flags, and the character index where the rest starts.
+    """
+    chars, starts = _byte_view(text)
     words: list[_Word] = []
     pos = 0
-    n = len(text)
+    n = len(chars)
     while True:
-        while pos < n and text[pos] in _GO_SPACE:
+        while pos < n and chars[pos] in _GO_BYTE_SPACE:
             pos += 1
         if pos >= n:
-            return "", words, n
-        if not text.startswith("--", pos):
-            return text[pos:], words, pos
+            return "", words, len(text)
+        if not chars.startswith("--", pos):
+            rest, at = _text_from(text, starts, pos)
+            return rest, words, at
         start = pos
         word: list[str] = []
         blank_ok = False
         quote = ""
         while pos < n:
-            ch = text[pos]
+            ch = chars[pos]
             if quote:
                 if ch == quote:
                     quote = ""
@@ -502,12 +550,12 @@ def _extract_flags(text: str, base: int) -> tuple[str, list[_Word], int]:
                         quote = ""
                     else:
                         pos += 1
-                        word.append(text[pos])
+                        word.append(chars[pos])
                 else:
                     word.append(ch)
                 pos += 1
                 continue
-            if ch in _GO_SPACE:
+            if ch in _GO_BYTE_SPACE:
                 break
             if ch in "'\"":
                 quote = ch
@@ -515,17 +563,18 @@ def _extract_flags(text: str, base: int) -> tuple[str, list[_Word], int]:
             elif ch == "\\":
                 if pos + 1 < n:
                     pos += 1
-                    word.append(text[pos])
+                    word.append(chars[pos])
             else:
                 word.append(ch)
             pos += 1
         value = "".join(word)
         if value == "--":
             if pos >= n:
-                return "", words, n
-            return text[pos:], words, pos
+                return "", words, len(text)
+            rest, at = _text_from(text, starts, pos)
+            return rest, words, at
         if blank_ok or value:
-            words.append(_Word(value, base + start, base + pos))
+            words.append(_Word(value, base + _char_at(starts, start), base + _char_at(starts, pos)))
 
 
 def _dispatch(
@@ -551,6 +600,8 @@ def _dispatch(
     if kind in ("env", "label"):
         return _parse_name_val(rest, rest_start, escape, kind.upper()), False, False
     if kind in ("maintainer", "stopsignal", "user", "workdir"):
+        if rest == "":
+            return [], False, False
         return [_Word(rest, rest_start, rest_start + len(rest))], False, False
     if kind == "healthcheck":
         return _parse_health(rest, rest_start)
@@ -571,12 +622,149 @@ def _split_whitespace(rest: str, base: int) -> list[_Word]:
     return words
 
 
-class _NotStrings(Exception):
-    pass
+_JSON_BLANK = " \t\n\r"
+_JSON_ESCAPES = {
+    '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"
+}
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_JSON_HEX = frozenset("0123456789abcdefABCDEF")
+_JSON_MAX_DEPTH = 10000  # encoding/json's maxNestingDepth
 
 
-def _reject_constant(name: str) -> object:
-    raise ValueError(name)
+def _json_hex4(text: str, pos: int) -> int | None:
+    digits = text[pos : pos + 4]
+    if len(digits) == 4 and all(c in _JSON_HEX for c in digits):
+        return int(digits, 16)
+    return None
+
+
+def _json_string(text: str, pos: int) -> tuple[str, int] | None:
+    """The JSON string literal at ``pos``: (value, end), or None on a syntax error. Decoded as Go
+    does: a ``\\u`` escape of a lone surrogate becomes U+FFFD. Bytes that are not UTF-8 stay as
+    they are (surrogate escapes), where Go would put U+FFFD."""
+    out: list[str] = []
+    i = pos + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            return "".join(out), i + 1
+        if ch < " ":
+            return None
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        esc = text[i + 1 : i + 2]
+        if esc in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[esc])
+            i += 2
+            continue
+        code = _json_hex4(text, i + 2) if esc == "u" else None
+        if code is None:
+            return None
+        i += 6
+        if 0xD800 <= code < 0xE000:
+            low = _json_hex4(text, i + 2) if text.startswith("\\u", i) else None
+            if code < 0xDC00 and low is not None and 0xDC00 <= low < 0xE000:
+                out.append(chr(0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)))
+                i += 6
+            else:
+                out.append("\ufffd")
+            continue
+        out.append(chr(code))
+    return None
+
+
+class _JsonArray(NamedTuple):
+    items: list[tuple[str | None, int, int]]  # top-level elements: string value (None if not a
+    # string) and the span of its literal
+    numbers_fit: bool  # every number fits a float64 (Go's decoder fails on the others)
+
+
+def _scan_json_array(text: str) -> _JsonArray | None:
+    """What Go's ``json.NewDecoder(…).Decode(&[]interface{})`` reads from ``text`` (which starts
+    with ``[``): one array, anything after it ignored. None on a syntax error."""
+    items: list[tuple[str | None, int, int]] = []
+    numbers_fit = True
+    stack: list[str] = []
+    state = "value"  # value | first-value | key | first-key | colon | after
+    pos = 0
+    n = len(text)
+    while True:
+        if state == "after" and not stack:
+            return _JsonArray(items, numbers_fit)
+        while pos < n and text[pos] in _JSON_BLANK:
+            pos += 1
+        if pos >= n:
+            return None
+        ch = text[pos]
+        if state == "after":
+            closing = "]" if stack[-1] == "[" else "}"
+            if ch == ",":
+                state = "value" if stack[-1] == "[" else "key"
+            elif ch == closing:
+                stack.pop()
+            else:
+                return None
+            pos += 1
+        elif state == "colon":
+            if ch != ":":
+                return None
+            state = "value"
+            pos += 1
+        elif state in ("key", "first-key"):
+            if ch == "}" and state == "first-key":
+                stack.pop()
+                state = "after"
+                pos += 1
+            elif ch == '"':
+                key = _json_string(text, pos)
+                if key is None:
+                    return None
+                pos = key[1]
+                state = "colon"
+            else:
+                return None
+        elif ch == "]" and state == "first-value":
+            stack.pop()
+            state = "after"
+            pos += 1
+        elif ch in "[{":
+            if len(stack) >= _JSON_MAX_DEPTH:
+                return None
+            if len(stack) == 1:
+                items.append((None, pos, pos + 1))
+            stack.append(ch)
+            state = "first-value" if ch == "[" else "first-key"
+            pos += 1
+        elif not stack:
+            return None
+        else:
+            start = pos
+            value: str | None = None
+            if ch == '"':
+                literal = _json_string(text, pos)
+                if literal is None:
+                    return None
+                value, pos = literal
+            elif ch == "-" or "0" <= ch <= "9":
+                match = _JSON_NUMBER.match(text, pos)
+                if match is None:
+                    return None
+                if math.isinf(float(match.group())):
+                    numbers_fit = False
+                pos = match.end()
+            else:
+                for word in ("true", "false", "null"):
+                    if text.startswith(word, pos):
+                        pos += len(word)
+                        break
+                else:
+                    return None
+            if len(stack) == 1:
+                items.append((value, start, pos))
+            state = "after"
 
 
 def _parse_json(rest: str, base: int) -> list[_Word] | None:
@@ -584,18 +772,17 @@ def _parse_json(rest: str, base: int) -> list[_Word] | None:
     stripped = go_trim_left(rest)
     if not stripped.startswith("["):
         return None
+    parsed = _scan_json_array(stripped)
+    if parsed is None or not parsed.numbers_fit:
+        return None
     lead = len(rest) - len(stripped)
-    try:
-        parsed = json.loads(stripped, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(parsed, list):
-        return None
-    if not all(isinstance(item, str) for item in parsed):
-        raise _NodeError("when using JSON array syntax, arrays must be comprised of strings only")
     words: list[_Word] = []
-    for item, match in zip(parsed, _JSON_STRING.finditer(stripped)):
-        words.append(_Word(item, base + lead + match.start(), base + lead + match.end()))
+    for value, start, end in parsed.items:
+        if value is None:
+            raise _NodeError(
+                "when using JSON array syntax, arrays must be comprised of strings only"
+            )
+        words.append(_Word(value, base + lead + start, base + lead + end))
     return words
 
 
@@ -688,17 +875,20 @@ def _parse_name_val(rest: str, base: int, escape: str, key: str) -> list[_Word]:
 
 
 def _parse_health(rest: str, base: int) -> tuple[list[_Word], bool, bool]:
+    """BuildKit's parseHealthConfig, which also finds the blanks byte by byte."""
+    chars, starts = _byte_view(rest)
     sep = 0
-    while sep < len(rest) and not is_go_space(rest[sep]):
+    while sep < len(chars) and chars[sep] not in _GO_BYTE_SPACE:
         sep += 1
     if sep == 0:
         return [], False, False
     nxt = sep
-    while nxt < len(rest) and is_go_space(rest[nxt]):
+    while nxt < len(chars) and chars[nxt] in _GO_BYTE_SPACE:
         nxt += 1
-    typ = _Word(rest[:sep], base, base + sep)
-    cmd_text = rest[nxt:]
-    values, is_json, _ = _dispatch("cmd", cmd_text, base + nxt, "\\", rest)
+    kind = rest[:sep] if starts is None else decode(encode(rest)[:sep])
+    typ = _Word(kind, base, base + _char_at(starts, sep))
+    cmd_text, cmd_at = _text_from(rest, starts, nxt)
+    values, is_json, _ = _dispatch("cmd", cmd_text, base + cmd_at, "\\", rest)
     return [typ, *values], is_json, False
 
 
@@ -735,11 +925,10 @@ def _build_instruction(
     heredocs: tuple[Heredoc, ...],
 ) -> Instruction:
     def tok(word: _Word) -> Token:
-        return Token(
-            word.value,
-            offset_in_segments(segments, word.start),
-            offset_in_segments(segments, word.end),
-        )
+        start = offset_in_segments(segments, word.start)
+        if word.end <= word.start:
+            return Token(word.value, start, start)
+        return Token(word.value, start, offset_in_segments(segments, word.end, end=True))
 
     sub = None
     if node.sub is not None:

@@ -1,41 +1,59 @@
 """BuildKit's word lexer (``frontend/dockerfile/shell`` ``ProcessWords``), as its parser uses it
-to find heredocs: no environment, unset variables kept as written (``SkipUnsetEnv``)."""
+to find heredocs: no environment, unset variables kept as written (``SkipUnsetEnv``).
+
+Only the split into words matters here, so a ``$…`` reference is returned as written; what must
+match BuildKit is where words end and which inputs are lexing errors (BuildKit then finds no
+words at all on the line).
+"""
 
 from __future__ import annotations
 
-_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_SPECIAL_PARAMS = frozenset("0123456789*#@?$!-")
+# Go's unicode.IsSpace.
+_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPECIAL_PARAMS = frozenset("@*#?-$!0")
+_MODIFIERS = frozenset("+-?#%/")
 
 
-class _Unterminated(Exception):
-    pass
+def _is_name_char(ch: str) -> bool:
+    return ch != "" and (ch.isalpha() or ch.isdecimal() or ch == "_")
+
+
+class _LexError(Exception):
+    """Unterminated quote or ``${``, or a bad substitution."""
 
 
 class _Words:
+    """BuildKit's wordsStruct: an empty word (``''`` with quotes removed) is never emitted."""
+
     def __init__(self) -> None:
         self.words: list[str] = []
         self.word: list[str] = []
+        self.length = 0
         self.in_word = False
 
     def add_char(self, ch: str) -> None:
-        if ch in _SPACE:
-            if self.in_word:
-                self.words.append("".join(self.word))
-                self.word = []
-                self.in_word = False
-        else:
+        if ch not in _SPACE:
             self.add_raw(ch)
+        elif self.in_word and self.length:
+            self._push()
 
     def add_raw(self, text: str) -> None:
         self.word.append(text)
+        self.length += len(text)
         self.in_word = True
 
+    def _push(self) -> None:
+        self.words.append("".join(self.word))
+        self.word = []
+        self.length = 0
+        self.in_word = False
+
     def result(self) -> list[str]:
-        if self.in_word:
-            self.words.append("".join(self.word))
-            self.word = []
-            self.in_word = False
+        if self.length:
+            self._push()
         return self.words
 
 
@@ -56,10 +74,14 @@ class _Lexer:
         self.pos += 1
         return ch
 
-    def words(self) -> list[str]:
+    def words(self, stop: str = "") -> list[str]:
+        """processStopOn: the words up to ``stop`` (consumed), or to the end when ``stop`` is ""."""
         out = _Words()
         while self.pos < len(self.text):
             ch = self.peek()
+            if stop and ch == stop:
+                self.next()
+                return out.result()
             if ch == "'":
                 out.add_raw(self.single_quote())
             elif ch == '"':
@@ -80,6 +102,8 @@ class _Lexer:
                     out.add_raw(escaped)
                 else:
                     out.add_char(ch)
+        if stop:
+            raise _LexError(f"unexpected end of statement while looking for matching {stop}")
         return out.result()
 
     def single_quote(self) -> str:
@@ -90,7 +114,7 @@ class _Lexer:
         while True:
             ch = self.next()
             if ch == "":
-                raise _Unterminated
+                raise _LexError("unexpected end of statement looking for matching single-quote")
             if ch == "'":
                 if self.raw_quotes:
                     result.append(ch)
@@ -105,7 +129,7 @@ class _Lexer:
         while True:
             ch = self.peek()
             if ch == "":
-                raise _Unterminated
+                raise _LexError("unexpected end of statement looking for matching double-quote")
             if ch == '"':
                 self.next()
                 if self.raw_quotes:
@@ -125,27 +149,39 @@ class _Lexer:
                     ch = self.next()
             result.append(ch)
 
+    def name(self) -> None:
+        """processName: digits, one special parameter, or letters, digits and ``_``."""
+        ch = self.peek()
+        if ch.isdecimal():
+            while self.peek().isdecimal():
+                self.next()
+        elif ch in _SPECIAL_PARAMS and ch:
+            self.next()
+        else:
+            while _is_name_char(self.peek()):
+                self.next()
+
     def dollar(self) -> str:
         """No variable is set: ``$NAME`` and ``${…}`` stay as written."""
         start = self.pos
         self.next()
-        ch = self.peek()
-        if ch == "{":
-            depth = 0
-            while self.pos < len(self.text):
-                c = self.next()
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                    if depth == 0:
-                        return self.text[start : self.pos]
-            raise _Unterminated
-        if ch in _SPECIAL_PARAMS and ch not in _NAME_CHARS - set("0123456789"):
-            self.next()
+        if self.peek() != "{":
+            self.name()
             return self.text[start : self.pos]
-        while self.peek() in _NAME_CHARS and self.peek() != "":
-            self.next()
+        self.next()
+        if self.peek() == "":
+            raise _LexError("syntax error: missing '}'")
+        if self.peek() in "{}:":
+            raise _LexError("syntax error: bad substitution")
+        self.name()
+        op = self.next()
+        if op == "}":
+            return self.text[start : self.pos]
+        if op == ":":
+            self.next()  # the modifier, whatever it is: an unset variable is never checked
+        elif op == "" or op not in _MODIFIERS:
+            raise _LexError(f"unsupported modifier ({op}) in substitution")
+        self.words(stop="}")
         return self.text[start : self.pos]
 
     def possible_heredoc(self) -> str:
@@ -160,9 +196,9 @@ class _Lexer:
 
 
 def split(text: str, *, raw_quotes: bool, raw_escapes: bool, heredoc: bool = True) -> list[str]:
-    """Words of ``text``; an unterminated quote or ``${`` yields no words, as in BuildKit (which
-    ignores the lexer's error there)."""
+    """Words of ``text``; a lexing error (unterminated quote or ``${``, bad substitution) yields
+    no words, as in BuildKit (which ignores the lexer's error there)."""
     try:
         return _Lexer(text, raw_quotes, raw_escapes, heredoc).words()
-    except _Unterminated:
+    except _LexError:
         return []

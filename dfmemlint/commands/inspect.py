@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import click
@@ -10,15 +11,18 @@ import click
 from dfmemlint import model, reader
 from dfmemlint.files import InputError, expand_paths, read_source
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def _text(value: str) -> str:
-    """A value for JSON: bytes that are not UTF-8 are shown as U+FFFD."""
-    return reader.encode(value).decode("utf-8", "replace")
+    """A value for JSON: each byte that is not UTF-8 (kept as a surrogate escape) is shown as
+    U+FFFD, one per byte, as Go's encoding/json does."""
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def instruction_json(ins: reader.Instruction) -> dict[str, Any]:
     return {
-        "keyword": ins.keyword,
+        "keyword": _text(ins.keyword),
         "start_line": ins.start_line,
         "end_line": ins.end_line,
         "flags": [_text(t.value) for t in ins.flags],
@@ -32,15 +36,17 @@ def instruction_json(ins: reader.Instruction) -> dict[str, Any]:
 def inspect_json(path: str, data: bytes, graph: model.StageGraph) -> dict[str, Any]:
     df = graph.dockerfile
     return {
-        "path": path,
+        "path": _text(path),
         "escape": df.escape,
         "directives": {d.key: _text(d.value) for d in df.directives},
-        "error": None if df.error is None else {"message": df.error.message, "line": df.error.line},
+        "error": None
+        if df.error is None
+        else {"message": _text(df.error.message), "line": df.error.line},
         "instructions": [instruction_json(ins) for ins in df.instructions],
         "stages": [
             {
                 "index": s.index,
-                "name": s.name,
+                "name": None if s.name is None else _text(s.name),
                 "base": _text(s.base),
                 "parent_stage": s.parent,
                 "copies_from": [
@@ -59,7 +65,7 @@ def inspect_json(path: str, data: bytes, graph: model.StageGraph) -> dict[str, A
         "final_stage": graph.final,
         "built_stages": sorted(graph.built),
         "runtime_env": {
-            name: {"value": _text(e.value), "line": e.instruction.start_line}
+            _text(name): {"value": _text(e.value), "line": e.instruction.start_line}
             for name, e in graph.runtime_env().items()
         },
     }
@@ -77,7 +83,8 @@ def _outline(info: dict[str, Any]) -> str:
         )
         flags = " ".join(ins["flags"])
         form = " (exec form)" if ins["json"] else ""
-        lines.append(f"  {span:>9}  {ins['keyword']} {flags}{' ' if flags else ''}{ins['values']}{form}")
+        flags = f"{flags} " if flags else ""
+        lines.append(f"  {span:>9}  {ins['keyword']} {flags}{ins['values']}{form}")
         for doc in ins["heredocs"]:
             lines.append(f"             heredoc {doc['name']}: {len(doc['content'])} characters")
         if ins["sub"]:
@@ -90,7 +97,8 @@ def _outline(info: dict[str, Any]) -> str:
             marks.append("final")
         if stage["index"] not in info["built_stages"]:
             marks.append("not built")
-        parent = f" (from stage {stage['parent_stage']})" if stage["parent_stage"] is not None else ""
+        parent_stage = stage["parent_stage"]
+        parent = f" (from stage {parent_stage})" if parent_stage is not None else ""
         name = f" {stage['name']}" if stage["name"] else ""
         mark = f"  [{', '.join(marks)}]" if marks else ""
         lines.append(f"    #{stage['index']}{name} FROM {stage['base']}{parent}{mark}")

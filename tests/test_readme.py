@@ -1,0 +1,36 @@
+"""README.md's rule table and commands agree with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dfmemlint.rules import REGISTRY
+from dfmemlint.rules.catalog import CATALOG
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_rule_table_matches_catalog_and_registry() -> None:
+    rows = re.findall(r"^\| \[(DFM\d{3})\]\(rules/(DFM\d{3})\.md\) \| ([a-z-]+) \| (\w+) \|", README, re.M)
+    assert [(code, name, severity) for code, _, name, severity in rows] == [
+        (rule.code, rule.name, rule.severity.label) for rule in CATALOG
+    ]
+    assert all(code == page for code, page, _, _ in rows)
+    assert sorted(REGISTRY) == [rule.code for rule in CATALOG]
+    for code, _, _, _ in rows:
+        assert (ROOT / "rules" / f"{code}.md").is_file()
+
+
+def test_readme_commands_name_files_that_exist() -> None:
+    assert "dfmemlint examples/Dockerfile" in README
+    assert (ROOT / "examples" / "Dockerfile").is_file()
+    assert "pip install -e '.[test]' && pytest" in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install --quiet --disable-pip-version-check -e '.[test]'" in ci
+    assert re.search(r"^pytest\b", ci, re.M)
+
+
+def test_no_placeholders_left() -> None:
+    assert not re.search(r"^[A-Z_]+_SECTION$", README, re.M)
