@@ -1,16 +1,33 @@
 """Apply fixes: splice non-overlapping edits into the original bytes, re-read and re-lint, repeat
 until nothing more applies; if the result does not read or a fix did not remove its finding,
-give the original back and say why (ruff's ``lint_fix``)."""
+give the original back and say why (ruff's ``lint_fix``).
+
+Bytes outside the edits are never touched. A fix is applied only when every one of its edits lies
+below the parser directives and inside a stage that BuildKit builds; a fix that overlaps one
+already taken in a pass waits for the next pass, where it is re-computed on the new text.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dfmemlint.engine import LintOptions, LintResult, lint
+from dfmemlint.reader import Dockerfile, decode, encode
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 10
+
+
+class AppliedFix(NamedTuple):
+    """A fix that was applied, placed in the original file."""
+
+    finding: Finding  # as reported on the text the fix was applied to
+    start: int  # byte span of the original file that the fix's edits replaced
+    end: int
+    line: int  # 1-based line and column of the finding in the original file
+    column: int
 
 
 @dataclass
@@ -19,6 +36,8 @@ class FixOutcome:
     fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
     result: LintResult | None = None  # the lint of ``data``
     error: str | None = None  # why the fixes were reverted
+    applied: list[AppliedFix] = field(default_factory=list)  # ``fixed``, placed in the original
+    passes: int = 0
 
     @property
     def changed(self) -> bool:
@@ -32,7 +51,7 @@ def applicable(fix: Fix | None, unsafe: bool) -> bool:
     return fix.applicability >= threshold
 
 
-def _overlaps(edit: Edit, taken: list[tuple[int, int]]) -> bool:
+def _overlaps(edit: Edit, taken: Sequence[tuple[int, int]]) -> bool:
     for start, end in taken:
         if edit.start < end and start < edit.end:
             return True
@@ -45,8 +64,35 @@ def _overlaps(edit: Edit, taken: list[tuple[int, int]]) -> bool:
     return False
 
 
-def apply_fixes(data: bytes, findings: Iterable[Finding], unsafe: bool) -> tuple[bytes, list[Finding]]:
-    """One pass: apply every applicable fix that does not overlap one already taken."""
+def _self_overlapping(edits: Sequence[Edit]) -> bool:
+    own: list[tuple[int, int]] = []
+    for edit in edits:
+        if _overlaps(edit, own):
+            return True
+        own.append((edit.start, edit.end))
+    return False
+
+
+def splice(data: bytes, edits: Iterable[Edit]) -> bytes:
+    """``data`` with non-overlapping ``edits`` applied."""
+    out: list[bytes] = []
+    pos = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(data[pos : edit.start])
+        out.append(edit.replacement)
+        pos = edit.end
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+def apply_fixes(
+    data: bytes,
+    findings: Iterable[Finding],
+    unsafe: bool,
+    allowed: Sequence[tuple[int, int]] | None = None,
+) -> tuple[bytes, list[Finding]]:
+    """One pass: apply every applicable fix that does not overlap one already taken. With
+    ``allowed`` (byte ranges, ends included), a fix with an edit outside them is left out."""
     taken: list[tuple[int, int]] = []
     chosen: list[Finding] = []
     edits: list[Edit] = []
@@ -55,67 +101,159 @@ def apply_fixes(data: bytes, findings: Iterable[Finding], unsafe: bool) -> tuple
         if not applicable(fix, unsafe):
             continue
         assert fix is not None
-        if any(_overlaps(edit, taken) for edit in fix.edits):
+        if allowed is not None and not all(_inside(edit, allowed) for edit in fix.edits):
             continue
-        # The fix's own edits must not overlap each other either.
-        own: list[tuple[int, int]] = []
-        if any(_overlaps(edit, own) or own.append((edit.start, edit.end)) for edit in fix.edits):
+        if any(_overlaps(edit, taken) for edit in fix.edits) or _self_overlapping(fix.edits):
             continue
         taken.extend((edit.start, edit.end) for edit in fix.edits)
         edits.extend(fix.edits)
         chosen.append(finding)
     if not edits:
         return data, []
-    out: list[bytes] = []
-    pos = 0
+    return splice(data, edits), chosen
+
+
+def _inside(edit: Edit, ranges: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= edit.start and edit.end <= end for start, end in ranges)
+
+
+def editable_ranges(result: LintResult) -> list[tuple[int, int]]:
+    """The bytes a fix may change: the stages BuildKit builds, below the parser directives."""
+    graph = result.graph
+    data_end = len(result.dockerfile.data)
+    floor = result.dockerfile.directives_end
+    ranges: list[tuple[int, int]] = []
+    for stage in graph.stages:
+        if stage.index not in graph.built:
+            continue
+        start = stage.from_instruction.start
+        following = stage.index + 1
+        end = data_end
+        if following < len(graph.stages):
+            end = graph.stages[following].from_instruction.start
+        ranges.append((max(start, floor), end))
+    return ranges
+
+
+def _span(df: Dockerfile, line: int, column: int) -> int:
+    """The byte offset of a 1-based (line, column) that ``df.line_col`` gave."""
+    start = df.line_starts[min(line, len(df.line_starts)) - 1]
+    prefix = decode(df.line_text(line))[: column - 1] if line <= len(df.line_starts) else ""
+    return start + len(encode(prefix))
+
+
+def finding_span(df: Dockerfile, finding: Finding) -> tuple[int, int]:
+    """The byte span of a finding in the text it was reported on."""
+    start = _span(df, finding.line, finding.column)
+    return start, max(start, _span(df, finding.end_line, finding.end_column))
+
+
+def _map_forward(offset: int, edits: Sequence[Edit], *, end: bool) -> int:
+    """Where ``offset`` is after ``edits``; inside a replaced span it goes to the start (or, for
+    an ``end``, the end) of the replacement. An insertion at ``offset`` comes before it."""
+    delta = 0
     for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-        out.append(data[pos : edit.start])
-        out.append(edit.replacement)
-        pos = edit.end
-    out.append(data[pos:])
-    return b"".join(out), chosen
+        if offset < edit.start or (offset == edit.start and edit.start < edit.end and not end):
+            break
+        if offset < edit.end or (offset == edit.end and end and edit.start < edit.end):
+            new_start = edit.start + delta
+            return new_start + len(edit.replacement) if end else new_start
+        delta += len(edit.replacement) - (edit.end - edit.start)
+    return offset + delta
 
 
-def _key(finding: Finding) -> tuple[str, str]:
-    return finding.code, finding.message
+def _stuck(
+    chosen: list[Finding], before: Dockerfile, after: LintResult, edits: Sequence[Edit]
+) -> list[Finding]:
+    """Fixed findings still there: a finding of the same rule at the place the fixed one moved
+    to (where the fix's edits left it)."""
+    stuck: list[Finding] = []
+    for finding in chosen:
+        start, end = finding_span(before, finding)
+        new_start = _map_forward(start, edits, end=False)
+        new_end = max(new_start, _map_forward(end, edits, end=True))
+        for other in after.findings:
+            if other.code != finding.code:
+                continue
+            other_start, other_end = finding_span(after.dockerfile, other)
+            if new_start < new_end and other_start < other_end:
+                overlap = other_start < new_end and new_start < other_end
+            else:  # a point: inside the other span or at one of its edges
+                overlap = max(new_start, other_start) <= min(new_end, other_end)
+            if overlap:
+                stuck.append(finding)
+                break
+    return stuck
+
+
+def _map_back(offset: int, edits: Sequence[Edit], *, end: bool) -> int:
+    """Where ``offset`` of the text after ``edits`` was before them; an offset inside a
+    replacement maps to the start (or, for an ``end``, the end) of the replaced span."""
+    delta = 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        new_start = edit.start + delta
+        new_end = new_start + len(edit.replacement)
+        if offset < new_start or (offset == new_start and not end):
+            return offset - delta
+        if offset <= new_end:
+            return edit.end if end else edit.start
+        delta += len(edit.replacement) - (edit.end - edit.start)
+    return offset - delta
+
+
+def _place(fix: Fix, history: list[list[Edit]]) -> tuple[int, int]:
+    """The span of the original file that ``fix`` (applied after ``history``) replaced."""
+    start = min(edit.start for edit in fix.edits)
+    end = max(edit.end for edit in fix.edits)
+    for edits in reversed(history):
+        start = _map_back(start, edits, end=False)
+        end = _map_back(end, edits, end=True)
+    return start, max(start, end)
 
 
 def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> FixOutcome:
-    result = lint(path, data, options)
-    if result.dockerfile.error is not None:
-        return FixOutcome(data, result=result)
-    current = data
+    first = lint(path, data, options)
+    if first.dockerfile.error is not None:
+        return FixOutcome(data, result=first)
+    current, result = data, first
     fixed: list[Finding] = []
+    applied: list[AppliedFix] = []
+    history: list[list[Edit]] = []
+
+    def revert(message: str) -> FixOutcome:
+        return FixOutcome(data, result=first, error=message, passes=len(history))
+
     for _ in range(MAX_PASSES):
-        new, chosen = apply_fixes(current, result.findings, unsafe)
+        new, chosen = apply_fixes(current, result.findings, unsafe, editable_ranges(result))
         if not chosen:
             break
         after = lint(path, new, options)
+        codes = ", ".join(sorted({f.code for f in chosen}))
         if after.dockerfile.error is not None:
-            return FixOutcome(
-                data,
-                result=lint(path, data, options),
-                error=(
-                    f"fixing {', '.join(sorted({f.code for f in chosen}))} produced a file "
-                    f"BuildKit cannot read ({after.dockerfile.error.message}); no change was made"
-                ),
+            return revert(
+                f"fixing {codes} produced a file BuildKit cannot read "
+                f"({after.dockerfile.error.message}, line {after.dockerfile.error.line}); "
+                "no change was made"
             )
-        remaining = {_key(f) for f in after.findings}
-        stuck = [f for f in chosen if _key(f) in remaining and f.code != "DFM003"]
+        edits = [edit for f in chosen if f.fix is not None for edit in f.fix.edits]
+        stuck = _stuck(chosen, result.dockerfile, after, edits)
         if stuck:
-            codes = ", ".join(sorted({f.code for f in stuck}))
-            return FixOutcome(
-                data,
-                result=lint(path, data, options),
-                error=f"the fix for {codes} did not remove its finding; no change was made",
+            stuck_codes = ", ".join(sorted({f.code for f in stuck}))
+            return revert(
+                f"the fix for {stuck_codes} did not remove its finding; no change was made"
             )
+        for finding in chosen:
+            assert finding.fix is not None
+            start, end = _place(finding.fix, history)
+            at = finding_span(result.dockerfile, finding)[0]
+            for edits_before in reversed(history):
+                at = _map_back(at, edits_before, end=False)
+            line, column = first.dockerfile.line_col(at)
+            applied.append(AppliedFix(finding, start, end, line, column))
+        history.append(edits)
         fixed.extend(chosen)
         current, result = new, after
     else:
-        if any(applicable(f.fix, unsafe) for f in result.findings):
-            return FixOutcome(
-                data,
-                result=lint(path, data, options),
-                error=f"fixes did not settle after {MAX_PASSES} passes; no change was made",
-            )
-    return FixOutcome(current, fixed, result)
+        if apply_fixes(current, result.findings, unsafe, editable_ranges(result))[1]:
+            return revert(f"fixes did not settle after {MAX_PASSES} passes; no change was made")
+    return FixOutcome(current, fixed, result, None, applied, len(history))

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import click
 
 from dfmemlint.config import Config, ConfigError, find_config, parse_codes, parse_ratio
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.files import InputError, expand_paths, read_source
+from dfmemlint.files import InputError, Source, expand_paths, read_source
 from dfmemlint.fixer import FixOutcome, fix_file
 from dfmemlint.reporters import Report
+from dfmemlint.rewrite import FIX_STYLES
 from dfmemlint.types import Finding, Severity
 from dfmemlint.units import LimitError, parse_memory_limit
 
@@ -41,24 +44,105 @@ def use_color(no_color: bool, output: str | None) -> bool:
     return sys.stdout.isatty()
 
 
+class WriteError(OSError):
+    """A fixed file could not be written; the file is as it was."""
+
+
 def write_atomic(path: str, data: bytes) -> None:
-    """Write through a temporary file in the same directory, then rename; keep the mode. A
-    symbolic link's target is written and the link stays."""
+    """Write through a temporary file in the same directory, then rename; keep the mode (and,
+    where allowed, the owner). A symbolic link's target is written and the link stays. A file
+    without write permission is refused, also for root, who could rename over it."""
     target = os.path.realpath(path)
     directory = os.path.dirname(target) or "."
-    mode = os.stat(target).st_mode & 0o7777
-    if not os.access(target, os.W_OK):
-        raise OSError(f"{path}: file is read-only; nothing was changed")
-    fd, tmp = tempfile.mkstemp(prefix=".dfmemlint-", dir=directory)
+    info = os.stat(target)
+    mode = info.st_mode & 0o7777
+    if not os.access(target, os.W_OK) or not mode & 0o222:
+        raise WriteError(f"{path}: the file is read-only; nothing was changed")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".dfmemlint-", dir=directory)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise WriteError(
+            f"{path}: cannot create a file in {directory} ({reason}); nothing was changed"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(tmp):
+            with contextlib.suppress(OSError):
+                os.chown(tmp, info.st_uid, info.st_gid)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _owner(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_uid, info.st_gid
+
+
+class _Applied(NamedTuple):
+    outcome: FixOutcome
+    done: bool  # the fixes were written (or printed as a diff, or to stdout)
+    failed: bool
+    diff: bytes
+
+
+def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
+    """Fix one file; write it (``-``: print it to stdout), or with ``diff`` only describe it."""
+    outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
+    assert outcome.result is not None
+    for note in outcome.result.notes:
+        click.echo(f"warning: {note}", err=True)
+    to_stdout = source.real_path is None and not diff
+    if outcome.error is not None:
+        click.echo(f"error: {source.path}: {outcome.error}", err=True)
+        if to_stdout:
+            _write_stdout(source.data)
+        return _Applied(outcome, False, True, b"")
+    changed = outcome.changed and outcome.data != source.data
+    if diff:
+        text = _unified_diff(source.path, source.data, outcome.data) if changed else b""
+        return _Applied(outcome, changed, False, text)
+    if to_stdout:
+        _write_stdout(outcome.data)
+        return _Applied(outcome, changed, False, b"")
+    if not changed:
+        return _Applied(outcome, False, False, b"")
+    try:
+        write_atomic(source.path, outcome.data)
+    except OSError as exc:
+        message = str(exc) if isinstance(exc, WriteError) else f"{source.path}: {exc}"
+        click.echo(f"error: cannot write {message}", err=True)
+        return _Applied(FixOutcome(source.data, result=lint(source.path, source.data, options)),
+                        False, True, b"")
+    return _Applied(outcome, True, False, b"")
+
+
+def _write_stdout(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
+    """The fixes applied to one file, at their places in the file as it was."""
+    count = len(outcome.applied)
+    verb = "Would fix" if diff else "Fixed"
+    click.echo(f"{verb} {count} finding{'s' if count != 1 else ''} in {path}:", err=True)
+    for applied in sorted(outcome.applied, key=lambda a: (a.start, a.finding.code)):
+        fix = applied.finding.fix
+        assert fix is not None
+        click.echo(
+            f"  {path}:{applied.line}:{applied.column}: {applied.finding.code} "
+            f"{fix.title} ({fix.applicability.label})",
+            err=True,
+        )
 
 
 def _options(
@@ -69,6 +153,7 @@ def _options(
     ratio: float | None,
     build_args: dict[str, str],
     target: str | None,
+    fix_style: str = "auto",
 ) -> LintOptions:
     chosen_select = parse_codes(select, "--select") if select else config.select
     chosen_ignore = config.ignore | (parse_codes(ignore, "--ignore") if ignore else frozenset())
@@ -84,14 +169,18 @@ def _options(
         ratio=ratio if ratio is not None else (config.ratio or 0.8),
         build_args=build_args,
         target=target,
+        fix_style=fix_style,
     )
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
-@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--fix", is_flag=True,
+              help="Apply safe fixes and write the files (with -, the fixed file goes to stdout).")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="Also apply fixes that may change behaviour (implies --fix).")
+@click.option("--diff", is_flag=True,
+              help="Print the fixes as a unified diff; write nothing (exit 1 if there are any).")
 @click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
 @click.option("--select", default=None, metavar="CODES", help="Only these rules (comma-separated).")
 @click.option("--ignore", default=None, metavar="CODES", help="Skip these rules (comma-separated).")
@@ -100,13 +189,20 @@ def _options(
     help="Lowest severity that makes the exit code 1 [default: warning].",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied.")
+@click.option("--exit-non-zero-on-fix", is_flag=True,
+              help="Exit 1 when a fix was applied, even if no finding remains.")
 @click.option("--memory-limit", default=None, metavar="SIZE",
               help="The container's memory limit (512MiB, 1Gi, 512m, bytes).")
 @click.option("--ratio", default=None, metavar="R",
               help="GOMEMLIMIT as a share of the memory limit [default: 0.8].")
-@click.option("--fix-style", type=click.Choice(["auto", "inline", "env"]), default="auto",
-              show_default=True, help="How a fix adds GOMEMLIMIT.")
+@click.option(
+    "--fix-style", type=click.Choice(FIX_STYLES), default="auto", show_default=True,
+    help="Where a fix adds GOMEMLIMIT: 'auto' inline on the start command when the image has "
+    "env (exec form) or /bin/sh (shell form), else an ENV line before CMD/ENTRYPOINT; 'env' "
+    "always the ENV line; 'inline' on the start command even when dfmemlint cannot tell that the "
+    "image has env or a shell (scratch, distroless, unknown images): such a container then fails "
+    "to start.",
+)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", default=None, metavar="FILE", help="Write the report to FILE.")
@@ -155,49 +251,29 @@ def check(
         sources = [read_source(path, stdin_filename) for path in files]
         configs = [find_config(s.real_path or os.getcwd()) for s in sources]
         options_list = [
-            _options(c, select, ignore, limit, ratio_value, overrides, target) for c in configs
+            _options(c, select, ignore, limit, ratio_value, overrides, target, fix_style)
+            for c in configs
         ]
     except (ConfigError, InputError, LimitError) as exc:
         click.echo(f"Error: {exc}", err=True)
         return 2
-    _ = fix_style  # the rewrite reads it through the fixer (see dfmemlint.rewrite)
     applying = fix or unsafe_fixes or diff
     findings: list[Finding] = []
     shown_sources: dict[str, bytes] = {}
     fixed_count = 0
     failed = False
-    diffs: list[str] = []
-    for source, options, config in zip(sources, options_list, configs):
+    diffs: list[bytes] = []
+    for source, options in zip(sources, options_list, strict=True):
         if applying:
-            outcome: FixOutcome = fix_file(source.path, source.data, options, unsafe=unsafe_fixes)
+            applied = _fix_source(source, options, unsafe=unsafe_fixes, diff=diff)
+            outcome = applied.outcome
             assert outcome.result is not None
-            for note in outcome.result.notes:
-                click.echo(f"warning: {note}", err=True)
-            if outcome.error is not None:
-                click.echo(f"error: {source.path}: {outcome.error}", err=True)
-                failed = True
-            elif outcome.changed:
-                fixed_count += len(outcome.fixed)
-                if diff:
-                    diffs.append(_unified_diff(source.path, source.data, outcome.data))
-                elif source.real_path is None:
-                    sys.stdout.buffer.write(outcome.data)
-                    sys.stdout.flush()
-                else:
-                    try:
-                        write_atomic(source.path, outcome.data)
-                    except OSError as exc:
-                        click.echo(f"error: cannot write {exc}", err=True)
-                        failed = True
-                        outcome = FixOutcome(source.data, result=lint(source.path, source.data, options))
-                if show_fixes:
-                    for item in outcome.fixed:
-                        assert item.fix is not None
-                        click.echo(f"{item.path}:{item.line}:{item.column}: {item.code} fixed: {item.fix.title}", err=True)
-            elif source.real_path is None and fix and not diff:
-                sys.stdout.buffer.write(source.data)
-                sys.stdout.flush()
-            assert outcome.result is not None
+            failed = failed or applied.failed
+            fixed_count += len(outcome.fixed) if applied.done else 0
+            if applied.diff:
+                diffs.append(applied.diff)
+            if show_fixes and applied.done:
+                _show_fixes(source.path, outcome, diff=diff)
             findings.extend(outcome.result.findings)
             shown_sources[source.path] = outcome.data
         else:
@@ -209,9 +285,8 @@ def check(
     report = Report(tuple(findings), shown_sources, len(sources))
     color = use_color(no_color, output)
     if diff:
-        text = "".join(diffs)
-        if text:
-            sys.stdout.write(text)
+        if diffs:
+            _write_stdout(b"".join(diffs))
         click.echo(
             f"Would fix {fixed_count} finding{'s' if fixed_count != 1 else ''}.", err=True
         )
@@ -222,11 +297,12 @@ def check(
         )
         if output is not None:
             with open(output, "w", encoding="utf-8") as handle:
-                handle.write(rendered if rendered.endswith("\n") or not rendered else rendered + "\n")
+                ending = "" if rendered.endswith("\n") or not rendered else "\n"
+                handle.write(rendered + ending)
         elif stdout_taken:
-            click.echo(rendered, err=True)
+            click.echo(rendered, err=True, nl=not rendered.endswith("\n"))
         elif rendered:
-            click.echo(rendered)
+            click.echo(rendered, nl=not rendered.endswith("\n"))
         if applying:
             remaining = len(findings)
             click.echo(
@@ -261,9 +337,22 @@ def _statistics(report: Report, color: bool) -> str:
     return text.render_statistics(report, color=color)
 
 
-def _unified_diff(path: str, before: bytes, after: bytes) -> str:
-    old = before.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    new = after.decode("utf-8", "surrogateescape").splitlines(keepends=True)
-    lines = difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}")
-    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+def _diff_lines(data: bytes) -> list[str]:
+    """Lines split at LF only (a CR, form feed or U+2028 inside a line stays in it)."""
+    parts = data.decode("utf-8", "surrogateescape").split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    return [*lines, parts[-1]] if parts[-1] else lines
+
+
+def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
+    """A unified diff of the file's bytes (undecodable bytes come out as they were)."""
+    # git's a/ b/ prefixes for a relative path (`git apply`, `patch -p1`); none for an absolute one.
+    before_name, after_name = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    lines = difflib.unified_diff(
+        _diff_lines(before), _diff_lines(after), fromfile=before_name, tofile=after_name
+    )
+    text = "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+        for line in lines
+    )
+    return text.encode("utf-8", "surrogateescape")
