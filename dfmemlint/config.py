@@ -15,7 +15,7 @@ from dfmemlint.units import LimitError, parse_memory_limit, ratio_fraction
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 KNOWN_KEYS = ("select", "ignore", "severity", "memory-limit", "ratio", "fail-on")
 
@@ -108,36 +108,55 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
     return Config(
         path=path,
         select=parse_codes(table["select"], f"{path}: select") if "select" in table else None,
-        ignore=parse_codes(table["ignore"], f"{path}: ignore") if "ignore" in table else frozenset(),
+        ignore=(
+            parse_codes(table["ignore"], f"{path}: ignore") if "ignore" in table else frozenset()
+        ),
         severity=severity,
         memory_limit=memory_limit,
         ratio=parse_ratio(table["ratio"], f"{path}: ratio") if "ratio" in table else None,
-        fail_on=parse_severity(table["fail-on"], f"{path}: fail-on") if "fail-on" in table else None,
+        fail_on=(
+            parse_severity(table["fail-on"], f"{path}: fail-on") if "fail-on" in table else None
+        ),
     )
 
 
 def _load(path: str) -> dict[str, Any]:
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def _tool_table(data: dict[str, Any], path: str) -> dict[str, Any]:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table")
+    return tool
+
+
 def load_file(path: str) -> Config:
+    """``[tool.dfmemlint]`` of a pyproject.toml; the whole file (or its ``[tool.dfmemlint]``) of
+    a .dfmemlint.toml."""
     data = _load(path)
     if os.path.basename(path) == "pyproject.toml":
-        table = data.get("tool", {}).get("dfmemlint", {})
+        table = _tool_table(data, path).get("dfmemlint", {})
     else:
-        table = data.get("tool", {}).get("dfmemlint", data)
+        table = _tool_table(data, path).get("dfmemlint", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.dfmemlint] must be a table")
     return _from_table(table, path)
 
 
 _cache: dict[str, Config] = {}
+
+
+def clear_cache() -> None:
+    """Forget the configurations found so far (they are read once per directory and run)."""
+    _cache.clear()
 
 
 def find_config(start: str) -> Config:
@@ -157,7 +176,7 @@ def find_config(start: str) -> Config:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
             data = _load(candidate)
-            if "dfmemlint" in data.get("tool", {}):
+            if "dfmemlint" in _tool_table(data, candidate):
                 found = load_file(candidate)
                 break
         parent = os.path.dirname(directory)

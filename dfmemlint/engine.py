@@ -28,6 +28,7 @@ class LintOptions:
     memory_limit_source: str = ""
     memory_limit_from_cli: bool = False
     ratio: float = 0.8
+    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT (see dfmemlint.rewrite)
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
 
@@ -53,7 +54,7 @@ class Pragmas:
 
 def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
     codes: set[str] = set()
-    for raw in text.split(","):
+    for raw in re.split(r"[,\s]+", text):
         code = raw.strip().upper()
         if not code:
             continue
@@ -101,26 +102,42 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
             break
         if _PRAGMA.match(reader.decode(reader.encode(text))):
             seen_pragma = seen_pragma or line
-        elif seen_pragma and line not in directive_lines and _DIRECTIVE_LIKE.match("#" + text):
+        elif seen_pragma and line not in directive_lines:
+            directive = _DIRECTIVE_LIKE.match("#" + text)
+            if directive is None:
+                continue
             pragmas.notes.append(
-                f"{path}:{line}: this parser directive is ignored by BuildKit because the "
-                f"dfmemlint comment on line {seen_pragma} ends the directive block; move the "
-                "dfmemlint comment below the directives"
+                f"{path}:{line}: the '{directive.group(1).lower()}' parser directive here is "
+                f"ignored by BuildKit because the dfmemlint comment on line {seen_pragma} ends "
+                "the directive block; move the dfmemlint comment below the directives"
             )
 
 
-def _suppressed_codes(df: Dockerfile, pragmas: Pragmas) -> list[tuple[int, int, set[str]]]:
-    """(first line, last line, codes) for each instruction with ignore comments above it."""
+def _suppressed_codes(
+    df: Dockerfile, pragmas: Pragmas, path: str
+) -> list[tuple[int, int, set[str]]]:
+    """(first line, last line, codes) for each instruction with ignore comments directly above
+    it (comment lines only, no blank line between). An ignore comment anywhere else does nothing,
+    and a note says so."""
     comment_lines = {line for line, _ in df.comments}
     spans: list[tuple[int, int, set[str]]] = []
+    used: set[int] = set()
     for ins in df.instructions:
         codes: set[str] = set()
         line = ins.start_line - 1
         while line in comment_lines:
-            codes |= pragmas.ignore_lines.get(line, set())
+            if line in pragmas.ignore_lines:
+                codes |= pragmas.ignore_lines[line]
+                used.add(line)
             line -= 1
         if codes:
             spans.append((ins.start_line, ins.end_line, codes))
+    for line in sorted(set(pragmas.ignore_lines) - used):
+        pragmas.notes.append(
+            f"{path}:{line}: this ignore comment is not directly above an instruction, so it "
+            "suppresses nothing; put it on the line(s) just above the instruction, or use "
+            "'global ignore=' for the whole file"
+        )
     return spans
 
 
@@ -128,6 +145,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
     df = reader.read(data)
     graph = model.build(df, build_args=options.build_args, target=options.target)
     pragmas = read_pragmas(df, path)
+    suppressions = _suppressed_codes(df, pragmas, path)
     notes = list(pragmas.notes)
     if graph.target_missing is not None:
         notes.append(f"{path}: no stage named {graph.target_missing!r}; linting the last stage")
@@ -146,8 +164,8 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         memory_limit=memory_limit,
         memory_limit_source=source,
         ratio=options.ratio,
+        fix_style=options.fix_style,
     )
-    suppressions = _suppressed_codes(df, pragmas)
     findings: list[Finding] = []
     for code, check in REGISTRY.items():
         if options.select is not None and code not in options.select:

@@ -10,7 +10,7 @@ form). Comments, ``LABEL`` values and heredocs that write files are never read a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from dfmemlint import shell
@@ -44,19 +44,25 @@ def start_command(graph: StageGraph) -> Instruction | None:
 
 
 def effective_start(graph: StageGraph) -> tuple[Instruction | None, Instruction | None]:
-    """The (ENTRYPOINT, CMD) in force in the final stage, looking through FROM <stage>."""
+    """The (ENTRYPOINT, CMD) in force in the final stage, looking through FROM <stage>.
+
+    As BuildKit dispatches them: the last of each wins, and an ENTRYPOINT clears the CMD that
+    came from the parent image, but not a CMD set earlier in its own stage.
+    """
     if graph.final is None:
         return None, None
     entry: Instruction | None = None
     cmd: Instruction | None = None
-    for stage in graph.lineage(graph.final):
-        for ins in reversed(stage.instructions):
-            if ins.cmd == "ENTRYPOINT" and entry is None:
-                entry = ins
-            elif ins.cmd == "CMD" and cmd is None and entry is None:
+    for stage in reversed(graph.lineage(graph.final)):
+        cmd_set_here = False
+        for ins in stage.instructions:
+            if ins.cmd == "CMD":
                 cmd = ins
-        if entry is not None and cmd is not None:
-            break
+                cmd_set_here = True
+            elif ins.cmd == "ENTRYPOINT":
+                entry = ins
+                if not cmd_set_here:
+                    cmd = None
     return entry, cmd
 
 
@@ -161,7 +167,9 @@ class _Collector:
                 None,
             )
 
-    def _command(self, stage: Stage, ins: Instruction, kind: str, runtime: bool) -> Iterator[Setting]:
+    def _command(
+        self, stage: Stage, ins: Instruction, kind: str, runtime: bool
+    ) -> Iterator[Setting]:
         if ins.json:
             yield from self._exec_form(stage, ins, kind, runtime)
             return
@@ -170,11 +178,15 @@ class _Collector:
         yield from self._script(
             stage, ins, kind, runtime, script, lambda i: ins.offset_of(base + i)
         )
-        if kind == "run" and ins.heredocs and _runs_heredoc_as_script(script):
-            for doc in ins.heredocs:
+        if kind == "run" and ins.heredocs:
+            for doc, is_script in zip(ins.heredocs, heredoc_runs_as_script(script), strict=False):
+                if not is_script:
+                    continue
                 content = doc.content
 
-                def body_offset(i: int, content: str = content, origin: int = doc.body_start) -> int:
+                def body_offset(
+                    i: int, content: str = content, origin: int = doc.body_start
+                ) -> int:
                     prefix = content[:i]
                     return origin + (len(prefix) if prefix.isascii() else len(encode(prefix)))
 
@@ -187,9 +199,8 @@ class _Collector:
         kind: str,
         runtime: bool,
         script: str,
-        to_offset: object,
+        to_offset: Callable[[int], int],
     ) -> Iterator[Setting]:
-        assert callable(to_offset)
         for found in shell.assignments(script):
             if found.name not in TUNING_VARIABLES:
                 continue
@@ -214,7 +225,9 @@ class _Collector:
                 None,
             )
 
-    def _exec_form(self, stage: Stage, ins: Instruction, kind: str, runtime: bool) -> Iterator[Setting]:
+    def _exec_form(
+        self, stage: Stage, ins: Instruction, kind: str, runtime: bool
+    ) -> Iterator[Setting]:
         elements = ins.values
         if not elements:
             return
@@ -273,19 +286,40 @@ class _Collector:
             yield from self._script(stage, ins, kind, runtime, value, offset)
 
 
-def _runs_heredoc_as_script(script: str) -> bool:
-    """``RUN <<EOF`` and ``RUN bash <<EOF`` run the body as a shell script; ``RUN cat > f <<EOF``
-    or ``RUN python3 <<EOF`` do not."""
+_HEREDOC_WORD = re.compile(r"[0-9]*<<")
+_REDIRECTION = re.compile(r"[0-9]*(?:>>?|<|>&|<&|&>)")
+
+
+def heredoc_runs_as_script(script: str) -> list[bool]:
+    """For each heredoc of a ``RUN`` command, in order: whether its body runs as a shell script.
+
+    ``RUN <<EOF`` and ``RUN bash <<EOF`` run it; ``RUN cat > /etc/app.env <<EOF`` (a file) and
+    ``RUN python3 <<EOF`` (another language) do not, wherever the command sits in the line.
+    """
+    found: list[bool] = []
     for words in shell.simple_commands(script):
-        texts = [w.text for w in words if not w.text.startswith(("<<", "<", ">"))]
-        texts = [t for t in texts if not re.fullmatch(r"[0-9]*<<-?.*", t)]
-        if not texts:
-            return True
-        program = texts[0].rsplit("/", 1)[-1]
-        if program in shell.SHELLS:
-            return True
-        return False
-    return True
+        markers = sum(1 for w in words if _HEREDOC_WORD.match(w.text))
+        if not markers:
+            continue
+        program: str | None = None
+        skip_next = False
+        for word in words:
+            if skip_next:
+                skip_next = False
+                continue
+            if _HEREDOC_WORD.match(word.text):
+                continue
+            if _REDIRECTION.fullmatch(word.text):
+                skip_next = True  # the redirection's target follows
+                continue
+            if _REDIRECTION.match(word.text) or shell.ASSIGNMENT.match(word.text):
+                continue
+            if word.text in shell.RESERVED_PREFIXES:
+                continue
+            program = shell.program_name(word.text)
+            break
+        found.extend([program is None or program in shell.SHELLS] * markers)
+    return found
 
 
 def collect(graph: StageGraph) -> list[Setting]:

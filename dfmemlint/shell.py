@@ -15,6 +15,19 @@ _BLANKS = " \t\r"
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 DECLARATION_BUILTINS = frozenset({"export", "declare", "typeset", "readonly", "local"})
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
+# Words that start a compound command or negate one: the command proper follows them.
+RESERVED_PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{"})
+# Programs that run the rest of their command line as a command of its own, and those of their
+# options that take an argument (``sudo -u user``, ``nice -n 10``).
+_WRAPPER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
+    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}),
+    "exec": frozenset({"-a"}),
+    "nohup": frozenset(),
+    "time": frozenset({"-f", "-o"}),
+    "nice": frozenset({"-n"}),
+}
+WRAPPERS = frozenset(_WRAPPER_OPTIONS_WITH_ARGUMENT)
+_SHELL_C_FLAG = re.compile(r"-[a-z]*c[a-z]*")
 
 
 class Word(NamedTuple):
@@ -140,7 +153,15 @@ def assignments(script: str) -> Iterator[Assignment]:
         yield from _command_assignments(words)
 
 
+def _strip_reserved(words: list[Word]) -> list[Word]:
+    i = 0
+    while i < len(words) and words[i].text in RESERVED_PREFIXES:
+        i += 1
+    return words[i:]
+
+
 def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
+    words = _strip_reserved(words)
     i = 0
     while i < len(words) and ASSIGNMENT.match(words[i].text):
         i += 1
@@ -170,10 +191,62 @@ def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
                 yield found
         if k < len(rest):
             yield from _command_assignments(list(rest[k:]))
-    elif program in ("sudo", "exec", "nohup", "time", "nice"):
-        yield from _command_assignments(list(rest[1:]))
-    elif program in SHELLS and len(rest) >= 3 and re.fullmatch(r"-[a-z]*c[a-z]*", rest[1].text):
+    elif program in WRAPPERS:
+        yield from _command_assignments(_after_wrapper(rest))
+    elif program in SHELLS and len(rest) >= 3 and _SHELL_C_FLAG.fullmatch(rest[1].text):
         yield from _nested(rest[2])
+
+
+def _after_wrapper(words: list[Word] | tuple[Word, ...]) -> list[Word]:
+    """The command a wrapper (``sudo -E``, ``nice -n 10``, ``exec``) runs: its words after the
+    wrapper's own options."""
+    with_argument = _WRAPPER_OPTIONS_WITH_ARGUMENT.get(program_name(words[0].text), frozenset())
+    i = 1
+    while i < len(words) and words[i].text.startswith("-"):
+        if words[i].text == "--":
+            i += 1
+            break
+        i += 2 if words[i].text in with_argument else 1
+    return list(words[i:])
+
+
+def program_name(word: str) -> str:
+    """The program a command word runs: ``/usr/local/go/bin/go`` → ``go``."""
+    return word.rsplit("/", 1)[-1]
+
+
+def commands(script: str) -> Iterator[tuple[Word, ...]]:
+    """The commands a script runs, each as its words from the program on.
+
+    Leading assignments, reserved words (``then``, ``do``, …) and wrappers (``env``, ``sudo``,
+    ``exec``, …) are looked through, and so is ``sh -c 'script'`` (the words of a nested script
+    are positioned within that script, not the outer one).
+    """
+    for words in simple_commands(script):
+        yield from command_words(words)
+
+
+def command_words(words: list[Word]) -> Iterator[tuple[Word, ...]]:
+    """The command (or commands, for ``sh -c``) that one simple command runs."""
+    words = _strip_reserved(words)
+    i = 0
+    while i < len(words) and ASSIGNMENT.match(words[i].text):
+        i += 1
+    rest = words[i:]
+    if not rest:
+        return
+    program = program_name(rest[0].text)
+    if program == "env":
+        j = 1
+        while j < len(rest) and rest[j].text.startswith("-"):
+            j += 2 if rest[j].text in ("-u", "--unset", "-C", "--chdir", "-S") else 1
+        yield from command_words(rest[j:])
+    elif program in WRAPPERS:
+        yield from command_words(_after_wrapper(rest))
+    elif program in SHELLS and len(rest) >= 3 and _SHELL_C_FLAG.fullmatch(rest[1].text):
+        yield from commands(rest[2].text)
+    else:
+        yield tuple(rest)
 
 
 def _nested(word: Word) -> Iterator[Assignment]:

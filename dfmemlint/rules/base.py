@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -10,12 +11,21 @@ from typing import NamedTuple
 from packaging.version import InvalidVersion, Version
 
 from dfmemlint import settings as settings_mod
+from dfmemlint import shell
 from dfmemlint.model import Stage, StageGraph
 from dfmemlint.reader import Dockerfile, Instruction, Token
 from dfmemlint.types import Fix, Severity
+from dfmemlint.units import (
+    LimitError,
+    compute_gomemlimit,
+    format_fraction,
+    format_size,
+    ratio_fraction,
+)
 
 MIB = 1 << 20
 GO_MEMLIMIT_MIN_VERSION = (1, 19)
+GO_GET_STOPPED_BUILDING = (1, 18)  # from Go 1.18 on, ``go get`` only edits go.mod
 
 _GOLANG_REPOSITORIES = frozenset(
     {
@@ -30,7 +40,28 @@ _GOLANG_REPOSITORIES = frozenset(
     }
 )
 _GO_TAG_VERSION = re.compile(r"^(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)")
-_GO_BUILD = re.compile(r"\bgo\s+(?:build|install|run)\b|\bgoreleaser\b|\bko\s+build\b")
+
+# Commands that compile Go with the stage's toolchain, by program: the subcommands that do.
+_GO_COMMAND_BUILDS = frozenset({"build", "install", "run", "get", "test"})
+_GO_BUILDERS: dict[str, frozenset[str]] = {
+    "go": _GO_COMMAND_BUILDS,
+    "xx-go": _GO_COMMAND_BUILDS,  # tonistiigi/xx's cross-compiling wrapper around go
+    "garble": _GO_COMMAND_BUILDS,
+    "goreleaser": frozenset({"", "build", "release"}),
+    "ko": frozenset({"build", "publish", "resolve", "apply", "create"}),
+}
+# Files a stage copies that are never the program: certificates, time zones, users, licences,
+# configuration, scripts and web assets.
+_DATA_DIRECTORIES = ("etc/", "usr/share/", "usr/local/go/lib/time/")
+_DATA_SUFFIXES = (
+    ".crt", ".pem", ".cer", ".key", ".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".conf",
+    ".cfg", ".ini", ".env", ".html", ".htm", ".css", ".js", ".map", ".sh", ".zip", ".sql",
+)
+_DATA_NAME = re.compile(r"_?(?:licen[cs]es?|notice|credits|readme|copying|authors)(?:\.\w+)?")
+_LICENCE_DIRECTORY = re.compile(r"_?licen[cs]es?")
+_INIT_WRAPPERS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
+# In a golang image, these build the project's Go programs (through its Makefile or magefile).
+_BUILD_TOOLS = frozenset({"make", "mage"})
 
 
 class Problem(NamedTuple):
@@ -75,6 +106,132 @@ def parse_golang_image(reference: str) -> GoImage | None:
     return GoImage(name, tag, version)
 
 
+def compiles_go(words: Sequence[str], *, go_get_builds: bool = False) -> bool:
+    """``words`` (a command from its program on) compile Go: ``go build``, ``go install``,
+    ``go run``, ``go test -c``, ``goreleaser``, ``ko build``, …, and ``go get`` (without ``-d``)
+    where ``go_get_builds`` says the toolchain still builds with it (before Go 1.18)."""
+    if not words:
+        return False
+    subcommands = _GO_BUILDERS.get(shell.program_name(words[0]))
+    if subcommands is None:
+        return False
+    args = list(words[1:])
+    while args and args[0].startswith("-"):
+        flag = args.pop(0)
+        if flag == "-C" and args:  # go -C dir build
+            args.pop(0)
+    sub = args[0] if args else ""
+    if sub not in subcommands:
+        return False
+    if sub == "test":
+        return "-c" in args
+    if sub == "get":
+        return go_get_builds and "-d" not in args
+    return True
+
+
+def run_commands(ins: Instruction) -> Iterator[tuple[str, ...]]:
+    """The commands a ``RUN`` instruction runs (and its heredoc scripts), as words."""
+    if ins.json:
+        words = [shell.Word(v.value, 0, 0, ()) for v in ins.values]
+        for command in shell.command_words(words):
+            yield tuple(w.text for w in command)
+        return
+    script = ins.args.value
+    for command in shell.commands(script):
+        yield tuple(w.text for w in command)
+    scripts = settings_mod.heredoc_runs_as_script(script)
+    for doc, is_script in zip(ins.heredocs, scripts, strict=False):
+        if is_script:
+            for command in shell.commands(doc.content):
+                yield tuple(w.text for w in command)
+
+
+def is_data_path(path: str) -> bool:
+    """A path that a ``COPY --from`` takes that cannot be a program (certificates, time zones,
+    ``/etc/passwd``, licences, configuration, scripts)."""
+    lowered = re.sub(r"^(?:\./|/)+", "", path.strip().lower())
+    if lowered.startswith(_DATA_DIRECTORIES):
+        return True
+    parts = [part for part in lowered.split("/") if part]
+    if not parts:
+        return False
+    if any(_LICENCE_DIRECTORY.fullmatch(part) for part in parts[:-1]):
+        return True
+    return bool(_DATA_NAME.fullmatch(parts[-1])) or parts[-1].endswith(_DATA_SUFFIXES)
+
+
+def copy_sources(ins: Instruction) -> list[str]:
+    values = [v.value for v in ins.values]
+    return values[:-1] if len(values) >= 2 else values
+
+
+def copy_destination(ins: Instruction) -> str | None:
+    values = [v.value for v in ins.values]
+    return values[-1] if len(values) >= 2 else None
+
+
+def copies_program(ins: Instruction) -> bool:
+    """A ``COPY --from`` whose sources may include a program (not only data files)."""
+    sources = copy_sources(ins)
+    return not sources or not all(is_data_path(source) for source in sources)
+
+
+def _normal(path: str) -> str:
+    path = path.strip()
+    if path.endswith("/*"):
+        path = path[:-2]
+    return "/" + path.strip("/")
+
+
+def _overlaps(destination: str | None, sources: Sequence[str]) -> bool:
+    """An absolute ``destination`` lies inside one of ``sources`` or holds one of them."""
+    if destination is None or not destination.startswith("/"):
+        return False
+    dest = _normal(destination)
+    for source in sources:
+        if not source.startswith("/"):
+            continue
+        src = _normal(source)
+        if src == "/" or dest == src or dest.startswith(src + "/") or src.startswith(dest + "/"):
+            return True
+    return False
+
+
+def start_argv(graph: StageGraph) -> list[str] | None:
+    """The command line the final image starts with (ENTRYPOINT then CMD, as Docker joins
+    them; a shell-form one as the first command of its script), or ``None`` without either."""
+    entry, cmd = settings_mod.effective_start(graph)
+    if entry is None and cmd is None:
+        return None
+    argv: list[str] = []
+    for ins in (entry, cmd):
+        if ins is None:
+            continue
+        if ins.json:
+            argv.extend(v.value for v in ins.values)
+        else:
+            first = next(shell.commands(ins.args.value), ())
+            argv.extend(w.text for w in first)
+            if ins is entry:
+                break  # a shell-form ENTRYPOINT ignores CMD
+    return argv
+
+
+def starts_interactive_shell(argv: Sequence[str]) -> bool:
+    """``["/bin/bash"]``, ``CMD sh``, ``["tini", "--", "bash", "-l"]``: a shell with no script,
+    the start command of a development or toolbox image."""
+    words = list(argv)
+    while words and (
+        shell.program_name(words[0]) in _INIT_WRAPPERS or words[0] == "--"
+        or (words[0].startswith("-") and len(words) < len(argv))
+    ):
+        words.pop(0)
+    if not words or shell.program_name(words[0]) not in shell.SHELLS:
+        return False
+    return all(w.startswith("-") and w not in ("-c", "-s") for w in words[1:])
+
+
 def go_too_old(image: GoImage) -> bool:
     if image.version is None:
         return False
@@ -89,11 +246,37 @@ class Context:
     memory_limit: int | None = None  # bytes, when the user declared the container's limit
     memory_limit_source: str = ""
     ratio: float = 0.8
+    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT: "auto", "inline" or "env"
     notes: list[str] = field(default_factory=list)
 
     @cached_property
     def settings(self) -> list[settings_mod.Setting]:
         return settings_mod.collect(self.graph)
+
+    @cached_property
+    def recommended_gomemlimit(self) -> int | None:
+        """floor(limit * ratio) in whole MiB, in bytes, when a usable limit is declared."""
+        if self.memory_limit is None:
+            return None
+        try:
+            return compute_gomemlimit(self.memory_limit, self.ratio)
+        except LimitError:
+            return None
+
+    def gomemlimit_advice(self) -> str:
+        """What to set GOMEMLIMIT to, with the numbers computed: ``GOMEMLIMIT=409MiB (0.8 of the
+        declared 512MiB limit)``, or a share of the container's limit when none is declared."""
+        recommended = self.recommended_gomemlimit
+        if recommended is not None and self.memory_limit is not None:
+            return (
+                f"GOMEMLIMIT={format_size(recommended)} ({self.ratio:g} of the declared "
+                f"{format_size(self.memory_limit)} memory limit)"
+            )
+        try:
+            percent = format_fraction(ratio_fraction(self.ratio) * 100)
+        except LimitError:  # pragma: no cover - the ratio is validated where it is read
+            percent = f"{self.ratio * 100:g}"
+        return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
 
     def settings_named(self, name: str) -> list[settings_mod.Setting]:
         return [s for s in self.settings if s.name == name]
@@ -124,28 +307,45 @@ class Context:
         return None if image is None else (image, root)
 
     def builds_go(self, stage: Stage) -> bool:
-        """The stage (or one it is built FROM) compiles a Go program."""
+        """The stage (or one it is built FROM) compiles a Go program in a ``RUN`` command."""
+        found = self.golang_image(stage)
+        version = None if found is None else found[0].version
+        go_get_builds = version is not None and version.release[:2] < GO_GET_STOPPED_BUILDING
         for member in self.graph.lineage(stage.index):
             for ins in member.instructions:
-                if ins.cmd != "RUN":
-                    continue
-                if _GO_BUILD.search(ins.original) or any(
-                    _GO_BUILD.search(doc.content) for doc in ins.heredocs
+                if ins.cmd == "RUN" and any(
+                    compiles_go(c, go_get_builds=go_get_builds)
+                    or (found is not None and c and shell.program_name(c[0]) in _BUILD_TOOLS)
+                    for c in run_commands(ins)
                 ):
                     return True
         return False
 
     @cached_property
     def go_build_stages(self) -> list[Stage]:
-        """Built, golang-based stages whose output the final image runs: the final stage's own
-        lineage, or stages it copies files from, that compile Go."""
+        """Built, golang-based stages that compile the Go programs the final image ships: the
+        final stage's own lineage, and the stages it copies files from (``COPY --from``) when
+        what it copies may be a program, not only certificates, time zones or other data; and,
+        one step further, the stages those copied the same files from (``golang`` builds
+        ``/app/x``, ``assets`` copies it to ``/app/``, the final image copies ``/app``)."""
         if self.graph.final is None:
             return []
-        candidates: list[int] = list(self.final_lineage)
-        for index in self.final_lineage:
-            candidates.extend(
-                src.stage for src in self.graph.stages[index].copies_from if src.stage is not None
-            )
+        candidates: list[int] = sorted(self.final_lineage)
+        for index in sorted(self.final_lineage):
+            for src in self.graph.stages[index].copies_from:
+                if src.stage is None or src.via != "copy" or not copies_program(src.instruction):
+                    continue
+                candidates.append(src.stage)
+                taken = [p for p in copy_sources(src.instruction) if not is_data_path(p)]
+                for member in self.graph.lineage(src.stage):
+                    candidates.extend(
+                        inner.stage
+                        for inner in member.copies_from
+                        if inner.stage is not None
+                        and inner.via == "copy"
+                        and copies_program(inner.instruction)
+                        and _overlaps(copy_destination(inner.instruction), taken)
+                    )
         result: list[Stage] = []
         seen: set[int] = set()
         for index in candidates:
@@ -158,11 +358,56 @@ class Context:
         return sorted(result, key=lambda s: s.index)
 
     @cached_property
+    def start_argv(self) -> list[str] | None:
+        return start_argv(self.graph)
+
+    @cached_property
     def runs_go(self) -> bool:
-        return bool(self.go_build_stages)
+        """The final image ships a Go program built here and runs something when started.
+
+        Not when it has no start command and is ``scratch`` (files exported with
+        ``--output``) or a golang image (a toolchain or CI image), and not when it starts an
+        interactive shell (a development image)."""
+        if not self.go_build_stages or self.graph.final is None:
+            return False
+        argv = self.start_argv
+        if argv is None:
+            root = self.graph.lineage(self.graph.final)[-1]
+            if root.base.lower() == "scratch" or parse_golang_image(root.base) is not None:
+                return False
+            return not self._runs_go_tool_at_build()
+        return not starts_interactive_shell(argv)
+
+    def _runs_go_tool_at_build(self) -> bool:
+        """A ``RUN`` step of the final image runs a Go program it copied from a build stage
+        (a generator or checker: the image is a build-time target, not something to run)."""
+        builders = {s.index for s in self.go_build_stages}
+        names: set[str] = set()
+        lineage = self.graph.lineage(self.graph.final) if self.graph.final is not None else []
+        for stage in lineage:
+            for src in stage.copies_from:
+                if src.stage in builders and src.via == "copy":
+                    for source in copy_sources(src.instruction):
+                        if not is_data_path(source):
+                            names.add(shell.program_name(source.rstrip("/")))
+        for stage in lineage:
+            for ins in stage.instructions:
+                if ins.cmd != "RUN":
+                    continue
+                for command in run_commands(ins):
+                    if command and shell.program_name(command[0]) in names:
+                        return True
+        return False
+
+    @cached_property
+    def starts_program(self) -> bool:
+        """The final image has a start command (ENTRYPOINT/CMD) or runs a Go program: its
+        environment reaches a running process, not only the build's ``RUN`` steps."""
+        return self.start_argv is not None or self.runs_go
 
     def token_of(self, instruction: Instruction) -> Token:
-        return Token(instruction.keyword, instruction.start, instruction.start + len(instruction.keyword))
+        end = instruction.start + len(instruction.keyword)
+        return Token(instruction.keyword, instruction.start, end)
 
     def keyword_span(self, instruction: Instruction) -> tuple[int, int]:
         """Byte span of the instruction's keyword (for findings about a whole instruction)."""

@@ -25,7 +25,8 @@ CATALOG: tuple[RuleInfo, ...] = (
         "DFM001",
         "gomemlimit-build-only",
         Severity.WARNING,
-        "GOMEMLIMIT is set only at build time (RUN or ARG) and never reaches the running container.",
+        "GOMEMLIMIT is set only at build time (RUN or ARG) and never reaches the running "
+        "container.",
     ),
     RuleInfo(
         "DFM002",
@@ -69,7 +70,8 @@ CATALOG: tuple[RuleInfo, ...] = (
         "DFM008",
         "gogc-off-unbounded",
         Severity.ERROR,
-        "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is killed.",
+        "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is "
+        "killed.",
     ),
 )
 

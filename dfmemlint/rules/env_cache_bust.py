@@ -1,4 +1,8 @@
-"""DFM003 env-cache-bust: an ENV of a runtime tuning variable placed before RUN/COPY/ADD."""
+"""DFM003 env-cache-bust: an ENV of a runtime tuning variable placed before RUN/COPY/ADD.
+
+Only in images that start something (a CMD/ENTRYPOINT, or a Go program they ship): in a
+toolchain or CI image with neither, such an ENV tunes the build's own ``RUN`` steps.
+"""
 
 from __future__ import annotations
 
@@ -19,15 +23,37 @@ def _references(ins: Instruction, names: list[str]) -> bool:
     return any(re.search(rf"\${{?{name}\b", text) for name in names)
 
 
-def _move(ctx: Context, ins: Instruction, later: list[Instruction], names: list[str]) -> Fix | None:
+def _sets(ins: Instruction, names: list[str]) -> bool:
+    if ins.cmd == "ENV":
+        keys = [ins.values[k].value for k in range(0, len(ins.values) - 2, 3)]
+    elif ins.cmd == "ARG":
+        keys = [token.value.partition("=")[0] for token in ins.values]
+    else:
+        return False
+    return any(key in names for key in keys)
+
+
+def _move(
+    ctx: Context,
+    ins: Instruction,
+    later: list[Instruction],
+    names: list[str],
+    rest: list[Instruction],
+) -> Fix | None:
+    """Move the ENV below the last of ``later``; not when an instruction after it (``rest``)
+    reads or sets one of its variables, since the move would change what that one sees or which
+    value wins."""
     data = ctx.dockerfile.data
-    if any(_references(other, names) for other in later):
+    if any(_references(other, names) or _sets(other, names) for other in rest):
         return None
     target = later[-1]
     moved = data[ins.start : ins.end]
     if not moved.endswith(b"\n"):  # pragma: no cover - an ENV followed by RUN ends a line
         return None
-    insert = moved if data[target.end - 1 : target.end] == b"\n" else ctx.dockerfile.newline + moved.rstrip(b"\r\n")
+    if data[target.end - 1 : target.end] == b"\n":
+        insert = moved
+    else:
+        insert = ctx.dockerfile.newline + moved.rstrip(b"\r\n")
     past_run = any(other.cmd == "RUN" for other in later)
     what = "RUN" if past_run else "COPY/ADD"
     return Fix(
@@ -39,7 +65,7 @@ def _move(ctx: Context, ins: Instruction, later: list[Instruction], names: list[
 
 def check(ctx: Context) -> Iterator[Problem]:
     graph = ctx.graph
-    if graph.final is None:
+    if graph.final is None or not ctx.starts_program:
         return
     lineage = list(reversed(graph.lineage(graph.final)))  # root first
     for position, stage in enumerate(lineage):
@@ -53,7 +79,10 @@ def check(ctx: Context) -> Iterator[Problem]:
                 continue
             later_here = [o for o in stage.instructions[i + 1 :] if o.cmd in _BUSTING]
             later_children = [
-                o for child in lineage[position + 1 :] for o in child.instructions if o.cmd in _BUSTING
+                o
+                for child in lineage[position + 1 :]
+                for o in child.instructions
+                if o.cmd in _BUSTING
             ]
             if not later_here and not later_children:
                 continue
@@ -63,14 +92,22 @@ def check(ctx: Context) -> Iterator[Problem]:
             kinds = sorted({o.cmd for o in later_here + later_children})
             fix = None
             if later_here and not later_children and len(tuning) == len(names):
-                fix = _move(ctx, ins, later_here, tuning)
+                fix = _move(ctx, ins, later_here, tuning, list(stage.instructions[i + 1 :]))
             variables = ", ".join(tuning)
+            if count == 1:
+                later = f"the {kinds[0]} instruction after it, so changing the value rebuilds that"
+                later += " layer"
+            else:
+                later = (
+                    f"the {count} {'/'.join(kinds)} instructions after it, so changing the value "
+                    "rebuilds every one of those layers"
+                )
             yield Problem(
                 first.start,
                 last_value.end,
-                f"ENV {variables} is part of the build cache key of the {count} "
-                f"{'/'.join(kinds)} instruction{'s' if count != 1 else ''} after it, so changing "
-                "the value rebuilds every one of those layers. Move it down, just before "
-                "CMD/ENTRYPOINT.",
+                f"ENV {variables} {'is' if len(tuning) == 1 else 'are'} part of the build cache "
+                f"key of {later}. Set {'it' if len(tuning) == 1 else 'them'} last in the final "
+                "stage, just before CMD/ENTRYPOINT, where no later layer depends on "
+                f"{'it' if len(tuning) == 1 else 'them'}.",
                 fix,
             )

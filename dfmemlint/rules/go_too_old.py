@@ -1,4 +1,10 @@
-"""DFM005 go-too-old: the Go toolchain that builds the shipped binary predates Go 1.19."""
+"""DFM005 go-too-old: the Go toolchain that builds the shipped binary predates Go 1.19.
+
+Only the ``golang:`` image of a stage that compiles a program the final image ships counts (not
+the runtime base image, and not a stage that only provides certificates or time zones). An image
+that runs no Go program (a toolchain or CI image with no start command, files exported from
+``scratch``) is left alone unless it sets GOMEMLIMIT, which that toolchain would ignore.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ CODE = "DFM005"
 
 def check(ctx: Context) -> Iterator[Problem]:
     limit_set = bool(ctx.settings_named("GOMEMLIMIT"))
+    if not ctx.runs_go and not limit_set:
+        return
     reported: set[int] = set()
     minimum = ".".join(str(part) for part in GO_MEMLIMIT_MIN_VERSION)
     for stage in ctx.go_build_stages:
@@ -26,15 +34,15 @@ def check(ctx: Context) -> Iterator[Problem]:
         version = image.version
         if limit_set:
             message = (
-                f"{root.base} builds the binary this image runs, and Go {version} ignores "
-                f"GOMEMLIMIT (it arrived in Go {minimum}): the limit set here silently does "
-                f"nothing. Build with golang:{minimum} or newer."
+                f"{root.base} builds the Go program this image ships, and Go {version} ignores "
+                f"GOMEMLIMIT (it arrived in Go {minimum}), so the limit set here does nothing. "
+                f"Build with golang:{minimum} or newer."
             )
             severity = Severity.ERROR
         else:
             message = (
-                f"{root.base} builds the binary this image runs; Go {version} predates "
-                f"GOMEMLIMIT (Go {minimum}), so the binary cannot be given a soft memory limit. "
+                f"{root.base} builds the Go program this image runs, and Go {version} predates "
+                f"GOMEMLIMIT (Go {minimum}), so the program cannot be given a soft memory limit. "
                 f"Build with golang:{minimum} or newer."
             )
             severity = Severity.WARNING

@@ -23,8 +23,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         gogc.start,
         gogc.end,
-        "GOGC=off reaches the running container with no GOMEMLIMIT: the garbage collector never "
-        "runs and the heap grows until the kernel kills the container. Set GOMEMLIMIT (about 80% "
-        "of the container's memory limit) alongside it.",
+        "GOGC=off reaches the running container with no GOMEMLIMIT, so the garbage collector "
+        "never runs and the heap grows until the kernel kills the container. Set "
+        f"{ctx.gomemlimit_advice()} alongside it.",
         add_gomemlimit_fix(ctx),
     )

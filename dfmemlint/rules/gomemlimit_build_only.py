@@ -1,7 +1,13 @@
-"""DFM001 gomemlimit-build-only: GOMEMLIMIT set only for build time (RUN or ARG)."""
+"""DFM001 gomemlimit-build-only: GOMEMLIMIT set only for build time (RUN or ARG).
+
+Not reported: an empty value (it sets no limit), a ``RUN`` assignment that only passes the
+variable on (``GOMEMLIMIT=$GOMEMLIMIT``), and an ``ARG`` whose value an ``ENV`` of its stage
+reads (the ``ENV`` is what sets it, and the other rules judge it there).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfmemlint.rules.base import Context, Problem
@@ -9,6 +15,8 @@ from dfmemlint.settings import Setting
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 CODE = "DFM001"
+_SELF_REFERENCE = re.compile(r"\$(?:GOMEMLIMIT|\{GOMEMLIMIT\})")
+_WHERE = {"arg": "an ARG", "run": "a RUN command", "heredoc": "a RUN heredoc script"}
 
 
 def _removal(ctx: Context, setting: Setting) -> Fix | None:
@@ -34,24 +42,38 @@ def _removal(ctx: Context, setting: Setting) -> Fix | None:
     )
 
 
+def _feeds_env(ctx: Context, setting: Setting) -> bool:
+    """An ENV later in the ARG's stage reads it (``ENV GOMEMLIMIT=$GOMEMLIMIT``)."""
+    stage = ctx.graph.stages[setting.stage]
+    return any(
+        setting.name in env.args_used and env.instruction.start > setting.instruction.start
+        for env in stage.own_env
+    )
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     runtime_limit = "GOMEMLIMIT" in ctx.runtime_settings
     for setting in ctx.settings_named("GOMEMLIMIT"):
-        if setting.kind not in ("run", "heredoc", "arg"):
+        if setting.kind not in _WHERE or setting.value == "":
             continue
-        where = "an ARG" if setting.kind == "arg" else "a RUN command"
+        if _SELF_REFERENCE.fullmatch(setting.value):
+            continue
+        if setting.kind == "arg" and _feeds_env(ctx, setting):
+            continue
+        where = _WHERE[setting.kind]
         if runtime_limit:
             message = (
-                f"GOMEMLIMIT={setting.value} in {where} applies only while the image is built "
-                "(here likely a deliberate cap on the Go toolchain); the running container uses "
-                "the GOMEMLIMIT set for runtime."
+                f"GOMEMLIMIT={setting.value} in {where} applies only while the image is built, "
+                "most likely as a deliberate cap on the Go toolchain; the running container gets "
+                "the GOMEMLIMIT set for runtime. Nothing to change if the cap is intended."
             )
             severity = Severity.INFO
         else:
             message = (
                 f"GOMEMLIMIT={setting.value} in {where} applies only while the image is built and "
-                "never reaches the running container. Set it with ENV in the final stage, or inline "
-                "on the command that starts the program."
+                "never reaches the running container. To limit the program, set it with ENV in "
+                "the final stage or inline on its start command; if it is meant to cap the build, "
+                "add '# dfmemlint: ignore=DFM001' above this instruction."
             )
             severity = Severity.WARNING
         yield Problem(setting.start, setting.end, message, _removal(ctx, setting), severity)

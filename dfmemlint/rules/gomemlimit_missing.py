@@ -1,4 +1,10 @@
-"""DFM006 gomemlimit-missing: the final image runs a Go binary and no GOMEMLIMIT reaches it."""
+"""DFM006 gomemlimit-missing: the final image runs a Go binary and no GOMEMLIMIT reaches it.
+
+"Runs a Go binary" is ``Context.runs_go``: the final image ships a program compiled in a golang
+stage (not only certificates or time zones copied from one) and starts something other than an
+interactive shell; images with no start command count only when they are neither ``scratch``
+exports nor golang toolchain images, and do not just run the Go tool in a ``RUN`` step.
+"""
 
 from __future__ import annotations
 
@@ -20,12 +26,20 @@ def check(ctx: Context) -> Iterator[Problem]:
         anchor = final.from_instruction
     start, end = ctx.instruction_line_span(anchor)
     builders = ", ".join(s.label for s in ctx.go_build_stages)
+    stages = "stages" if len(ctx.go_build_stages) > 1 else "stage"
+    fix = add_gomemlimit_fix(ctx)
+    if ctx.recommended_gomemlimit is not None:
+        todo = f"Set {ctx.gomemlimit_advice()}" + ("; --fix adds it." if fix else ".")
+    else:
+        todo = (
+            f"Set {ctx.gomemlimit_advice()}, or declare that limit (--memory-limit SIZE or "
+            "'# dfmemlint: memory-limit=SIZE') and --fix adds GOMEMLIMIT computed from it."
+        )
     yield Problem(
         start,
         end,
-        f"This image runs a Go binary (built in stage {builders}) and no GOMEMLIMIT reaches it, "
-        "so the Go runtime ignores the container's memory limit and can be OOM-killed. Declare "
-        "the limit (--memory-limit or '# dfmemlint: memory-limit=512MiB') and run --fix to set "
-        "GOMEMLIMIT from it.",
-        add_gomemlimit_fix(ctx),
+        f"This image runs a Go program (built in {stages} {builders}) and no GOMEMLIMIT reaches "
+        f"it, so the Go runtime ignores the container's memory limit until the kernel kills it. "
+        f"{todo}",
+        fix,
     )

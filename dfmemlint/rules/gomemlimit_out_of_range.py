@@ -7,10 +7,25 @@ from collections.abc import Iterator
 from dfmemlint.reader import encode
 from dfmemlint.rules.base import MIB, Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, Severity
-from dfmemlint.units import MemLimitStatus, compute_gomemlimit, describe_bytes, judge_gomemlimit
+from dfmemlint.units import (
+    MemLimitStatus,
+    compute_gomemlimit,
+    describe_bytes,
+    judge_gomemlimit,
+)
 
 CODE = "DFM007"
 HEADROOM_PERCENT = 95
+
+
+def _percent(amount: int, limit: int) -> str:
+    """``amount`` as a share of ``limit``, rounded down to a tenth of a percent; "over 95%" when
+    that rounding would hide that it is above the headroom threshold."""
+    tenths = amount * 1000 // limit
+    if tenths <= HEADROOM_PERCENT * 10 < amount * 1000 / limit:
+        return f"over {HEADROOM_PERCENT}%"
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -23,30 +38,31 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         amount = verdict.bytes
         severity = Severity.ERROR
+        advice = ctx.gomemlimit_advice()
         if amount == 0:
             message = (
-                f"GOMEMLIMIT={setting.value} is a limit of 0 bytes: the garbage collector runs "
-                "almost continuously. Set it to about 80-90% of the container's memory limit."
+                f"GOMEMLIMIT={setting.value} is a limit of 0 bytes, so the garbage collector runs "
+                f"almost continuously. Set {advice}."
             )
         elif amount < MIB:
             message = (
-                f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, under 1 MiB: the "
-                "garbage collector runs almost continuously. A unit is probably missing "
-                "(MiB or GiB)."
+                f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, under "
+                f"{describe_bytes(MIB)}, so the garbage collector runs almost continuously; a "
+                f"unit (MiB, GiB) is probably missing. Set {advice}."
             )
         elif limit is not None and amount >= limit:
             message = (
-                f"GOMEMLIMIT={setting.value} ({describe_bytes(amount)}) is not below the "
-                f"container's memory limit of {describe_bytes(limit)}: the kernel kills the "
-                "container before the Go runtime starts collecting harder."
+                f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, not below the "
+                f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
+                f"container before the Go runtime collects harder. Set {advice}."
             )
         elif limit is not None and amount * 100 > limit * HEADROOM_PERCENT:
             severity = Severity.WARNING
-            percent = amount * 100 // limit
             message = (
-                f"GOMEMLIMIT={setting.value} is {percent}% of the container's memory limit of "
+                f"GOMEMLIMIT={setting.value} is {_percent(amount, limit)} of the container's "
+                "memory limit of "
                 f"{describe_bytes(limit)}, leaving under {100 - HEADROOM_PERCENT}% for memory "
-                "the Go heap limit does not count (stacks, cgo, the OS). Leave 10-20% headroom."
+                f"the Go heap limit does not count (goroutine stacks, cgo, the OS). Set {advice}."
             )
         else:
             continue

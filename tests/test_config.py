@@ -1,0 +1,271 @@
+"""Configuration: ``[tool.dfmemlint]`` in pyproject.toml or ``.dfmemlint.toml``, found by walking up
+from each file; unknown keys and bad values are errors (exit 2) naming the key and the file; flags
+on the command line win."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dfmemlint import config
+from dfmemlint.cli import main
+from dfmemlint.config import Config, ConfigError, find_config, load_file
+from dfmemlint.types import Severity
+
+DOCKERFILE = (
+    b"FROM golang:1.22 AS build\nRUN GOMEMLIMIT=1GiB go build -o /app .\n\n"
+    b'FROM alpine:3.20\nCOPY --from=build /app /app\nENV GOMEMLIMIT=500MiB\nCMD ["/app"]\n'
+)
+# Unconfigured: DFM001 (info: the final image has its own limit). With a 512MiB limit declared,
+# also DFM007 (warning: 500MiB is 97.6% of it).
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    config.clear_cache()
+    yield
+    config.clear_cache()
+
+
+def lint_json(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, list[dict[str, object]], str]:
+    code = main(["--format", "json", "--no-color", *args])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip() else []), err
+
+
+def project(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    dockerfile = tmp_path / "sub" / "dir" / "Dockerfile"
+    dockerfile.parent.mkdir(parents=True, exist_ok=True)
+    dockerfile.write_bytes(DOCKERFILE)
+    return dockerfile
+
+
+# --- finding the file ----------------------------------------------------------------------------
+
+
+def test_no_configuration_anywhere(tmp_path: Path) -> None:
+    assert find_config(str(tmp_path)) == Config()
+
+
+def test_pyproject_table_found_walking_up(tmp_path: Path) -> None:
+    path = project(tmp_path, "pyproject.toml", '[tool.dfmemlint]\nmemory-limit = "512MiB"\n')
+    found = find_config(str(path))
+    assert found.path == str(tmp_path / "pyproject.toml")
+    assert found.memory_limit == 512 << 20
+
+
+def test_pyproject_without_the_table_is_passed_over(tmp_path: Path) -> None:
+    (tmp_path / ".dfmemlint.toml").write_text('ratio = 0.7\n', encoding="utf-8")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n', encoding="utf-8")
+    found = find_config(str(inner / "Dockerfile"))
+    assert found.path == str(tmp_path / ".dfmemlint.toml")
+    assert found.ratio == 0.7
+
+
+def test_dfmemlint_toml_takes_top_level_keys(tmp_path: Path) -> None:
+    text = 'select = ["DFM004", "DFM007"]\nfail-on = "error"\n'
+    path = project(tmp_path, ".dfmemlint.toml", text)
+    found = find_config(str(path))
+    assert found.select == frozenset({"DFM004", "DFM007"})
+    assert found.fail_on is Severity.ERROR
+
+
+def test_dfmemlint_toml_may_use_the_tool_table(tmp_path: Path) -> None:
+    path = project(tmp_path, ".dfmemlint.toml", '[tool.dfmemlint]\nignore = ["DFM003"]\n')
+    assert find_config(str(path)).ignore == frozenset({"DFM003"})
+
+
+def test_dfmemlint_toml_wins_over_pyproject_in_the_same_directory(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.dfmemlint]\nratio = 0.5\n', encoding="utf-8")
+    (tmp_path / ".dfmemlint.toml").write_text("ratio = 0.9\n", encoding="utf-8")
+    assert find_config(str(tmp_path / "Dockerfile")).ratio == 0.9
+
+
+def test_nearest_configuration_wins(tmp_path: Path) -> None:
+    (tmp_path / ".dfmemlint.toml").write_text("ratio = 0.5\n", encoding="utf-8")
+    inner = tmp_path / "service"
+    inner.mkdir()
+    (inner / "pyproject.toml").write_text('[tool.dfmemlint]\nratio = 0.75\n', encoding="utf-8")
+    assert find_config(str(inner / "Dockerfile")).ratio == 0.75
+    assert find_config(str(tmp_path / "Dockerfile")).ratio == 0.5
+
+
+def test_every_key(tmp_path: Path) -> None:
+    path = tmp_path / ".dfmemlint.toml"
+    path.write_text(
+        'select = "DFM00"\nignore = ["dfm003"]\nmemory-limit = "1Gi"\nratio = 0.9\n'
+        'fail-on = "info"\n[severity]\nDFM001 = "error"\nDFM006 = "info"\n',
+        encoding="utf-8",
+    )
+    loaded = load_file(str(path))
+    assert loaded.select is not None
+    assert "DFM008" in loaded.select
+    assert loaded.ignore == frozenset({"DFM003"})
+    assert loaded.memory_limit == 1 << 30
+    assert loaded.ratio == 0.9
+    assert loaded.fail_on is Severity.INFO
+    assert loaded.severity == {"DFM001": Severity.ERROR, "DFM006": Severity.INFO}
+
+
+def test_memory_limit_as_a_number_of_bytes(tmp_path: Path) -> None:
+    path = tmp_path / ".dfmemlint.toml"
+    path.write_text("memory-limit = 536870912\n", encoding="utf-8")
+    assert load_file(str(path)).memory_limit == 512 << 20
+
+
+# --- bad configuration: ConfigError naming the key and the file -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("colour = true\n", "unknown key 'colour'"),
+        ("memory_limit = '512MiB'\n", "unknown key 'memory_limit'"),
+        ("select = ['DFM999']\n", "select: unknown rule code 'DFM999'"),
+        ("select = 3\n", "select: expected a list of rule codes"),
+        ("ignore = [1]\n", "ignore: expected a rule code"),
+        ("ratio = 1.5\n", "ratio: expected a number above 0 and at most 1"),
+        ("ratio = true\n", "ratio: expected a number above 0 and at most 1"),
+        ("ratio = 0\n", "ratio: expected a number above 0 and at most 1"),
+        ("memory-limit = '512M'\n", "memory-limit: 512M is ambiguous"),
+        ("memory-limit = 'lots'\n", "memory-limit:"),
+        ("memory-limit = []\n", "'memory-limit' must be a size"),
+        ("fail-on = 'fatal'\n", "fail-on: unknown severity 'fatal'"),
+        ("severity = 'error'\n", "'severity' must be a table"),
+        ("[severity]\nDFM001 = 'loud'\n", "severity.DFM001: unknown severity 'loud'"),
+        ("[severity]\nDFM123 = 'error'\n", "severity: unknown rule code 'DFM123'"),
+        ("select = [\n", "not valid TOML"),
+        ("tool = 'x'\n", "'tool' must be a table"),
+    ],
+)
+def test_bad_configuration(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / ".dfmemlint.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_file(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ")
+    assert fragment in message
+
+
+def test_pyproject_table_that_is_not_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool]\ndfmemlint = "yes"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[tool.dfmemlint\] must be a table"):
+        find_config(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        (".dfmemlint.toml", "unknown = 1\n", "unknown key 'unknown'"),
+        ("pyproject.toml", "[tool.dfmemlint]\nratio = 2\n", "ratio: expected a number"),
+        ("pyproject.toml", "[tool.dfmemlint]\nselect = ['E501']\n", "unknown rule code 'E501'"),
+    ],
+)
+def test_cli_exits_2_naming_the_key_and_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, text: str, fragment: str
+) -> None:
+    dockerfile = project(tmp_path, name, text)
+    code = main(["--no-color", str(dockerfile)])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.startswith(f"Error: {tmp_path / name}: ")
+    assert fragment in err
+    assert "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+# --- configuration in use, and the command line winning ------------------------------------------
+
+
+def test_config_applies_to_the_files_below_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dockerfile = project(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.dfmemlint]\nmemory-limit = "512MiB"\n[tool.dfmemlint.severity]\nDFM007 = "error"\n',
+    )
+    code, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [(f["code"], f["severity"]) for f in findings] == [
+        ("DFM001", "info"),
+        ("DFM007", "error"),
+    ]
+    assert code == 1
+
+
+def test_config_ignore_and_fail_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dockerfile = project(
+        tmp_path, ".dfmemlint.toml", 'memory-limit = "512MiB"\nfail-on = "error"\n'
+    )
+    code, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001", "DFM007"]
+    assert code == 0  # a warning and an info, below fail-on = error
+    code, _, _ = lint_json(["--fail-on", "info", str(dockerfile)], capsys)
+    assert code == 1
+
+
+def test_cli_select_replaces_config_select(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'select = ["DFM007"]\nmemory-limit = "512MiB"\n'
+    dockerfile = project(tmp_path, ".dfmemlint.toml", text)
+    _, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM007"]
+    _, findings, _ = lint_json(["--select", "DFM001", str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001"]
+
+
+def test_cli_ignore_adds_to_config_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = 'ignore = ["DFM001"]\nmemory-limit = "512MiB"\n'
+    dockerfile = project(tmp_path, ".dfmemlint.toml", text)
+    _, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM007"]
+    _, findings, _ = lint_json(["--ignore", "DFM007", str(dockerfile)], capsys)
+    assert findings == []
+
+
+def test_cli_memory_limit_and_ratio_win(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dockerfile = project(tmp_path, ".dfmemlint.toml", 'memory-limit = "512MiB"\nratio = 0.5\n')
+    _, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001", "DFM007"]
+    (dfm007,) = [f for f in findings if f["code"] == "DFM007"]
+    assert "GOMEMLIMIT=256MiB (0.5 of the declared 512MiB memory limit)" in str(dfm007["message"])
+    args = ["--memory-limit", "2GiB", "--ratio", "0.75", str(dockerfile)]
+    _, findings, _ = lint_json(args, capsys)
+    assert [f["code"] for f in findings] == ["DFM001"]
+
+
+def test_cli_fail_on_wins(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dockerfile = project(tmp_path, ".dfmemlint.toml", 'fail-on = "info"\n')
+    code, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["severity"] for f in findings] == ["info"]
+    assert code == 1
+    code, _, _ = lint_json(["--fail-on", "warning", str(dockerfile)], capsys)
+    assert code == 0
+
+
+def test_each_file_gets_its_own_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    strict = tmp_path / "strict"
+    lax = tmp_path / "lax"
+    for folder, text in ((strict, 'memory-limit = "512MiB"\n'), (lax, 'ignore = ["DFM001"]\n')):
+        folder.mkdir()
+        (folder / ".dfmemlint.toml").write_text(text, encoding="utf-8")
+        (folder / "Dockerfile").write_bytes(DOCKERFILE)
+    _, findings, _ = lint_json([str(strict), str(lax)], capsys)
+    by_path = {(Path(str(f["path"])).parent.name, f["code"]) for f in findings}
+    assert by_path == {("strict", "DFM001"), ("strict", "DFM007")}

@@ -1,0 +1,137 @@
+"""The shell reader: simple commands, words with their positions, assignments, commands run."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfmemlint import shell
+
+
+def words_of(script: str) -> list[list[str]]:
+    return [[w.text for w in words] for words in shell.simple_commands(script)]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("a b c", [["a", "b", "c"]]),
+        ("a && b || c; d & e | f", [["a"], ["b"], ["c"], ["d"], ["e"], ["f"]]),
+        ("a\nb", [["a"], ["b"]]),
+        ("(a; b)", [["a"], ["b"]]),
+        ("a \\\n  b", [["a", "b"]]),
+        ("a # b c\nd", [["a"], ["d"]]),
+        ("a#b", [["a#b"]]),
+        ("echo 'x && y' \"p; q\"", [["echo", "x && y", "p; q"]]),
+        ('echo "a\\"b" a\\ b', [["echo", 'a"b', "a b"]]),
+        ("", []),
+        ("   \t ", []),
+    ],
+)
+def test_simple_commands(script: str, expected: list[list[str]]) -> None:
+    assert words_of(script) == expected
+
+
+def test_word_positions_map_back_through_quotes() -> None:
+    script = "echo \"GOMEMLIMIT=1GiB\" 'x'y"
+    echo, first, second = next(shell.simple_commands(script))
+    assert (echo.start, echo.end) == (0, 4)
+    assert first.text == "GOMEMLIMIT=1GiB"
+    assert script[first.origin[0]] == "G"
+    assert first.span_of(11, 15) == (17, 21)
+    assert script[17:21] == "1GiB"
+    assert second.text == "xy"
+    assert second.origin == (24, 26)
+    assert second.span_of(5, 5) == (second.end, second.end)
+    assert second.span_of(1, 1) == (26, 26)
+
+
+def assignments(script: str) -> list[tuple[str, str, str, str, list[str]]]:
+    return [
+        (a.name, a.value, a.how, script[a.value_start : a.value_end], [w.text for w in a.command])
+        for a in shell.assignments(script)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (
+            "GOMEMLIMIT=1GiB CGO_ENABLED=0 go build -o /app .",
+            [
+                ("GOMEMLIMIT", "1GiB", "prefix", "1GiB", ["go", "build", "-o", "/app", "."]),
+                ("CGO_ENABLED", "0", "prefix", "0", ["go", "build", "-o", "/app", "."]),
+            ],
+        ),
+        ("export GOMEMLIMIT='512MiB' X=1", [
+            ("GOMEMLIMIT", "512MiB", "export", "512MiB", []),
+            ("X", "1", "export", "1", []),
+        ]),
+        ("readonly GOGC=off", [("GOGC", "off", "export", "off", [])]),
+        ("declare -x GOGC=off", [("GOGC", "off", "export", "off", [])]),
+        ("env -i -u HOME GOMEMLIMIT=1 app", [("GOMEMLIMIT", "1", "env", "1", ["app"])]),
+        ("/usr/bin/env GOGC=off /app", [("GOGC", "off", "env", "off", ["/app"])]),
+        ("sudo -u app GOMEMLIMIT=1 x", [("GOMEMLIMIT", "1", "prefix", "1", ["x"])]),
+        ("nice -n 10 GOGC=off go build", [("GOGC", "off", "prefix", "off", ["go", "build"])]),
+        ("exec env GOMEMLIMIT=2 /app", [("GOMEMLIMIT", "2", "env", "2", ["/app"])]),
+        (
+            "if true; then GOMEMLIMIT=1 go build; fi",
+            [("GOMEMLIMIT", "1", "prefix", "1", ["go", "build"])],
+        ),
+        ("GOMEMLIMIT= go build", [("GOMEMLIMIT", "", "prefix", "", ["go", "build"])]),
+        ('GOMEMLIMIT="" go build', [("GOMEMLIMIT", "", "prefix", "", ["go", "build"])]),
+        ("x=1", [("x", "1", "prefix", "1", [])]),
+        ('echo "GOMEMLIMIT=1GiB"', []),
+        ("'GOMEMLIMIT'=1 go build", []),
+        ("echo GOMEMLIMIT=1GiB", []),
+        ("# GOMEMLIMIT=1GiB go build", []),
+        ("1GOMEMLIMIT=2 x", []),
+    ],
+)
+def test_assignments(script: str, expected: list[tuple[str, str, str, str, list[str]]]) -> None:
+    assert assignments(script) == expected
+
+
+def test_assignment_inside_sh_c_maps_to_the_outer_script() -> None:
+    script = "apk add git && sh -c 'GOMEMLIMIT=2GiB exec app'"
+    ((name, value, how, raw, command),) = assignments(script)
+    assert (name, value, how, raw) == ("GOMEMLIMIT", "2GiB", "prefix", "2GiB")
+    assert command == ["exec", "app"]
+    (found,) = shell.assignments(script)
+    assert script[found.word.start : found.word.end] == "GOMEMLIMIT=2GiB"
+
+
+def test_assignment_inside_double_quoted_bash_c() -> None:
+    script = 'bash -ec "export GOGC=\\"off\\""'
+    (found,) = shell.assignments(script)
+    assert (found.name, found.value, found.how) == ("GOGC", "off", "export")
+    assert script[found.value_start : found.value_end] == "off"
+
+
+def commands(script: str) -> list[list[str]]:
+    return [[w.text for w in command] for command in shell.commands(script)]
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("CGO_ENABLED=0 go build", [["go", "build"]]),
+        ("env -u X A=1 go build", [["go", "build"]]),
+        ("sh -c 'go build && go test'", [["go", "build"], ["go", "test"]]),
+        ("do go install x; done", [["go", "install", "x"], ["done"]]),
+        ("exec /app", [["/app"]]),
+        ("sudo -E make", [["make"]]),
+        ("time -p go build", [["go", "build"]]),
+        ("! grep x f", [["grep", "x", "f"]]),
+        ("A=1", []),
+        ("echo go build", [["echo", "go", "build"]]),
+    ],
+)
+def test_commands(script: str, expected: list[list[str]]) -> None:
+    assert commands(script) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "program"), [("go", "go"), ("/usr/local/go/bin/go", "go"), ("./run", "run")]
+)
+def test_program_name(word: str, program: str) -> None:
+    assert shell.program_name(word) == program
