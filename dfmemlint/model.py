@@ -50,6 +50,8 @@ class Stage:
     instructions: list[Instruction] = field(default_factory=list)
     copies_from: list[CopySource] = field(default_factory=list)
     args: dict[str, ArgDecl] = field(default_factory=dict)
+    # Every ARG declaration of this stage, in order (``args`` keeps only the last of each name).
+    arg_history: list[ArgDecl] = field(default_factory=list)
     # ENV set in this stage or inherited through FROM <stage>, by name, last one wins.
     env: dict[str, EnvSetting] = field(default_factory=dict)
     # Every ENV assignment made in this stage itself, in order.
@@ -186,6 +188,7 @@ def build(
                     glob = global_args[decl.name]
                     decl = decl._replace(default=glob.default, token=glob.token)
                 current.args[decl.name] = decl
+                current.arg_history.append(decl)
         elif cmd == "ENV":
             scope = {**arg_values(current), **env_values}
             updates: dict[str, str] = {}

@@ -66,6 +66,15 @@ def effective_start(graph: StageGraph) -> tuple[Instruction | None, Instruction 
     return entry, cmd
 
 
+def declared_before(stage: Stage, name: str, ins: Instruction) -> ArgDecl | None:
+    """The declaration of ARG ``name`` in force at ``ins`` (a stage may declare it again later)."""
+    found = None
+    for decl in stage.arg_history:
+        if decl.name == name and decl.instruction.start < ins.start:
+            found = decl
+    return found
+
+
 def _raw(data: bytes, start: int, end: int) -> str:
     return decode(data[start:end])
 
@@ -123,7 +132,7 @@ class _Collector:
             via_arg = None
             ref = _VAR_REFERENCE.match(raw)
             if ref is not None:
-                arg = stage.args.get(ref.group(1) or ref.group(2))
+                arg = declared_before(stage, ref.group(1) or ref.group(2), ins)
                 if arg is not None and arg.token is not None:
                     via_arg = arg
             runtime = (ins.start, setting.key.start) in self.runtime_env_ids

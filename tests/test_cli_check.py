@@ -251,6 +251,20 @@ def test_stdin_with_a_name(
     assert code == 1
 
 
+def test_stdin_is_configured_like_the_file_it_stands_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "svc" / ".dfmemlint.toml", b'ignore = ["DFM006"]\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(GO)))
+    code, findings = run_json(["--stdin-filename", "svc/Dockerfile", "-"], capsys)
+    assert (code, findings) == (0, [])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(GO)))
+    code, findings = run_json(["--stdin-filename", "other/Dockerfile", "-"], capsys)
+    assert code == 1
+    assert [f["code"] for f in findings] == ["DFM006"]
+
+
 def test_stdin_without_a_name(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -249,7 +249,9 @@ def check(
             overrides[name] = value
         files = expand_paths(paths)
         sources = [read_source(path, stdin_filename) for path in files]
-        configs = [find_config(s.real_path or os.getcwd()) for s in sources]
+        # Standard input is configured like the file it stands for (--stdin-filename).
+        stdin_path = os.path.abspath(stdin_filename) if stdin_filename else os.getcwd()
+        configs = [find_config(s.real_path or stdin_path) for s in sources]
         options_list = [
             _options(c, select, ignore, limit, ratio_value, overrides, target, fix_style)
             for c in configs
