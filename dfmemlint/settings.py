@@ -35,6 +35,8 @@ class Setting(NamedTuple):
     assign_start: int  # byte span of the whole NAME=value
     assign_end: int
     via_arg: ArgDecl | None  # the ARG whose default supplies the value (ENV NAME=$ARG)
+    # A shell assignment is followed by the command it is set for (``NAME=v cmd``), not alone.
+    command_follows: bool = False
 
 
 def start_command(graph: StageGraph) -> Instruction | None:
@@ -232,6 +234,7 @@ class _Collector:
                 assign_start,
                 assign_end,
                 None,
+                bool(found.command),
             )
 
     def _exec_form(

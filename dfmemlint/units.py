@@ -237,6 +237,8 @@ class MemLimitJudgement(NamedTuple):
     #: True when the suggestion only respells what was written (a one-to-one suffix or format
     #: mapping); False when it changes the amount (rounding), or when there is no suggestion.
     suggestion_safe: bool
+    #: Why a malformed value is rejected, as a clause (``the unit 'MB' is not one of …``).
+    reason: str = ""
 
 
 _GO_UNITS: dict[str, tuple[int, str]] = {
@@ -324,25 +326,25 @@ _UNIT_SHAPE = re.compile(r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)")
 _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 
 
-def _describe_malformed(value: str) -> str:
+def _malformed_reason(value: str) -> str:
     if value.strip().lower() == "off":
-        return (
-            f"Go does not accept GOMEMLIMIT={value!r}: only lowercase 'off' disables the limit, "
-            f"{_FATAL_TAIL}."
-        )
+        return "only lowercase 'off' disables the limit"
     for shape, reason in _MALFORMED_SHAPES:
         if shape.fullmatch(value):
-            return f"Go does not accept GOMEMLIMIT={value!r}: {reason}, {_FATAL_TAIL}."
+            return reason
     unit = _UNIT_SHAPE.fullmatch(value)
     if unit is not None:
         return (
-            f"Go does not accept GOMEMLIMIT={value!r}: the unit {unit['unit']!r} is not one of the "
-            f"case-sensitive B, KiB, MiB, GiB or TiB, {_FATAL_TAIL}."
+            f"the unit {unit['unit']!r} is not one of the case-sensitive B, KiB, MiB, GiB or TiB"
         )
     return (
-        f"Go does not accept GOMEMLIMIT={value!r}: it must be a whole number of bytes, optionally "
-        f"followed by B, KiB, MiB, GiB or TiB, or exactly 'off', {_FATAL_TAIL}."
+        "it must be a whole number of bytes, optionally followed by B, KiB, MiB, GiB or TiB, "
+        "or exactly 'off'"
     )
+
+
+def _describe_malformed(value: str) -> str:
+    return f"Go does not accept GOMEMLIMIT={value!r}: {_malformed_reason(value)}, {_FATAL_TAIL}."
 
 
 def _describe_version_dependent(value: str, old: int | None, new: int | None) -> str:
@@ -388,7 +390,9 @@ def judge_gomemlimit(value: str) -> MemLimitJudgement:
     suggestion, safe = _suggest(value)
     if old is None and new is None:
         problem = _describe_malformed(value)
-        return MemLimitJudgement(MemLimitStatus.MALFORMED, None, problem, suggestion, safe)
+        return MemLimitJudgement(
+            MemLimitStatus.MALFORMED, None, problem, suggestion, safe, _malformed_reason(value)
+        )
     agreed = old if new is None else new if old is None else None
     problem = _describe_version_dependent(value, old, new)
     return MemLimitJudgement(MemLimitStatus.VERSION_DEPENDENT, agreed, problem, suggestion, safe)
@@ -634,6 +638,10 @@ def _one_decimal(n: int, unit: int) -> str:
     if rest == 0:
         return f"{whole:,}"
     tenths = (n * 10 * 2 + unit) // (unit * 2)  # n / unit in tenths, rounded half up
+    if tenths % 10 == 0:
+        # Rounding would print a whole number (1,048,575 bytes as "1,024.0 KiB", which reads as
+        # 1 MiB); truncate instead so the figure stays on the right side of the boundary.
+        tenths = n * 10 // unit
     return f"{tenths // 10:,}.{tenths % 10}"
 
 

@@ -682,6 +682,9 @@ def test_format_size_is_valid_everywhere_and_shortest(n: int) -> None:
         (2**30, "1,073,741,824 bytes (1,024 MiB)"),
         (2**40, "1,099,511,627,776 bytes (1 TiB)"),
         (-(2**20), "-1,048,576 bytes (-1 MiB)"),
+        # One byte under a unit boundary must not read as the boundary itself.
+        (2**20 - 1, "1,048,575 bytes (1,023.9 KiB)"),
+        (3 * 2**20 - 1, "3,145,727 bytes (2.9 MiB)"),
     ],
 )
 def test_describe_bytes(n: int, text: str) -> None:

@@ -55,9 +55,8 @@ def _move(
     else:
         insert = ctx.dockerfile.newline + moved.rstrip(b"\r\n")
     past_run = any(other.cmd == "RUN" for other in later)
-    what = "RUN" if past_run else "COPY/ADD"
     return Fix(
-        f"Move this ENV below the last {what} of the stage",
+        f"Move this ENV below the last {target.cmd} of the stage",
         (Edit(ins.start, ins.end, b""), Edit(target.end, target.end, insert)),
         Applicability.UNSAFE if past_run else Applicability.SAFE,
     )

@@ -32,6 +32,15 @@ def _removal(ctx: Context, setting: Setting) -> Fix | None:
         )
     if setting.how != "prefix" or setting.kind not in ("run", "heredoc"):
         return None
+    # Only an assignment written plainly in front of the command it is for: removing it must
+    # leave that command (``RUN GOMEMLIMIT=1GiB`` alone, or one inside an escaped JSON string,
+    # has no safe edit).
+    if not setting.command_follows:
+        return None
+    if not data[setting.assign_start : setting.assign_end].startswith(
+        setting.name.encode() + b"="
+    ):
+        return None
     end = setting.assign_end
     while data[end : end + 1] in (b" ", b"\t"):
         end += 1

@@ -55,7 +55,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             message = f"GOMEMLIMIT={setting.value}{source}: {verdict.problem}{hint}"
         else:
             message = (
-                f"GOMEMLIMIT={setting.value}{source} is not a value the Go runtime accepts; "
-                f"{_where(setting)} with 'malformed GOMEMLIMIT'.{hint}"
+                f"GOMEMLIMIT={setting.value}{source} is not a value the Go runtime accepts "
+                f"({verdict.reason}); {_where(setting)} with 'malformed GOMEMLIMIT'.{hint}"
             )
         yield Problem(start, end, message, fix)

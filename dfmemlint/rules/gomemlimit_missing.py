@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dfmemlint.rewrite import add_gomemlimit_fix
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.settings import start_command
+from dfmemlint.units import format_size
 
 CODE = "DFM006"
 
@@ -30,6 +31,11 @@ def check(ctx: Context) -> Iterator[Problem]:
     fix = add_gomemlimit_fix(ctx)
     if ctx.recommended_gomemlimit is not None:
         todo = f"Set {ctx.gomemlimit_advice()}" + ("; --fix adds it." if fix else ".")
+    elif ctx.memory_limit is not None:
+        todo = (
+            f"Set {ctx.gomemlimit_advice()}; the declared {format_size(ctx.memory_limit)} limit is "
+            f"too small to derive one ({ctx.ratio:g} of it is under 1 MiB)."
+        )
     else:
         todo = (
             f"Set {ctx.gomemlimit_advice()}, or declare that limit (--memory-limit SIZE or "

@@ -30,53 +30,55 @@ def _percent(amount: int, limit: int) -> str:
 
 def check(ctx: Context) -> Iterator[Problem]:
     limit = ctx.memory_limit
-    for setting in ctx.settings_named("GOMEMLIMIT"):
-        if not setting.runtime:
-            continue
-        verdict = judge_gomemlimit(setting.value)
-        if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
-            continue
-        amount = verdict.bytes
-        severity = Severity.ERROR
-        advice = ctx.gomemlimit_advice()
-        if amount == 0:
-            message = (
-                f"GOMEMLIMIT={setting.value} is a limit of 0 bytes, so the garbage collector runs "
-                f"almost continuously. Set {advice}."
+    setting = ctx.runtime_settings.get("GOMEMLIMIT")
+    # Only the value the running program sees: an ENV overridden on the start command is moot.
+    if setting is None:
+        return
+    verdict = judge_gomemlimit(setting.value)
+    if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
+        return
+    amount = verdict.bytes
+    severity = Severity.ERROR
+    advice = ctx.gomemlimit_advice()
+    if amount == 0:
+        message = (
+            f"GOMEMLIMIT={setting.value} is a limit of 0 bytes, so the garbage collector runs "
+            f"almost continuously. Set {advice}."
+        )
+    elif amount < MIB:
+        message = (
+            f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, under "
+            f"{describe_bytes(MIB)}, so the garbage collector runs almost continuously; a "
+            f"unit (MiB, GiB) is probably missing. Set {advice}."
+        )
+    elif limit is not None and amount >= limit:
+        message = (
+            f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, not below the "
+            f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
+            f"container before the Go runtime collects harder. Set {advice}."
+        )
+    elif limit is not None and amount * 100 > limit * HEADROOM_PERCENT:
+        severity = Severity.WARNING
+        message = (
+            f"GOMEMLIMIT={setting.value} is {_percent(amount, limit)} of the container's "
+            "memory limit of "
+            f"{describe_bytes(limit)}, leaving under {100 - HEADROOM_PERCENT}% for memory "
+            "GOMEMLIMIT does not count (the mapped binary, cgo and other non-Go allocations, "
+            f"kernel memory charged to the container, other processes). Set {advice}."
+        )
+    else:
+        return
+    fix = None
+    if limit is not None and setting.editable:
+        try:
+            target = compute_gomemlimit(limit, ctx.ratio)
+        except ValueError:
+            target = 0
+        if target:
+            new = f"{target // MIB}MiB"
+            fix = Fix(
+                f"Set GOMEMLIMIT to {new} ({ctx.ratio} of the declared limit)",
+                (Edit(setting.start, setting.end, encode(new)),),
+                Applicability.UNSAFE,
             )
-        elif amount < MIB:
-            message = (
-                f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, under "
-                f"{describe_bytes(MIB)}, so the garbage collector runs almost continuously; a "
-                f"unit (MiB, GiB) is probably missing. Set {advice}."
-            )
-        elif limit is not None and amount >= limit:
-            message = (
-                f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, not below the "
-                f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
-                f"container before the Go runtime collects harder. Set {advice}."
-            )
-        elif limit is not None and amount * 100 > limit * HEADROOM_PERCENT:
-            severity = Severity.WARNING
-            message = (
-                f"GOMEMLIMIT={setting.value} is {_percent(amount, limit)} of the container's "
-                "memory limit of "
-                f"{describe_bytes(limit)}, leaving under {100 - HEADROOM_PERCENT}% for memory "
-                f"the Go heap limit does not count (goroutine stacks, cgo, the OS). Set {advice}."
-            )
-        else:
-            continue
-        fix = None
-        if limit is not None and setting.editable:
-            try:
-                target = compute_gomemlimit(limit, ctx.ratio)
-            except ValueError:
-                target = 0
-            if target:
-                new = f"{target // MIB}MiB"
-                fix = Fix(
-                    f"Set GOMEMLIMIT to {new} ({ctx.ratio} of the declared limit)",
-                    (Edit(setting.start, setting.end, encode(new)),),
-                    Applicability.UNSAFE,
-                )
-        yield Problem(setting.start, setting.end, message, fix, severity)
+    yield Problem(setting.start, setting.end, message, fix, severity)
