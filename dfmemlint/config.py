@@ -12,11 +12,6 @@ from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
 from dfmemlint.units import LimitError, parse_memory_limit, ratio_fraction
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 KNOWN_KEYS = ("select", "ignore", "severity", "memory-limit", "ratio", "fail-on")
 
 
@@ -121,6 +116,11 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
 
 
 def _load(path: str) -> dict[str, Any]:
+    # Imported here: most runs find no configuration file and need no TOML reader.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
         with open(path, "rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -59,6 +57,8 @@ def write_atomic(path: str, data: bytes) -> None:
     if not os.access(target, os.W_OK) or not mode & 0o222:
         raise WriteError(f"{path}: the file is read-only; nothing was changed")
     try:
+        import tempfile  # only a fix that writes needs it
+
         fd, tmp = tempfile.mkstemp(prefix=".dfmemlint-", dir=directory)
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -350,6 +350,8 @@ def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
     """A unified diff of the file's bytes (undecodable bytes come out as they were)."""
     # git's a/ b/ prefixes for a relative path (`git apply`, `patch -p1`); none for an absolute one.
     before_name, after_name = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    import difflib  # only --diff needs it
+
     lines = difflib.unified_diff(
         _diff_lines(before), _diff_lines(after), fromfile=before_name, tofile=after_name
     )
