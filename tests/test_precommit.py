@@ -1,0 +1,283 @@
+"""The pre-commit hooks (.pre-commit-hooks.yaml), run through the real ``pre-commit try-repo``.
+
+``try-repo`` of the project directory itself would take HEAD plus only the *tracked* changes
+(pre-commit stages them with ``git add -u``), so a hooks file or module not yet committed would be
+missing. The tests therefore copy the working tree's package files into a temporary repository,
+commit them, and try that repository: what is tested is exactly what is on disk.
+
+pre-commit installs the hook's environment from the package index (the project and its
+dependencies), so these tests need the network to it; they skip when ``pre-commit`` or ``git`` is
+missing, except under ``CI=true``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dfmemlint.files import is_dockerfile_name
+
+ROOT = Path(__file__).resolve().parent.parent
+HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
+HOOK_IDS = ("dfmemlint", "dfmemlint-fix")
+
+# The files a pip install of the project reads; everything else in the work tree is left out.
+PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
+
+BAD = """\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+
+FROM alpine:3.20
+COPY --from=build /app /app
+ENV GOMEMLIMIT=512MB
+CMD ["/app"]
+"""
+FIXED = BAD.replace("GOMEMLIMIT=512MB", "GOMEMLIMIT=512MiB")
+BAD_POSITION = "8:16"  # line and column of 512MB
+
+# (path relative to the repository root, whether the hooks run on it)
+NAMES: tuple[tuple[str, bool], ...] = (
+    ("Dockerfile", True),
+    ("dockerfile", True),
+    ("DOCKERFILE", True),
+    ("Containerfile", True),
+    ("containerfile", True),
+    ("Dockerfile.prod", True),
+    ("Dockerfile.dev.arm64", True),
+    ("Dockerfile-dev", True),
+    ("dockerfile-debug", True),
+    ("Containerfile.ubi9", True),
+    ("Containerfile-dev", True),
+    ("build.dockerfile", True),
+    ("build.Dockerfile", True),
+    ("API.DOCKERFILE", True),
+    ("services/api/Dockerfile", True),
+    ("deploy/k8s/Dockerfile.prod", True),
+    ("deploy/x.dockerfile", True),
+    ("images/Containerfile", True),
+    ("Dockerfile.md", False),
+    ("docs/Dockerfile.md", False),
+    ("DOCKERFILE.MD", False),
+    ("build.dockerfile.md", False),
+    (".dockerignore", False),
+    ("sub/.dockerignore", False),
+    ("Dockerfile.dockerignore", False),
+    ("build.Dockerfile.dockerignore", False),
+    ("Dockerfile.orig", False),
+    ("Dockerfile.txt", False),
+    ("README.md", False),
+    ("MyDockerfile", False),
+    ("Dockerfiles/app.yaml", False),
+    ("Dockerfile.d/config.json", False),
+    ("docker-compose.yml", False),
+    ("Dockerfile_old", False),
+)
+
+
+# --------------------------------------------------------------------------- the manifest
+
+
+def _manifest() -> list[dict[str, Any]]:
+    loaded = yaml.safe_load(HOOKS_FILE.read_text(encoding="utf-8"))
+    assert isinstance(loaded, list)
+    return loaded
+
+
+def _hook(hook_id: str) -> dict[str, Any]:
+    for hook in _manifest():
+        if hook["id"] == hook_id:
+            return hook
+    raise AssertionError(f"no hook {hook_id!r} in {HOOKS_FILE.name}")
+
+
+def test_manifest_declares_both_hooks() -> None:
+    assert [hook["id"] for hook in _manifest()] == list(HOOK_IDS)
+    lint, fix = _hook("dfmemlint"), _hook("dfmemlint-fix")
+    for hook in (lint, fix):
+        assert hook["language"] == "python"
+        assert hook["types"] == ["text"]  # not [dockerfile]: it misses *.dockerfile, Containerfile
+        assert hook["entry"].split()[0] == "dfmemlint"
+        assert hook["name"]
+    assert lint["entry"] == "dfmemlint"
+    assert fix["entry"] == "dfmemlint --fix"
+    assert lint["files"] == fix["files"]
+
+
+@pytest.mark.parametrize(("path", "expected"), NAMES)
+def test_files_regex(path: str, expected: bool) -> None:
+    pattern = _hook("dfmemlint")["files"]
+    assert bool(re.search(pattern, path)) is expected
+    # The hooks and the directory search (`dfmemlint DIR`) agree on what a Dockerfile is.
+    assert is_dockerfile_name(path.rsplit("/", 1)[-1]) is expected
+
+
+# --------------------------------------------------------------------------- pre-commit itself
+
+
+def _require(tool: str, found: bool) -> None:
+    if found:
+        return
+    message = f"{tool} is not installed"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{message}; CI=true requires it")
+    pytest.skip(message)
+
+
+def _pre_commit_command() -> list[str]:
+    if importlib.util.find_spec("pre_commit") is not None:
+        return [sys.executable, "-m", "pre_commit"]
+    executable = shutil.which("pre-commit")
+    _require("pre-commit", executable is not None)
+    assert executable is not None
+    return [executable]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    _require("git", shutil.which("git") is not None)
+    home = tmp_path_factory.mktemp("home")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
+    clean.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+        NO_COLOR="1",
+    )
+    return clean
+
+
+def _git(cwd: Path, env: Mapping[str, str], *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "init.defaultBranch=main", *args],
+        cwd=cwd, env=env, check=True, capture_output=True,
+    )
+
+
+def _copy_package(source: Path, target: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(source, target, ignore=ignore)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Path:
+    """A committed copy of the hooks file and the installable package, as on disk now."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    shutil.copy2(HOOKS_FILE, repo / HOOKS_FILE.name)
+    for name in PROJECT_FILES:
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, repo / name)
+    _copy_package(ROOT / "dfmemlint", repo / "dfmemlint")
+    _git(repo, env, "init", "-q")
+    _git(repo, env, "add", "-A")
+    _git(repo, env, "commit", "-q", "-m", "snapshot")
+    return repo
+
+
+@pytest.fixture
+def project(tmp_path: Path, env: dict[str, str]) -> Path:
+    """An empty git repository for the files the hooks run on."""
+    repo = tmp_path / "project"
+    repo.mkdir()
+    _git(repo, env, "init", "-q")
+    return repo
+
+
+def _write(repo: Path, env: Mapping[str, str], files: Mapping[str, str]) -> None:
+    for name, text in files.items():
+        path = repo / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    _git(repo, env, "add", "-A")
+
+
+def _try_repo(
+    hook_repo: Path, project: Path, env: Mapping[str, str], hook_id: str
+) -> subprocess.CompletedProcess[str]:
+    command = [
+        *_pre_commit_command(),
+        "try-repo", str(hook_repo), hook_id, "--all-files", "--color=never",
+    ]
+    return subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+
+
+def _reported_paths(output: str) -> set[str]:
+    """The paths of the DFM004 findings in the text output the hook printed."""
+    pattern = re.compile(rf"^(.+):{BAD_POSITION}: DFM004 ", re.MULTILINE)
+    return set(pattern.findall(output))
+
+
+def test_lint_hook_fails_on_a_bad_dockerfile(
+    hook_repo: Path, project: Path, env: dict[str, str]
+) -> None:
+    _write(project, env, {"Dockerfile": BAD})
+    result = _try_repo(hook_repo, project, env, "dfmemlint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert re.search(r"^dfmemlint\.+Failed$", output, re.MULTILINE), output
+    assert f"Dockerfile:{BAD_POSITION}: DFM004 [error] GOMEMLIMIT=512MB" in output
+    assert "Traceback" not in output
+    assert (project / "Dockerfile").read_text(encoding="utf-8") == BAD  # lint changes nothing
+
+
+def test_fix_hook_repairs_the_file(hook_repo: Path, project: Path, env: dict[str, str]) -> None:
+    _write(project, env, {"Dockerfile": BAD, "deploy/app.dockerfile": BAD})
+    result = _try_repo(hook_repo, project, env, "dfmemlint-fix")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output  # pre-commit fails a hook that modified files
+    assert "files were modified by this hook" in output
+    assert (project / "Dockerfile").read_text(encoding="utf-8") == FIXED
+    assert (project / "deploy/app.dockerfile").read_text(encoding="utf-8") == FIXED
+    # Once fixed, both hooks pass and the fix hook changes nothing more.
+    _git(project, env, "add", "-A")
+    for hook_id in HOOK_IDS:
+        again = _try_repo(hook_repo, project, env, hook_id)
+        assert again.returncode == 0, again.stdout + again.stderr
+    assert (project / "Dockerfile").read_text(encoding="utf-8") == FIXED
+
+
+def test_clean_dockerfile_passes(hook_repo: Path, project: Path, env: dict[str, str]) -> None:
+    _write(project, env, {"Dockerfile": FIXED, "notes.txt": "ENV GOMEMLIMIT=512MB\n"})
+    result = _try_repo(hook_repo, project, env, "dfmemlint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert re.search(r"^dfmemlint\.+Passed$", output, re.MULTILINE), output
+
+
+def test_hooks_run_on_exactly_the_dockerfile_names(
+    hook_repo: Path, project: Path, env: dict[str, str]
+) -> None:
+    # Every file holds the same bad line; the hook reports it in the files it was given.
+    _write(project, env, {path: BAD for path, _ in NAMES})
+    result = _try_repo(hook_repo, project, env, "dfmemlint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert _reported_paths(output) == {path for path, expected in NAMES if expected}
+
+
+def test_no_dockerfile_skips_the_hook(hook_repo: Path, project: Path, env: dict[str, str]) -> None:
+    _write(project, env, {"Dockerfile.md": BAD, "main.go": "package main\n"})
+    result = _try_repo(hook_repo, project, env, "dfmemlint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert re.search(r"^dfmemlint\.+\(no files to check\)Skipped$", output, re.MULTILINE), output
