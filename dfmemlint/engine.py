@@ -204,7 +204,9 @@ def _finding(
         code=code,
         name=name,
         severity=severity,
-        message=problem.message,
+        # Bytes that are not UTF-8 (quoted from the file) are shown as U+FFFD, so every
+        # reporter can write the message to any UTF-8 stream.
+        message=reader.encode(problem.message).decode("utf-8", "replace"),
         line=line,
         column=column,
         end_line=end_line,

@@ -3,6 +3,7 @@ for the final image, and the environment that reaches the running container."""
 
 from __future__ import annotations
 
+from collections import ChainMap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -70,6 +71,7 @@ class StageGraph:
     final: int | None  # None when the file has no FROM
     built: frozenset[int]
     target_missing: str | None = None
+    _roots: dict[int, Stage] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final_stage(self) -> Stage | None:
@@ -85,6 +87,23 @@ class StageGraph:
             chain.append(self.stages[current])
             current = self.stages[current].parent
         return chain
+
+    def root(self, index: int) -> Stage:
+        """The first stage of ``index``'s lineage: the one built FROM an image. A stage's parent
+        comes before it, so each root is its parent's root, found once."""
+        path: list[int] = []
+        current = index
+        while current not in self._roots:
+            path.append(current)
+            parent = self.stages[current].parent
+            if parent is None or parent >= current:
+                self._roots[current] = self.stages[current]
+                break
+            current = parent
+        found = self._roots[current]
+        for member in path:
+            self._roots[member] = found
+        return found
 
     def runtime_env(self) -> dict[str, EnvSetting]:
         stage = self.final_stage
@@ -131,10 +150,17 @@ def build(
     names: dict[str, int] = {}
     current: Stage | None = None
     env_values: dict[str, str] = {}
+    # ARG values in scope, kept up to date as ARGs are read (rebuilding them for every
+    # instruction would make a stage with thousands of ARGs quadratic).
+    global_scope: dict[str, str] = {}
+    arg_scope: dict[str, str] = {}
+    arg_order: dict[str, int] = {}
 
-    def arg_values(stage: Stage | None) -> dict[str, str]:
-        scope = global_args if stage is None else stage.args
-        return {k: v.default for k, v in scope.items() if v.default is not None}
+    def declare(scope: dict[str, str], decl: ArgDecl) -> None:
+        if decl.default is None:
+            scope.pop(decl.name, None)
+        else:
+            scope[decl.name] = decl.default
 
     def resolve_stage(ref: str, before: int) -> int | None:
         key = ref.lower()
@@ -149,10 +175,10 @@ def build(
         if cmd == "FROM":
             image_token, name = _split_from(ins)
             raw = image_token.value if image_token else ""
-            base = expand(raw, arg_values(None), escape).text
+            base = expand(raw, global_scope, escape).text
             platform_flag = ins.flag("platform")
             platform = (
-                expand(platform_flag.value, arg_values(None), escape).text
+                expand(platform_flag.value, global_scope, escape).text
                 if platform_flag
                 else None
             )
@@ -174,30 +200,41 @@ def build(
             if name is not None and name not in names:
                 names[name] = index
             env_values = {k: v.value for k, v in current.env.items()}
+            arg_scope = {}
+            arg_order = {}
             continue
         if current is None:
             if cmd == "ARG":
-                for decl in _arg_decls(ins, None, arg_values(None), escape, build_args):
+                for decl in list(_arg_decls(ins, None, global_scope, escape, build_args)):
                     global_args[decl.name] = decl
+                    declare(global_scope, decl)
             continue
         current.instructions.append(ins)
         if cmd == "ARG":
-            scope = {**env_values, **arg_values(current)}
-            for decl in _arg_decls(ins, current.index, scope, escape, build_args):
+            scope: Mapping[str, str] = ChainMap(arg_scope, env_values)
+            # Every name of one ARG sees the scope from before that instruction.
+            for decl in list(_arg_decls(ins, current.index, scope, escape, build_args)):
                 if decl.default is None and decl.name in global_args:
                     glob = global_args[decl.name]
                     decl = decl._replace(default=glob.default, token=glob.token)
                 current.args[decl.name] = decl
                 current.arg_history.append(decl)
+                declare(arg_scope, decl)
+                arg_order.setdefault(decl.name, len(arg_order))
         elif cmd == "ENV":
-            scope = {**arg_values(current), **env_values}
+            scope = ChainMap(env_values, arg_scope)
             updates: dict[str, str] = {}
             values = ins.values
             for i in range(0, len(values) - 2, 3):
                 key, val = values[i], values[i + 1]
                 name = expand(key.value, scope, escape).text  # BuildKit expands keys too
                 result = expand(val.value, scope, escape)
-                used = tuple(n for n in current.args if n in result.used and n not in env_values)
+                used = tuple(
+                    sorted(
+                        (n for n in result.used if n in arg_order and n not in env_values),
+                        key=arg_order.__getitem__,
+                    )
+                )
                 setting = EnvSetting(name, result.text, key, val, ins, current.index, used)
                 current.env[name] = setting
                 current.own_env.append(setting)
@@ -206,8 +243,7 @@ def build(
         elif cmd in ("COPY", "ADD"):
             ref = ins.flag("from")
             if ref is not None:
-                scope = {**arg_values(current), **env_values}
-                value = expand(ref.value, scope, escape).text
+                value = expand(ref.value, ChainMap(env_values, arg_scope), escape).text
                 stage_ref = resolve_stage(value, current.index)
                 current.copies_from.append(
                     CopySource(stage_ref, None if stage_ref is not None else value, ins, "copy")
@@ -219,8 +255,7 @@ def build(
                 ref_text = _mount_from(flag.value[len("--mount=") :])
                 if ref_text is None:
                     continue
-                scope = {**arg_values(current), **env_values}
-                value = expand(ref_text, scope, escape).text
+                value = expand(ref_text, ChainMap(env_values, arg_scope), escape).text
                 stage_ref = resolve_stage(value, current.index)
                 current.copies_from.append(
                     CopySource(stage_ref, None if stage_ref is not None else value, ins, "mount")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from dfmemlint import shell
-from dfmemlint.model import ArgDecl, Stage, StageGraph
+from dfmemlint.model import ArgDecl, EnvSetting, Stage, StageGraph
 from dfmemlint.reader import Instruction, decode, encode, go_trim_space
 
 TUNING_VARIABLES = ("GOMEMLIMIT", "GOGC", "GOMAXPROCS", "GODEBUG")
@@ -91,6 +91,7 @@ class _Collector:
     def __init__(self, graph: StageGraph) -> None:
         self.graph = graph
         self.data = graph.dockerfile.data
+        self._grouped: dict[int, tuple[dict[int, list[EnvSetting]], dict[int, list[ArgDecl]]]] = {}
         final_env = graph.runtime_env()
         self.runtime_env_ids = {
             (e.instruction.start, e.key.start) for e in final_env.values()
@@ -120,9 +121,25 @@ class _Collector:
             runtime = id(ins) in self.start_instructions
             yield from self._command(stage, ins, cmd.lower(), runtime=runtime)
 
+    def _by_instruction(
+        self, stage: Stage
+    ) -> tuple[dict[int, list[EnvSetting]], dict[int, list[ArgDecl]]]:
+        """The stage's ENV assignments and ARG declarations grouped by instruction (built once
+        per stage, so a stage with thousands of them is read in linear time)."""
+        cached = self._grouped.get(stage.index)
+        if cached is None:
+            envs: dict[int, list[EnvSetting]] = {}
+            for env in stage.own_env:
+                envs.setdefault(id(env.instruction), []).append(env)
+            args: dict[int, list[ArgDecl]] = {}
+            for decl in stage.arg_history:
+                args.setdefault(id(decl.instruction), []).append(decl)
+            cached = self._grouped[stage.index] = (envs, args)
+        return cached
+
     def _env(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
-        for setting in stage.own_env:
-            if setting.instruction is not ins or setting.name not in TUNING_VARIABLES:
+        for setting in self._by_instruction(stage)[0].get(id(ins), ()):
+            if setting.name not in TUNING_VARIABLES:
                 continue
             token = setting.token
             raw = _raw(self.data, token.start, token.end)
@@ -155,8 +172,8 @@ class _Collector:
             )
 
     def _arg(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
-        for decl in stage.args.values():
-            if decl.instruction is not ins or decl.name not in TUNING_VARIABLES:
+        for decl in self._by_instruction(stage)[1].get(id(ins), ()):
+            if decl.name not in TUNING_VARIABLES:
                 continue
             if decl.token is None or decl.default is None:
                 continue

@@ -308,21 +308,14 @@ def test_bad_dockerfile_is_annotated_and_fails(
     assert "Traceback" not in result.stderr
 
 
-NOT_NORMALISED = pytest.mark.xfail(
-    reason="a file named on the command line keeps its spelling in the github format "
-    "(file=./bad/Dockerfile); only paths found by searching a directory are normalised",
-    strict=False,
-)
-
-
 @pytest.mark.parametrize(
     "paths",
     [
         ".",
         "./bad",
         "bad/Dockerfile",
-        pytest.param("./bad/Dockerfile", marks=NOT_NORMALISED),
-        pytest.param("bad/../bad/Dockerfile", marks=NOT_NORMALISED),
+        "./bad/Dockerfile",
+        "bad/../bad/Dockerfile",
     ],
 )
 def test_annotation_paths_are_repository_relative(

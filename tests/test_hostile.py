@@ -149,12 +149,6 @@ def test_binary_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert Path(path).read_bytes() == data
 
 
-@pytest.mark.xfail(
-    reason="DFM000's 'unknown instruction' message embeds the raw bytes (as surrogates); the "
-    "text and github reporters then raise UnicodeEncodeError on a strict UTF-8 stream (any "
-    "--output FILE; stdout in a UTF-8 locale other than C.UTF-8)",
-    strict=False,
-)
 @pytest.mark.parametrize("output_format", ["text", "github"])
 def test_binary_file_text_output(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, output_format: str
@@ -247,18 +241,16 @@ def test_line_length_limit_is_exact(
     assert code == int(rejected)
 
 
-@pytest.mark.xfail(
-    reason="a too-long first line is reported as 'file with no instructions' at line 2; "
-    "BuildKit fails with 'dockerfile line greater than max allowed size of 65535'",
-    strict=False,
-)
 def test_long_first_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     data = b"RUN echo " + b"a" * (70 * KIB) + b"\nFROM alpine\n"
     code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
     assert code == 1
     [finding] = found
     assert (finding["code"], finding["line"]) == ("DFM000", 1)
-    assert "dockerfile line greater than max allowed size" in finding["message"]
+    # BuildKit stops at such a line; with nothing read before it, its own error is "file with
+    # no instructions". The message keeps BuildKit's words and names the real cause.
+    assert "file with no instructions" in finding["message"]
+    assert "Line 1 is longer than the 65,535 bytes" in finding["message"]
 
 
 def test_ten_megabyte_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -276,11 +268,6 @@ def test_ten_megabyte_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     assert_linear(make, 5 * MIB, tmp_path)
 
 
-@pytest.mark.xfail(
-    reason="quadratic in the ENV and ARG instructions of one stage: settings.py _env loops over "
-    "all of the stage's own_env and _arg over all of stage.args for each instruction",
-    strict=False,
-)
 @pytest.mark.parametrize(("keyword", "count"), [(b"ENV", 5_000), (b"ARG", 3_000)])
 def test_many_env_and_arg_instructions(tmp_path: Path, keyword: bytes, count: int) -> None:
     def make(count: int) -> bytes:
@@ -356,11 +343,6 @@ def test_ten_thousand_stages(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     assert_linear(make, 5_000, tmp_path)
 
 
-@pytest.mark.xfail(
-    reason="quadratic: each stage of a FROM <stage> chain walks (and re-parses the RUN commands "
-    "of) its whole lineage in rules/base.py builds_go; 800 stages take seconds",
-    strict=False,
-)
 def test_long_chain_of_stages_built_on_each_other(tmp_path: Path) -> None:
     def make(stages: int) -> bytes:
         chain = b"".join(b"FROM s%d AS s%d\nRUN true\n" % (i - 1, i) for i in range(1, stages))
@@ -397,13 +379,13 @@ def test_symlink_loops_in_a_searched_directory(
     assert [(Path(f["path"]).relative_to(tmp_path).as_posix(), f["code"]) for f in found] == [
         ("svc/Dockerfile", "DFM004")
     ]
-    # A loop that is named like a Dockerfile cannot be read: one line, exit 2.
+    # A loop named like a Dockerfile is skipped with a one-line warning; the rest is linted.
     (tmp_path / "Dockerfile.loop").symlink_to("Dockerfile.loop")
-    code, _, err = run(capsys, str(tmp_path))
-    assert code == 2
+    code, out, err = run(capsys, str(tmp_path))
+    assert code == 1
     assert err.count("\n") == 1
-    assert "Dockerfile.loop" in err
-    assert "symbolic links" in err
+    assert "Dockerfile.loop: skipped: symbolic link loop" in err
+    assert "svc/Dockerfile" in out
 
 
 def test_fix_on_a_read_only_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

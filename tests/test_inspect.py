@@ -216,12 +216,21 @@ def _broken_link(directory: Path) -> Path:
     return link
 
 
+def _link_loop(directory: Path) -> Path:
+    link = directory / "Dockerfile"
+    link.symlink_to(link)
+    return link
+
+
 @pytest.mark.parametrize(
     ("make", "message"),
     [
         pytest.param(lambda p: p / "missing", "no such file or directory", id="missing"),
         pytest.param(lambda p: p, "no Dockerfiles found in this directory", id="empty-directory"),
-        pytest.param(_broken_link, "broken symbolic link", id="broken-link"),
+        pytest.param(
+            _broken_link, "broken symbolic link (its target does not exist)", id="broken-link"
+        ),
+        pytest.param(_link_loop, "symbolic link loop", id="link-loop"),
     ],
 )
 def test_bad_path(

@@ -34,6 +34,10 @@ def _render(output_format: str, report: Report, color: bool) -> str:
     return reporter.render(report, color=color)
 
 
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
 def use_color(no_color: bool, output: str | None) -> bool:
     if no_color or output is not None or os.environ.get("NO_COLOR"):
         return False
@@ -247,7 +251,7 @@ def check(
             if not sep or not name:
                 raise ConfigError(f"--build-arg {item!r} is not NAME=VALUE")
             overrides[name] = value
-        files = expand_paths(paths)
+        files = expand_paths(paths, warn=_warn)
         sources = [read_source(path, stdin_filename) for path in files]
         # Standard input is configured like the file it stands for (--stdin-filename).
         stdin_path = os.path.abspath(stdin_filename) if stdin_filename else os.getcwd()

@@ -138,7 +138,7 @@ def inspect(
             return 2
         overrides[name] = value
     try:
-        files = expand_paths(paths)
+        files = expand_paths(paths, warn=lambda m: click.echo(f"warning: {m}", err=True))
         sources = [read_source(path, stdin_filename) for path in files]
     except InputError as exc:
         click.echo(f"Error: {exc}", err=True)

@@ -248,6 +248,7 @@ class Context:
     ratio: float = 0.8
     fix_style: str = "auto"  # how a fix adds GOMEMLIMIT: "auto", "inline" or "env"
     notes: list[str] = field(default_factory=list)
+    _builds_go: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @cached_property
     def settings(self) -> list[settings_mod.Setting]:
@@ -299,27 +300,47 @@ class Context:
         return self.graph.inherits(0)
 
     def root_image(self, stage: Stage) -> str:
-        return self.graph.lineage(stage.index)[-1].base
+        return self.graph.root(stage.index).base
 
     def golang_image(self, stage: Stage) -> tuple[GoImage, Stage] | None:
-        root = self.graph.lineage(stage.index)[-1]
+        root = self.graph.root(stage.index)
         image = parse_golang_image(root.base)
         return None if image is None else (image, root)
 
     def builds_go(self, stage: Stage) -> bool:
         """The stage (or one it is built FROM) compiles a Go program in a ``RUN`` command."""
+        # Each stage's answer is its own RUN commands or its parent's answer: worked out once per
+        # stage, so a long FROM <stage> chain costs linear time.
+        path: list[Stage] = []
+        answer = False
+        current: int | None = stage.index
+        while current is not None:
+            known = self._builds_go.get(current)
+            if known is not None:
+                answer = known
+                break
+            member = self.graph.stages[current]
+            path.append(member)
+            parent = member.parent
+            current = parent if parent is not None and parent < current else None
+        for member in reversed(path):
+            answer = answer or self._own_run_compiles_go(member)
+            self._builds_go[member.index] = answer
+        return answer
+
+    def _own_run_compiles_go(self, stage: Stage) -> bool:
         found = self.golang_image(stage)
         version = None if found is None else found[0].version
         go_get_builds = version is not None and version.release[:2] < GO_GET_STOPPED_BUILDING
-        for member in self.graph.lineage(stage.index):
-            for ins in member.instructions:
-                if ins.cmd == "RUN" and any(
-                    compiles_go(c, go_get_builds=go_get_builds)
-                    or (found is not None and c and shell.program_name(c[0]) in _BUILD_TOOLS)
-                    for c in run_commands(ins)
-                ):
-                    return True
-        return False
+        return any(
+            ins.cmd == "RUN"
+            and any(
+                compiles_go(c, go_get_builds=go_get_builds)
+                or (found is not None and c and shell.program_name(c[0]) in _BUILD_TOOLS)
+                for c in run_commands(ins)
+            )
+            for ins in stage.instructions
+        )
 
     @cached_property
     def go_build_stages(self) -> list[Stage]:

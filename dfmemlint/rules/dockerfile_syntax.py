@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfmemlint.reader import MAX_LINE_BYTES
 from dfmemlint.rules.base import Context, Problem
 
 CODE = "DFM000"
@@ -21,17 +22,40 @@ INSTRUCTIONS = frozenset(
 )
 
 
+def _first_too_long_line(data: bytes) -> int | None:
+    start = 0
+    number = 1
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > MAX_LINE_BYTES:
+            return number
+        start = end + 1
+        number += 1
+    return None
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     df = ctx.dockerfile
     error = df.error
     if error is not None:
         line = min(max(error.line, 1), len(df.line_starts))
+        hint = ""
+        too_long = _first_too_long_line(df.data)
+        if too_long is not None and too_long <= line:
+            # BuildKit stops reading at such a line, and says only "file with no instructions"
+            # when it is the first: name the real cause.
+            line = too_long
+            hint = (
+                f" Line {too_long} is longer than the {MAX_LINE_BYTES:,} bytes BuildKit reads in "
+                "one line, so nothing from it on is read; split it with line continuations."
+            )
         start = df.line_starts[line - 1]
         yield Problem(
             start,
             start,
             f"BuildKit cannot read this Dockerfile: {error.message} (line {error.line}). "
-            "`docker build` fails here; fix the syntax first.",
+            f"`docker build` fails here; fix the syntax first.{hint}",
         )
         return
     for ins in df.instructions:
