@@ -116,39 +116,24 @@ def test_lint_step_runs_github_format_and_a_second_sarif_run() -> None:
     assert '--format sarif --output "$INPUT_SARIF_FILE" --exit-zero' in script
 
 
+def _readme_yaml_block(marker: str) -> str:
+    """The ```yaml block of README.md that contains ``marker``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```yaml\n(.*?)^```$", readme, re.M | re.S)
+    [block] = [b for b in blocks if marker in b]
+    return block
+
+
 # The workflow README shows: it must use only inputs the action has.
-EXAMPLE_WORKFLOW = """\
-name: dfmemlint
-on:
-  push:
-    branches: [main]
-  pull_request:
+EXAMPLE_WORKFLOW = _readme_yaml_block("uses: dfmemlint/dfmemlint@")
 
-permissions:
-  contents: read
 
-jobs:
-  dfmemlint:
-    runs-on: ubuntu-latest
-    permissions:
-      contents: read
-      security-events: write  # upload-sarif
-    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.12"
-      - uses: dfmemlint/dfmemlint@v0.1.0
-        with:
-          paths: .
-          memory-limit: 512MiB
-          sarif-file: dfmemlint.sarif
-      - uses: github/codeql-action/upload-sarif@v3
-        if: always()
-        with:
-          sarif_file: dfmemlint.sarif
-          category: dfmemlint
-"""
+def test_readme_pre_commit_snippet_names_our_hooks() -> None:
+    config = yaml.safe_load(_readme_yaml_block("repos:"))
+    [repo] = config["repos"]
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in hooks}
+    assert repo["rev"] == "v0.1.0"
 
 
 def test_example_workflow_matches_the_action() -> None:

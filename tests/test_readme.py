@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
+from dfmemlint.cli import main
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.catalog import CATALOG
 
@@ -35,3 +38,28 @@ def test_readme_commands_name_files_that_exist() -> None:
 
 def test_no_placeholders_left() -> None:
     assert not re.search(r"^[A-Z_]+_SECTION$", README, re.M)
+
+
+def _block_after(prompt: str) -> str:
+    """The text of the README code block that starts with ``$ <prompt>``, minus that line."""
+    match = re.search(r"^\$ " + re.escape(prompt) + r"\n(.*?)^```$", README, re.M | re.S)
+    assert match is not None, prompt
+    return match.group(1)
+
+
+def test_readme_diff_is_what_the_tool_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code = main(["--diff", "--memory-limit", "512MiB", "examples/Dockerfile"])
+    assert code == 1
+    assert capsys.readouterr().out == _block_after(
+        "dfmemlint --diff --memory-limit 512MiB examples/Dockerfile"
+    )
+
+
+def test_readme_budget_is_what_the_tool_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["budget", "512MiB"]) == 0
+    assert capsys.readouterr().out == _block_after("dfmemlint budget 512MiB")
+    assert main(["budget", "512M"]) == 2
+    assert capsys.readouterr().err == _block_after("dfmemlint budget 512M")
