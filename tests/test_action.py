@@ -120,7 +120,7 @@ def _readme_yaml_block(marker: str) -> str:
     """The ```yaml block of README.md that contains ``marker``."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"^```yaml\n(.*?)^```$", readme, re.M | re.S)
-    [block] = [b for b in blocks if marker in b]
+    [block] = [str(b) for b in blocks if marker in b]
     return block
 
 
