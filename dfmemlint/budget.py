@@ -19,6 +19,7 @@ from typing import Literal, NamedTuple
 
 import click
 
+from dfmemlint.commands.options import format_option
 from dfmemlint.units import (
     MIB,
     LimitError,
@@ -208,14 +209,7 @@ def _parse_ratio(text: str) -> float:
     metavar="R",
     help="GOMEMLIMIT as a share of the limit: above 0, at most 1.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"])
 def budget_command(size: str, ratio: str, output_format: str) -> int:
     """Compute GOMEMLIMIT and an RSS alert threshold from a container memory limit SIZE.
 

@@ -155,7 +155,8 @@ def test_build_arg_and_target(capsys: pytest.CaptureFixture[str], dockerfile: Pa
 def test_bad_build_arg(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> None:
     code, out, err = run(capsys, "--build-arg", "GO", str(dockerfile))
     assert (code, out) == (2, "")
-    assert err == "Error: --build-arg 'GO' is not NAME=VALUE\n"
+    assert err.endswith("\nError: Invalid value for '--build-arg': 'GO' is not NAME=VALUE\n")
+    assert err.startswith("Usage: dfmemlint inspect [OPTIONS] PATH...\n")
 
 
 def test_text_outline(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> None:

@@ -10,6 +10,12 @@ from typing import NamedTuple
 
 import click
 
+from dfmemlint.commands.options import (
+    build_arg_option,
+    format_option,
+    stdin_filename_option,
+    warn,
+)
 from dfmemlint.config import Config, ConfigError, find_config, parse_codes, parse_ratio
 from dfmemlint.engine import LintOptions, lint
 from dfmemlint.files import InputError, Source, expand_paths, read_source
@@ -32,10 +38,6 @@ def _render(output_format: str, report: Report, color: bool) -> str:
     else:
         from dfmemlint.reporters import text as reporter  # type: ignore[no-redef]
     return reporter.render(report, color=color)
-
-
-def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
 
 
 def use_color(no_color: bool, output: str | None) -> bool:
@@ -102,7 +104,7 @@ def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: boo
     outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
     assert outcome.result is not None
     for note in outcome.result.notes:
-        click.echo(f"warning: {note}", err=True)
+        warn(note)
     to_stdout = source.real_path is None and not diff
     if outcome.error is not None:
         click.echo(f"error: {source.path}: {outcome.error}", err=True)
@@ -207,15 +209,13 @@ def _options(
     "image has env or a shell (scratch, distroless, unknown images): such a container then fails "
     "to start.",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="Output format.")
+@format_option(FORMATS)
 @click.option("--output", default=None, metavar="FILE", help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set, or not a terminal).")
-@click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
-              help="Override an ARG default, as docker build does.")
+@build_arg_option
 @click.option("--target", default=None, help="Lint as if building this stage.")
-@click.option("--stdin-filename", default=None, help="The name to show for standard input.")
+@stdin_filename_option
 def check(
     paths: tuple[str, ...],
     fix: bool,
@@ -234,7 +234,7 @@ def check(
     output: str | None,
     statistics: bool,
     no_color: bool,
-    build_args: tuple[str, ...],
+    build_args: dict[str, str],
     target: str | None,
     stdin_filename: str | None,
 ) -> int:
@@ -245,19 +245,13 @@ def check(
     try:
         limit = parse_memory_limit(memory_limit) if memory_limit is not None else None
         ratio_value = parse_ratio(ratio, "--ratio") if ratio is not None else None
-        overrides: dict[str, str] = {}
-        for item in build_args:
-            name, sep, value = item.partition("=")
-            if not sep or not name:
-                raise ConfigError(f"--build-arg {item!r} is not NAME=VALUE")
-            overrides[name] = value
-        files = expand_paths(paths, warn=_warn)
+        files = expand_paths(paths, warn=warn)
         sources = [read_source(path, stdin_filename) for path in files]
         # Standard input is configured like the file it stands for (--stdin-filename).
         stdin_path = os.path.abspath(stdin_filename) if stdin_filename else os.getcwd()
         configs = [find_config(s.real_path or stdin_path) for s in sources]
         options_list = [
-            _options(c, select, ignore, limit, ratio_value, overrides, target, fix_style)
+            _options(c, select, ignore, limit, ratio_value, build_args, target, fix_style)
             for c in configs
         ]
     except (ConfigError, InputError, LimitError) as exc:
@@ -285,7 +279,7 @@ def check(
         else:
             result = lint(source.path, source.data, options)
             for note in result.notes:
-                click.echo(f"warning: {note}", err=True)
+                warn(note)
             findings.extend(result.findings)
             shown_sources[source.path] = source.data
     report = Report(tuple(findings), shown_sources, len(sources))

@@ -9,6 +9,12 @@ from typing import Any
 import click
 
 from dfmemlint import model, reader
+from dfmemlint.commands.options import (
+    build_arg_option,
+    format_option,
+    stdin_filename_option,
+    warn,
+)
 from dfmemlint.files import InputError, expand_paths, read_source
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -114,31 +120,20 @@ def _outline(info: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-    show_default=True, help="Output format.",
-)
-@click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
-              help="Override an ARG default, as docker build does.")
+@format_option(["text", "json"])
+@build_arg_option
 @click.option("--target", default=None, help="Build this stage instead of the last one.")
-@click.option("--stdin-filename", default=None, help="The name to show for standard input.")
+@stdin_filename_option
 def inspect(
     paths: tuple[str, ...],
     output_format: str,
-    build_args: tuple[str, ...],
+    build_args: dict[str, str],
     target: str | None,
     stdin_filename: str | None,
 ) -> int:
     """Show how a Dockerfile is read: instructions, stages and the runtime environment."""
-    overrides: dict[str, str] = {}
-    for item in build_args:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            click.echo(f"Error: --build-arg {item!r} is not NAME=VALUE", err=True)
-            return 2
-        overrides[name] = value
     try:
-        files = expand_paths(paths, warn=lambda m: click.echo(f"warning: {m}", err=True))
+        files = expand_paths(paths, warn=warn)
         sources = [read_source(path, stdin_filename) for path in files]
     except InputError as exc:
         click.echo(f"Error: {exc}", err=True)
@@ -146,7 +141,7 @@ def inspect(
     results = []
     for source in sources:
         df = reader.read(source.data)
-        graph = model.build(df, build_args=overrides, target=target)
+        graph = model.build(df, build_args=build_args, target=target)
         results.append(inspect_json(source.path, source.data, graph))
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))

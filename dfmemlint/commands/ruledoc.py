@@ -6,6 +6,7 @@ import json
 
 import click
 
+from dfmemlint.commands.options import format_option
 from dfmemlint.reporters.sarif import rule_page, rule_url
 from dfmemlint.rules.catalog import BY_CODE, CATALOG, RuleInfo
 
@@ -30,14 +31,7 @@ def rule(code: str) -> int:
 
 
 @click.command("rules")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"])
 def rules(output_format: str) -> int:
     """List every rule: code, name, default severity and summary."""
     if output_format == "json":
