@@ -11,7 +11,10 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
+_OPERATOR_STARTS = frozenset(op[0] for op in _OPERATORS)
 _BLANKS = " \t\r"
+# A run of characters that need no attention inside a word (no blank, operator, quote or escape).
+_PLAIN_RUN = re.compile(r"[^ \t\r&|;()\n\\'\"]+")
 ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 DECLARATION_BUILTINS = frozenset({"export", "declare", "typeset", "readonly", "local"})
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
@@ -63,8 +66,14 @@ def _read_word(script: str, pos: int) -> tuple[Word, int]:
     origin: list[int] = []
     n = len(script)
     while pos < n:
+        plain = _PLAIN_RUN.match(script, pos)
+        if plain is not None:
+            chars.append(plain.group())
+            origin.extend(range(pos, plain.end()))
+            pos = plain.end()
+            continue
         ch = script[pos]
-        if ch in _BLANKS or any(script.startswith(op, pos) for op in _OPERATORS):
+        if ch in _BLANKS or ch in _OPERATOR_STARTS:
             break
         if ch == "\\":
             if pos + 1 < n and script[pos + 1] == "\n":
@@ -118,7 +127,11 @@ def simple_commands(script: str) -> Iterator[list[Word]]:
             end = script.find("\n", pos)
             pos = n if end < 0 else end
             continue
-        operator = next((op for op in _OPERATORS if script.startswith(op, pos)), None)
+        operator = (
+            next((op for op in _OPERATORS if script.startswith(op, pos)), None)
+            if ch in _OPERATOR_STARTS
+            else None
+        )
         if operator is not None:
             if current:
                 yield current
