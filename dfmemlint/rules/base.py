@@ -140,6 +140,8 @@ def run_commands(ins: Instruction) -> Iterator[tuple[str, ...]]:
     script = ins.args.value
     for command in shell.commands(script):
         yield tuple(w.text for w in command)
+    if not ins.heredocs:
+        return  # most RUNs: no need to lex the command again to place heredocs
     scripts = settings_mod.heredoc_runs_as_script(script)
     for doc, is_script in zip(ins.heredocs, scripts, strict=False):
         if is_script:
