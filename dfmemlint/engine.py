@@ -70,7 +70,7 @@ def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
 def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
     pragmas = Pragmas()
     for line, text in df.comments:
-        match = _PRAGMA.match(reader.encode(text).decode("utf-8", "replace"))
+        match = _PRAGMA.match(reader.displayable(text))
         if match is None:
             continue
         body = match.group(1)
@@ -100,7 +100,7 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
     for line, text in df.comments:
         if line >= first_instruction:
             break
-        if _PRAGMA.match(reader.decode(reader.encode(text))):
+        if _PRAGMA.match(text):
             seen_pragma = seen_pragma or line
         elif seen_pragma and line not in directive_lines:
             directive = _DIRECTIVE_LIKE.match("#" + text)
@@ -206,7 +206,7 @@ def _finding(
         severity=severity,
         # Bytes that are not UTF-8 (quoted from the file) are shown as U+FFFD, so every
         # reporter can write the message to any UTF-8 stream.
-        message=reader.encode(problem.message).decode("utf-8", "replace"),
+        message=reader.displayable(problem.message),
         line=line,
         column=column,
         end_line=end_line,

@@ -68,6 +68,19 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def displayable(text: str) -> str:
+    """``text`` as valid Unicode for output: bytes kept as lone surrogates by ``surrogateescape``
+    (an undecodable path, message or value) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return encode(text).decode("utf-8", "replace")
+        except UnicodeEncodeError:  # a surrogate that no byte produced
+            return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
 class ParseError(NamedTuple):
     message: str
     line: int  # 1-based

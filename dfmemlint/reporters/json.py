@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import json
 
+from dfmemlint.reader import displayable
 from dfmemlint.reporters import Report
 from dfmemlint.types import Finding, Fix
 
 
 def valid_text(text: str) -> str:
-    """``text`` as valid Unicode: bytes kept as lone surrogates by ``surrogateescape`` (from an
-    undecodable path, message or replacement) become U+FFFD, so any JSON parser accepts them."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        except UnicodeEncodeError:  # a surrogate that no byte produced
-            return text.encode("utf-8", "replace").decode("utf-8")
-    return text
+    """``text`` as valid Unicode, so any JSON parser accepts it (see ``reader.displayable``)."""
+    return displayable(text)
 
 
 def _fix(fix: Fix) -> dict[str, object]:
