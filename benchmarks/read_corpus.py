@@ -20,7 +20,7 @@ import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 
-from dfmemlint import model, reader
+from dfmemlint.dockerfile import model, reader
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 TARGET_SECONDS = 1.0

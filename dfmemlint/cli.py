@@ -17,7 +17,7 @@ from dfmemlint import __version__
 SUBCOMMANDS: dict[str, str] = {
     "check": "dfmemlint.commands.check:check",
     "inspect": "dfmemlint.commands.inspect:inspect",
-    "budget": "dfmemlint.budget:budget_command",
+    "budget": "dfmemlint.commands.budget:budget_command",
     "rule": "dfmemlint.commands.ruledoc:rule",
     "rules": "dfmemlint.commands.ruledoc:rules",
 }

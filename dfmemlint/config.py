@@ -8,9 +8,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from dfmemlint.golang.units import LimitError, parse_memory_limit, ratio_fraction
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
-from dfmemlint.units import LimitError, parse_memory_limit, ratio_fraction
 
 KNOWN_KEYS = ("select", "ignore", "severity", "memory-limit", "ratio", "fail-on")
 

@@ -7,13 +7,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dfmemlint import model, reader
-from dfmemlint.reader import Dockerfile
+from dfmemlint.dockerfile import model, reader
+from dfmemlint.dockerfile.reader import Dockerfile
+from dfmemlint.golang.units import LimitError, parse_memory_limit
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Finding, Severity
-from dfmemlint.units import LimitError, parse_memory_limit
 
 _PRAGMA = re.compile(r"^\s*dfmemlint:\s*(.*?)\s*$", re.IGNORECASE)
 _DIRECTIVE_LIKE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
@@ -28,7 +28,7 @@ class LintOptions:
     memory_limit_source: str = ""
     memory_limit_from_cli: bool = False
     ratio: float = 0.8
-    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT (see dfmemlint.rewrite)
+    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT (see dfmemlint.fix.rewrite)
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
 

@@ -9,9 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dfmemlint.budget import Budget, budget_command, kubernetes_memory, plan_budget
 from dfmemlint.cli import cli, main
-from dfmemlint.units import LimitError, parse_go_byte_count, parse_memory_limit
+from dfmemlint.commands.budget import budget_command
+from dfmemlint.golang.budget import Budget, kubernetes_memory, plan_budget
+from dfmemlint.golang.units import LimitError, parse_go_byte_count, parse_memory_limit
 
 MiB = 2**20
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from dfmemlint import cli, reader
+from dfmemlint import cli
+from dfmemlint.dockerfile import reader
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
 NEEDS_CORPUS = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")

@@ -14,10 +14,10 @@ from typing import NamedTuple
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from dfmemlint import reader
+from dfmemlint.dockerfile import reader
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.fixer import FixOutcome, fix_file
-from dfmemlint.rewrite import FIX_STYLES
+from dfmemlint.fix.fixer import FixOutcome, fix_file
+from dfmemlint.fix.rewrite import FIX_STYLES
 
 MiB = 1 << 20
 

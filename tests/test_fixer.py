@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from dfmemlint import fixer
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.fixer import apply_fixes, fix_file, splice
+from dfmemlint.fix import fixer
+from dfmemlint.fix.fixer import apply_fixes, fix_file, splice
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity

@@ -3,9 +3,9 @@
 A tiny program (tests/go_memlimit) is built with every Go toolchain found and run once per value
 with GOMEMLIMIT set in its environment. Exit status 0 prints the limit the runtime read; a value
 the runtime rejects kills the process before main with "fatal error: malformed GOMEMLIMIT" and
-exit status 2. Both outcomes must match :func:`dfmemlint.units.read_gomemlimit` for that
-toolchain's Go release, and :func:`dfmemlint.units.judge_gomemlimit` must classify each value the
-way the real runtimes disagree (or not).
+exit status 2. Both outcomes must match :func:`dfmemlint.golang.units.read_gomemlimit` for
+that toolchain's Go release, and :func:`dfmemlint.golang.units.judge_gomemlimit` must classify
+each value the way the real runtimes disagree (or not).
 
 Toolchains: ``DFMEMLINT_GO`` (``os.pathsep``-separated ``go`` executables, e.g. from
 ``.ci/install-go DIR``), else ``go`` on PATH. Without one the tests skip, except under
@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dfmemlint.units import (
+from dfmemlint.golang.units import (
     MAX_INT64,
     NO_LIMIT,
     PARSEINT_GO_MINOR,

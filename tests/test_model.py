@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 import pytest
 
-from dfmemlint import model, reader
-from dfmemlint.expand import expand
+from dfmemlint.dockerfile import model, reader
+from dfmemlint.dockerfile.expand import expand
 
 
 def graph(

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from dfmemlint import reader
-from dfmemlint.reader import BOM, MAX_LINE_BYTES, Token
+from dfmemlint.dockerfile import reader
+from dfmemlint.dockerfile.reader import BOM, MAX_LINE_BYTES, Token
 
 NO_INSTRUCTIONS = "file with no instructions"
 NOT_STRINGS = "when using JSON array syntax, arrays must be comprised of strings only"

@@ -8,8 +8,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dfmemlint import model, reader
 from dfmemlint.commands.inspect import inspect_json
+from dfmemlint.dockerfile import model, reader
 
 KEYWORDS = [
     "FROM",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from dfmemlint import images
 from dfmemlint.cli import main
+from dfmemlint.dockerfile import images
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.rewrite import add_gomemlimit_fix, gomemlimit_value
+from dfmemlint.fix.rewrite import add_gomemlimit_fix, gomemlimit_value
 from dfmemlint.types import Applicability, Fix
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rewrite"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.fixer import fix_file
+from dfmemlint.fix.fixer import fix_file
 
 BUILDER = b"FROM golang:1.22 AS b\n%s\nFROM alpine\nCOPY --from=b /app /app\nCMD [\"/app\"]\n"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from dfmemlint.engine import LintOptions, lint
-from dfmemlint.fixer import fix_file
+from dfmemlint.fix.fixer import fix_file
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import (
     compiles_go,
@@ -242,7 +242,7 @@ def test_starts_interactive_shell(argv: list[str], interactive: bool) -> None:
 
 
 def test_copies_program_json_form() -> None:
-    from dfmemlint import reader
+    from dfmemlint.dockerfile import reader
 
     df = reader.read(b'FROM a\nCOPY --from=b ["/etc/ssl/certs", "/usr/share/zoneinfo", "/x/"]\n'
                      b"COPY --from=b /app /usr/share/zoneinfo /\n")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dfmemlint import model, reader
-from dfmemlint.settings import (
+from dfmemlint.dockerfile import model, reader
+from dfmemlint.dockerfile.settings import (
     Setting,
     collect,
     effective_start,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dfmemlint import shell
+from dfmemlint.dockerfile import shell
 
 
 def words_of(script: str) -> list[list[str]]:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dfmemlint.units import (
+from dfmemlint.golang.units import (
     MAX_INT64,
     NO_LIMIT,
     LimitError,

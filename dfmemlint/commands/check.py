@@ -19,11 +19,11 @@ from dfmemlint.commands.options import (
 from dfmemlint.config import Config, ConfigError, find_config, parse_codes, parse_ratio
 from dfmemlint.engine import LintOptions, lint
 from dfmemlint.files import InputError, Source, expand_paths, read_source
-from dfmemlint.fixer import FixOutcome, fix_file
+from dfmemlint.fix.fixer import FixOutcome, fix_file
+from dfmemlint.fix.rewrite import FIX_STYLES
+from dfmemlint.golang.units import LimitError, parse_memory_limit
 from dfmemlint.reporters import Report
-from dfmemlint.rewrite import FIX_STYLES
 from dfmemlint.types import Finding, Severity
-from dfmemlint.units import LimitError, parse_memory_limit
 
 FORMATS = ("text", "json", "github", "sarif")
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
-from dfmemlint import model, reader
 from dfmemlint.commands.options import (
     build_arg_option,
     format_option,
     stdin_filename_option,
     warn,
 )
+from dfmemlint.dockerfile import model, reader
 from dfmemlint.files import InputError, expand_paths, read_source
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dfmemlint.reader import displayable
+from dfmemlint.dockerfile.reader import displayable
 from dfmemlint.reporters import Report
 from dfmemlint.types import Finding, Fix
 

@@ -10,18 +10,18 @@ from typing import NamedTuple
 
 from packaging.version import InvalidVersion, Version
 
-from dfmemlint import settings as settings_mod
-from dfmemlint import shell
-from dfmemlint.model import Stage, StageGraph
-from dfmemlint.reader import Dockerfile, Instruction, Token
-from dfmemlint.types import Fix, Severity
-from dfmemlint.units import (
+from dfmemlint.dockerfile import settings as settings_mod
+from dfmemlint.dockerfile import shell
+from dfmemlint.dockerfile.model import Stage, StageGraph
+from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
+from dfmemlint.golang.units import (
     LimitError,
     compute_gomemlimit,
     format_fraction,
     format_size,
     ratio_fraction,
 )
+from dfmemlint.types import Fix, Severity
 
 MIB = 1 << 20
 GO_MEMLIMIT_MIN_VERSION = (1, 19)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.reader import MAX_LINE_BYTES
+from dfmemlint.dockerfile.reader import MAX_LINE_BYTES
 from dfmemlint.rules.base import Context, Problem
 
 CODE = "DFM000"

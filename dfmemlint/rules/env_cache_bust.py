@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from dfmemlint.reader import Instruction
+from dfmemlint.dockerfile.reader import Instruction
+from dfmemlint.dockerfile.settings import TUNING_VARIABLES
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.settings import TUNING_VARIABLES
 from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM003"

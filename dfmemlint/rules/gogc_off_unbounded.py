@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.rewrite import add_gomemlimit_fix
+from dfmemlint.fix.rewrite import add_gomemlimit_fix
+from dfmemlint.golang.units import MemLimitStatus, judge_gomemlimit
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.units import MemLimitStatus, judge_gomemlimit
 
 CODE = "DFM008"
 

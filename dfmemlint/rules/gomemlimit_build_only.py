@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.settings import Setting
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 CODE = "DFM001"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.reader import encode
+from dfmemlint.dockerfile.reader import encode
+from dfmemlint.dockerfile.settings import Setting
+from dfmemlint.golang.units import MemLimitStatus, judge_gomemlimit
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.settings import Setting
 from dfmemlint.types import Applicability, Edit, Fix
-from dfmemlint.units import MemLimitStatus, judge_gomemlimit
 
 CODE = "DFM004"
 _BAD = (MemLimitStatus.MALFORMED, MemLimitStatus.VERSION_DEPENDENT)

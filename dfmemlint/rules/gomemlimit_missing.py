@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.rewrite import add_gomemlimit_fix
+from dfmemlint.dockerfile.settings import start_command
+from dfmemlint.fix.rewrite import add_gomemlimit_fix
+from dfmemlint.golang.units import format_size
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.settings import start_command
-from dfmemlint.units import format_size
 
 CODE = "DFM006"
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.reader import encode
-from dfmemlint.rules.base import MIB, Context, Problem
-from dfmemlint.types import Applicability, Edit, Fix, Severity
-from dfmemlint.units import (
+from dfmemlint.dockerfile.reader import encode
+from dfmemlint.golang.units import (
     MemLimitStatus,
     compute_gomemlimit,
     describe_bytes,
     judge_gomemlimit,
 )
+from dfmemlint.rules.base import MIB, Context, Problem
+from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 CODE = "DFM007"
 HEADROOM_PERCENT = 95

@@ -1,6 +1,6 @@
 """The memory budget of a Go container: GOMEMLIMIT and an RSS alert threshold from its limit.
 
-``dfmemlint budget 512MiB`` prints, with the arithmetic shown:
+The arithmetic behind ``dfmemlint budget 512MiB`` (``dfmemlint.commands.budget``), shown there:
 
 * ``GOMEMLIMIT = floor(limit * ratio)`` rounded down to whole MiB (ratio 0.8 by default);
 * the RSS alert threshold ``min(floor(limit * 0.9), floor(GOMEMLIMIT * 1.1))``: an alert before
@@ -13,21 +13,15 @@ Every number is computed with exact integer arithmetic from the declared limit.
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from typing import Literal, NamedTuple
 
-import click
-
-from dfmemlint.commands.options import format_option
-from dfmemlint.units import (
+from dfmemlint.golang.units import (
     MIB,
-    LimitError,
     compute_gomemlimit,
     describe_bytes,
     format_fraction,
     format_size,
-    parse_memory_limit,
     ratio_fraction,
 )
 
@@ -187,43 +181,3 @@ def budget_text(size: str, budget: Budget) -> str:
         _indent(snippet["prometheus"]),
     ]
     return "\n".join(lines)
-
-
-def _parse_ratio(text: str) -> float:
-    try:
-        ratio = float(text)
-    except ValueError:
-        raise LimitError(
-            f"the ratio must be a number above 0 and at most 1, not {text!r}"
-        ) from None
-    ratio_fraction(ratio)  # validates
-    return ratio
-
-
-@click.command("budget")
-@click.argument("size")
-@click.option(
-    "--ratio",
-    default=str(DEFAULT_RATIO),
-    show_default=True,
-    metavar="R",
-    help="GOMEMLIMIT as a share of the limit: above 0, at most 1.",
-)
-@format_option(["text", "json"])
-def budget_command(size: str, ratio: str, output_format: str) -> int:
-    """Compute GOMEMLIMIT and an RSS alert threshold from a container memory limit SIZE.
-
-    SIZE is the container's memory limit: 512MiB, 512Mi (Kubernetes), 512m (Docker), 1.5Gi, 1e9 or
-    plain bytes. A bare 512M is refused: Kubernetes and Docker read it differently.
-    """
-    try:
-        limit = parse_memory_limit(size)
-        budget = plan_budget(limit, _parse_ratio(ratio))
-    except LimitError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return 2
-    if output_format == "json":
-        click.echo(json.dumps(budget_json(budget), indent=2))
-    else:
-        click.echo(budget_text(size, budget))
-    return 0

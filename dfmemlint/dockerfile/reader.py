@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dfmemlint import shellwords
+from dfmemlint.dockerfile import shellwords
 
 BOM = b"\xef\xbb\xbf"
 MAX_LINE_BYTES = 65535  # bufio.MaxScanTokenSize - 1: BuildKit rejects longer physical lines

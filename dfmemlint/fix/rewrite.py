@@ -20,13 +20,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dfmemlint import images, reader, shell
-from dfmemlint.model import Stage
-from dfmemlint.reader import Instruction, encode
-from dfmemlint.rules.base import Context
-from dfmemlint.settings import effective_start
-from dfmemlint.types import Applicability, Edit, Fix
-from dfmemlint.units import (
+from dfmemlint.dockerfile import images, reader, shell
+from dfmemlint.dockerfile.model import Stage
+from dfmemlint.dockerfile.reader import Instruction, encode
+from dfmemlint.dockerfile.settings import effective_start
+from dfmemlint.golang.units import (
     MIB,
     LimitError,
     MemLimitStatus,
@@ -34,6 +32,8 @@ from dfmemlint.units import (
     format_size,
     judge_gomemlimit,
 )
+from dfmemlint.rules.base import Context
+from dfmemlint.types import Applicability, Edit, Fix
 
 FIX_STYLES = ("auto", "inline", "env")
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dfmemlint.expand import expand
-from dfmemlint.reader import Dockerfile, Instruction, Token
+from dfmemlint.dockerfile.expand import expand
+from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
 
 
 class ArgDecl(NamedTuple):

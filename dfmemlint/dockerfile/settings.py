@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
-from dfmemlint import shell
-from dfmemlint.model import ArgDecl, EnvSetting, Stage, StageGraph
-from dfmemlint.reader import Instruction, decode, encode, go_trim_space
+from dfmemlint.dockerfile import shell
+from dfmemlint.dockerfile.model import ArgDecl, EnvSetting, Stage, StageGraph
+from dfmemlint.dockerfile.reader import Instruction, decode, encode, go_trim_space
 
 TUNING_VARIABLES = ("GOMEMLIMIT", "GOGC", "GOMAXPROCS", "GODEBUG")
 _VAR_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")

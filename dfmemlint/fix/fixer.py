@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from dfmemlint.dockerfile.reader import Dockerfile, decode, encode
 from dfmemlint.engine import LintOptions, LintResult, lint
-from dfmemlint.reader import Dockerfile, decode, encode
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 10
