@@ -21,15 +21,7 @@ from dfmemlint.dockerfile import reader
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
 NEEDS_CORPUS = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
 
-# Files the corpus ships without BuildKit's answer; each is tested on its own below.
-NO_ORACLE = {"cases/env-inline-hash/Dockerfile", "cases/heredoc-onbuild/Dockerfile"}
 INLINE_HASH_ERROR = 'Syntax error - can\'t find = in "#". Must be of the form: name=value'
-KNOWN_ORACLE_DEFECTS = {
-    "cases/inline-hash/Dockerfile": (
-        "the oracle carries the error of cases/env-inline-hash/Dockerfile (ENV A=1 # …); "
-        "inline-hash/Dockerfile has no ENV with '#' and BuildKit accepts it"
-    ),
-}
 
 
 def corpus_files() -> list[tuple[str, Path, Path | None]]:
@@ -66,10 +58,7 @@ def _params(with_oracle: bool) -> list[Any]:
     for rel, path, oracle in FILES:
         if with_oracle and oracle is None:
             continue
-        marks = []
-        if with_oracle and rel in KNOWN_ORACLE_DEFECTS:
-            marks.append(pytest.mark.xfail(reason=KNOWN_ORACLE_DEFECTS[rel], strict=True))
-        params.append(pytest.param(rel, path, oracle, id=rel, marks=marks))
+        params.append(pytest.param(rel, path, oracle, id=rel))
     return params
 
 
@@ -125,8 +114,9 @@ def from_inspect(ins: dict[str, Any]) -> dict[str, Any]:
 def test_corpus_is_complete() -> None:
     realworld = [rel for rel, _, _ in FILES if rel.startswith("realworld/")]
     assert len(realworld) == 534
-    assert {rel for rel, _, oracle in FILES if oracle is None} == NO_ORACLE
-    assert all(oracle.is_file() for _, _, oracle in FILES if oracle is not None)
+    # Every file has BuildKit's answer: nothing is left out of the parity test.
+    assert [rel for rel, _, oracle in FILES if oracle is None] == []
+    assert len(FILES) == 628
 
 
 @pytest.mark.parametrize(("rel", "path", "oracle"), _params(with_oracle=True))
@@ -159,7 +149,7 @@ def test_env_inline_hash_is_rejected(capsys: pytest.CaptureFixture[str]) -> None
 
 @NEEDS_CORPUS
 def test_inline_hash_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
-    """The file whose oracle is wrong: ``#`` mid-line is kept, indented comments are skipped."""
+    """``#`` mid-line is kept, indented comments are skipped (BuildKit accepts the file)."""
     info = inspect_json(CORPUS / "cases" / "inline-hash" / "Dockerfile", capsys)
     assert info["error"] is None
     assert [(i["keyword"], i["start_line"], i["values"]) for i in info["instructions"]] == [
