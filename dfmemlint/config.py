@@ -8,7 +8,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from dfmemlint.golang.units import LimitError, parse_memory_limit, ratio_fraction
+from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
+from dfmemlint.golang.units import LimitError, parse_memory_limit
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
 
@@ -56,15 +57,17 @@ def parse_codes(value: object, where: str) -> frozenset[str]:
 
 
 def parse_ratio(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ConfigError(f"{where}: expected a number above 0 and at most 1, got {value!r}")
+    """A ratio in the acceptable range (``dfmemlint.golang.headroom``), from config or a flag."""
     try:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError
         ratio = float(value)
-        ratio_fraction(ratio)
-    except (ValueError, LimitError):
-        raise ConfigError(
-            f"{where}: expected a number above 0 and at most 1, got {value!r}"
-        ) from None
+    except ValueError:
+        message = f"{where}: the ratio must be a number {RATIO_RANGE}, not {value!r}"
+        raise ConfigError(message) from None
+    problem = ratio_problem(ratio)
+    if problem is not None:
+        raise ConfigError(f"{where}: {problem}")
     return ratio
 
 

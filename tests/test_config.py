@@ -132,9 +132,10 @@ def test_memory_limit_as_a_number_of_bytes(tmp_path: Path) -> None:
         ("select = ['DFM999']\n", "select: unknown rule code 'DFM999'"),
         ("select = 3\n", "select: expected a list of rule codes"),
         ("ignore = [1]\n", "ignore: expected a rule code"),
-        ("ratio = 1.5\n", "ratio: expected a number above 0 and at most 1"),
-        ("ratio = true\n", "ratio: expected a number above 0 and at most 1"),
-        ("ratio = 0\n", "ratio: expected a number above 0 and at most 1"),
+        ("ratio = 1.5\n", "ratio: the ratio must be above 0 and at most 0.95, not 1.5"),
+        ("ratio = 0.99\n", "ratio: the ratio must be above 0 and at most 0.95, not 0.99"),
+        ("ratio = true\n", "ratio: the ratio must be a number above 0 and at most 0.95"),
+        ("ratio = 0\n", "ratio: the ratio must be above 0 and at most 0.95, not 0"),
         ("memory-limit = '512M'\n", "memory-limit: 512M is ambiguous"),
         ("memory-limit = 'lots'\n", "memory-limit:"),
         ("memory-limit = []\n", "'memory-limit' must be a size"),
@@ -167,7 +168,7 @@ def test_pyproject_table_that_is_not_a_table(tmp_path: Path) -> None:
     ("name", "text", "fragment"),
     [
         (".dfmemlint.toml", "unknown = 1\n", "unknown key 'unknown'"),
-        ("pyproject.toml", "[tool.dfmemlint]\nratio = 2\n", "ratio: expected a number"),
+        ("pyproject.toml", "[tool.dfmemlint]\nratio = 2\n", "ratio: the ratio must be above 0"),
         ("pyproject.toml", "[tool.dfmemlint]\nselect = ['E501']\n", "unknown rule code 'E501'"),
     ],
 )

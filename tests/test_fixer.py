@@ -202,10 +202,19 @@ def test_fixes_that_never_settle_are_reverted(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setitem(REGISTRY, "DFM004", check)
     data = b"FROM alpine\n"
-    outcome = fix_file("Dockerfile", data, LintOptions(), unsafe=False)
+    # Under --unsafe-fixes nothing holds such a fix back: the passes run out.
+    outcome = fix_file("Dockerfile", data, LintOptions(), unsafe=True)
     assert outcome.error is not None
     assert "did not settle" in outcome.error
     assert outcome.data == data
+    # As a safe fix it breaks the promise of safe fixes (each pass adds a finding): left out.
+    outcome = fix_file("Dockerfile", data, LintOptions(), unsafe=False)
+    assert (outcome.error, outcome.data, outcome.fixed) == (None, data, [])
+    assert outcome.result is not None
+    (finding,) = outcome.result.findings
+    assert finding.fix is not None
+    assert finding.fix.applicability is Applicability.UNSAFE
+    assert finding.fix.title == "again (not safe here: it would add DFM004 (error))"
 
 
 def test_fixes_in_unbuilt_stages_or_above_directives_are_not_applied(

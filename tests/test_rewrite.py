@@ -135,7 +135,7 @@ def test_no_fix_without_a_declared_limit() -> None:
     [
         (512 * MiB, 0.8, "409MiB"),
         (1 << 30, 0.8, "819MiB"),
-        (2 << 30, 1.0, "2048MiB"),
+        (2 << 30, 0.95, "1945MiB"),
         (256 * MiB, 0.9, "230MiB"),
         (MiB, 0.5, None),  # under 1 MiB: no useful value
     ],

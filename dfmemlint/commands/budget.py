@@ -7,19 +7,17 @@ import json
 import click
 
 from dfmemlint.commands.options import format_option
+from dfmemlint.config import ConfigError, parse_ratio
 from dfmemlint.golang.budget import DEFAULT_RATIO, budget_json, budget_text, plan_budget
-from dfmemlint.golang.units import LimitError, parse_memory_limit, ratio_fraction
+from dfmemlint.golang.headroom import RATIO_RANGE
+from dfmemlint.golang.units import LimitError, parse_memory_limit
 
 
 def _parse_ratio(text: str) -> float:
     try:
-        ratio = float(text)
-    except ValueError:
-        raise LimitError(
-            f"the ratio must be a number above 0 and at most 1, not {text!r}"
-        ) from None
-    ratio_fraction(ratio)  # validates
-    return ratio
+        return parse_ratio(text, "--ratio")
+    except ConfigError as exc:
+        raise LimitError(str(exc)) from None
 
 
 @click.command("budget")
@@ -29,7 +27,7 @@ def _parse_ratio(text: str) -> float:
     default=str(DEFAULT_RATIO),
     show_default=True,
     metavar="R",
-    help="GOMEMLIMIT as a share of the limit: above 0, at most 1.",
+    help=f"GOMEMLIMIT as a share of the limit: {RATIO_RANGE}.",
 )
 @format_option(["text", "json"])
 def budget_command(size: str, ratio: str, output_format: str) -> int:

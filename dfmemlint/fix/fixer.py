@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from dfmemlint.dockerfile.reader import Dockerfile, decode, encode
 from dfmemlint.engine import LintOptions, LintResult, lint
+from dfmemlint.fix import guarantee
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 10
@@ -212,6 +213,11 @@ def _place(fix: Fix, history: list[list[Edit]]) -> tuple[int, int]:
 
 
 def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> FixOutcome:
+    """Apply the fixes (safe ones; with ``unsafe`` also the others) until nothing more applies.
+
+    Safe fixes keep the promise of ``guarantee``: a pass of them that would add or escalate a
+    finding is taken apart, and each fix responsible is left out (its finding then shows it as
+    unsafe, saying why)."""
     first = lint(path, data, options)
     if first.dockerfile.error is not None:
         return FixOutcome(data, result=first)
@@ -219,14 +225,23 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
     fixed: list[Finding] = []
     applied: list[AppliedFix] = []
     history: list[list[Edit]] = []
+    blocked: dict[tuple[str, str, str], str] = {}  # fix -> why it is not safe here
 
     def revert(message: str) -> FixOutcome:
         return FixOutcome(data, result=first, error=message, passes=len(history))
 
-    for _ in range(MAX_PASSES):
-        new, chosen = apply_fixes(current, result.findings, unsafe, editable_ranges(result))
+    def offered(res: LintResult) -> list[Finding]:
+        return [
+            f for f in res.findings
+            if f.fix is None or guarantee.fix_key(res.dockerfile, f) not in blocked
+        ]
+
+    while True:
+        new, chosen = apply_fixes(current, offered(result), unsafe, editable_ranges(result))
         if not chosen:
             break
+        if len(history) == MAX_PASSES:
+            return revert(f"fixes did not settle after {MAX_PASSES} passes; no change was made")
         after = lint(path, new, options)
         codes = ", ".join(sorted({f.code for f in chosen}))
         if after.dockerfile.error is not None:
@@ -242,6 +257,11 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             return revert(
                 f"the fix for {stuck_codes} did not remove its finding; no change was made"
             )
+        if not unsafe and guarantee.regressions(
+            result.dockerfile, result.findings, after.dockerfile, after.findings, edits
+        ):
+            _block_regressions(path, options, current, result, chosen, blocked)
+            continue  # the same pass again, without the fixes that broke the promise
         for finding in chosen:
             assert finding.fix is not None
             start, end = _place(finding.fix, history)
@@ -253,7 +273,51 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
         history.append(edits)
         fixed.extend(chosen)
         current, result = new, after
-    else:
-        if apply_fixes(current, result.findings, unsafe, editable_ranges(result))[1]:
-            return revert(f"fixes did not settle after {MAX_PASSES} passes; no change was made")
+    if blocked:
+        result.findings = [
+            _with_demoted_fix(result.dockerfile, f, blocked) for f in result.findings
+        ]
     return FixOutcome(current, fixed, result, None, applied, len(history))
+
+
+def _block_regressions(
+    path: str,
+    options: LintOptions,
+    current: bytes,
+    result: LintResult,
+    chosen: list[Finding],
+    blocked: dict[tuple[str, str, str], str],
+) -> None:
+    """The pass of ``chosen`` fixes breaks the promise of safe fixes: record in ``blocked``
+    each fix that breaks it once the ones before it are applied (one by one, in order); all of
+    them if none does alone."""
+    def trial(fixes: list[Finding]) -> list[tuple[Finding, Finding | None]]:
+        edits = [edit for f in fixes if f.fix is not None for edit in f.fix.edits]
+        after = lint(path, splice(current, edits), options)
+        if after.dockerfile.error is not None:  # pragma: no cover - the whole pass read
+            return []
+        return guarantee.regressions(
+            result.dockerfile, result.findings, after.dockerfile, after.findings, edits
+        )
+
+    accepted: list[Finding] = []
+    for finding in chosen:
+        found = trial([*accepted, finding])
+        if found:
+            blocked[guarantee.fix_key(result.dockerfile, finding)] = guarantee.describe(found)
+        else:
+            accepted.append(finding)
+    if len(accepted) == len(chosen):  # pragma: no cover - linting is deterministic
+        for finding in chosen:
+            blocked[guarantee.fix_key(result.dockerfile, finding)] = "it would add findings"
+
+
+def _with_demoted_fix(
+    df: Dockerfile, finding: Finding, blocked: dict[tuple[str, str, str], str]
+) -> Finding:
+    if finding.fix is None:
+        return finding
+    why = blocked.get(guarantee.fix_key(df, finding))
+    if why is None:
+        return finding
+    return finding._replace(fix=guarantee.demoted(finding.fix, why))

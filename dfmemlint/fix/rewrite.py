@@ -69,6 +69,8 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
     final = ctx.graph.final_stage
     if value is None or final is None or ctx.memory_limit is None:
         return None
+    if ctx.old_go_builders:
+        return None  # that Go ignores GOMEMLIMIT: DFM005 says to upgrade first
     why = f"{ctx.ratio} of the {format_size(ctx.memory_limit)} memory limit"
     existing = ctx.runtime_settings.get("GOMEMLIMIT")
     if existing is not None:
@@ -235,7 +237,7 @@ def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape
     line = indent + encode(f"{keyword} GOMEMLIMIT={value}")
     expected = _shapes(df.instructions)
     if target is not None:
-        at = df.line_starts[_first_comment_line(ctx, target) - 1]
+        at = df.line_starts[comment_block_line(df, target) - 1]
         edit = Edit(at, at, line + df.newline)
         expected.insert(_position(ctx, target), ("ENV", ("GOMEMLIMIT", value, "=")))
         title = f"Add ENV GOMEMLIMIT={value} before the {target.cmd}"
@@ -255,11 +257,10 @@ def _indentation(data: bytes, line_start: int) -> bytes:
     return data[line_start:end]
 
 
-def _first_comment_line(ctx: Context, target: Instruction) -> int:
-    """The first line of the comments directly above ``target`` (its own line when none): a new
-    line goes above them, so that ``# dfmemlint: ignore=`` and similar comments stay with the
-    instruction they were written for."""
-    df = ctx.dockerfile
+def comment_block_line(df: reader.Dockerfile, target: Instruction) -> int:
+    """The first line of the comments directly above ``target`` (its own line when none): what
+    belongs to the instruction, ``# dfmemlint: ignore=`` included. A new line goes above them;
+    a moved instruction takes them along."""
     previous_end = max(
         (ins.end_line for ins in df.instructions if ins.end_line < target.start_line), default=0
     )

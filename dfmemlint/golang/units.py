@@ -21,6 +21,8 @@ import re
 from fractions import Fraction
 from typing import NamedTuple
 
+from dfmemlint.golang import headroom
+
 KIB = 1 << 10
 MIB = 1 << 20
 GIB = 1 << 30
@@ -559,10 +561,12 @@ def parse_memory_limit(text: str) -> int:
 def ratio_fraction(ratio: float) -> Fraction:
     """The exact value of ``ratio`` as written: ``0.8`` is 4/5, not the nearest binary float.
 
-    Raises LimitError unless 0 < ratio <= 1.
+    Raises LimitError unless the ratio is in the acceptable range of ``headroom`` (above 0, at
+    most 0.95); the message gives the range.
     """
-    if isinstance(ratio, bool) or not math.isfinite(ratio) or not 0 < ratio <= 1:
-        raise LimitError(f"the ratio must be a number above 0 and at most 1, not {ratio!r}")
+    problem = headroom.ratio_problem(ratio)
+    if problem is not None:
+        raise LimitError(problem)
     return Fraction(str(ratio))
 
 
@@ -571,7 +575,8 @@ def compute_gomemlimit(limit_bytes: int, ratio: float) -> int:
 
     Exact: ``ratio`` is taken as its shortest decimal spelling (``0.8`` = 4/5), so 512 MiB * 0.8 is
     409.6 MiB and gives 409 MiB, with no float rounding in between. Raises LimitError for a ratio
-    outside (0, 1], a limit that is not positive, or a result under 1 MiB.
+    outside the acceptable range (``headroom``: above 0, at most 0.95), a limit that is not
+    positive, or a result under 1 MiB.
     """
     r = ratio_fraction(ratio)
     if limit_bytes <= 0:

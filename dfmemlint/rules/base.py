@@ -381,6 +381,13 @@ class Context:
         return sorted(result, key=lambda s: s.index)
 
     @cached_property
+    def old_go_builders(self) -> list[GoImage]:
+        """The toolchain images older than Go 1.19 among ``go_build_stages``: a GOMEMLIMIT for
+        the program they build does nothing."""
+        found = (self.golang_image(stage) for stage in self.go_build_stages)
+        return [pair[0] for pair in found if pair is not None and go_too_old(pair[0])]
+
+    @cached_property
     def start_argv(self) -> list[str] | None:
         return start_argv(self.graph)
 

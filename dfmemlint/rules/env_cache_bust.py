@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from dfmemlint.dockerfile.reader import Instruction
 from dfmemlint.dockerfile.settings import TUNING_VARIABLES
+from dfmemlint.fix.rewrite import comment_block_line
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 
@@ -47,7 +48,10 @@ def _move(
     if any(_references(other, names) or _sets(other, names) for other in rest):
         return None
     target = later[-1]
-    moved = data[ins.start : ins.end]
+    # The comment lines directly above the ENV go with it: a ``# dfmemlint: ignore=`` left behind
+    # would suppress nothing, or something else.
+    start = ctx.dockerfile.line_starts[comment_block_line(ctx.dockerfile, ins) - 1]
+    moved = data[start : ins.end]
     if not moved.endswith(b"\n"):  # pragma: no cover - an ENV followed by RUN ends a line
         return None
     if data[target.end - 1 : target.end] == b"\n":
@@ -57,7 +61,7 @@ def _move(
     past_run = any(other.cmd == "RUN" for other in later)
     return Fix(
         f"Move this ENV below the last {target.cmd} of the stage",
-        (Edit(ins.start, ins.end, b""), Edit(target.end, target.end, insert)),
+        (Edit(start, ins.end, b""), Edit(target.end, target.end, insert)),
         Applicability.UNSAFE if past_run else Applicability.SAFE,
     )
 

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from dfmemlint.dockerfile.reader import encode
 from dfmemlint.dockerfile.settings import Setting
-from dfmemlint.golang.units import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
+from dfmemlint.golang.units import MemLimitStatus, format_size, judge_gomemlimit
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 
@@ -20,6 +21,22 @@ def _where(setting: Setting) -> str:
     if setting.kind in ("arg", "env"):
         return "every Go command that later RUN steps of this stage start (go build included) exits"
     return "the Go commands this step starts (go build included) exit"
+
+
+def _capped(ctx: Context, setting: Setting, suggestion: str) -> tuple[str, str]:
+    """The respelling, or the recommended value when a container limit is declared and the
+    respelling would leave too little headroom below it (DFM007 would flag it): (value, why)."""
+    limit = ctx.memory_limit
+    amount = judge_gomemlimit(suggestion).bytes
+    if not setting.runtime or limit is None or amount is None or within_headroom(amount, limit):
+        return suggestion, ""
+    recommended = ctx.recommended_gomemlimit
+    if recommended is None:
+        return suggestion, ""
+    return format_size(recommended), (
+        f" ({ctx.ratio:g} of the declared {format_size(limit)} memory limit; {suggestion} would "
+        f"leave under {100 - MAX_PERCENT}% of it for memory GOMEMLIMIT does not count)"
+    )
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -42,11 +59,12 @@ def check(ctx: Context) -> Iterator[Problem]:
         fix = None
         hint = ""
         if verdict.suggestion is not None:
-            hint = f" Use {verdict.suggestion}."
+            suggestion, why = _capped(ctx, setting, verdict.suggestion)
+            hint = f" Use {suggestion}{why}."
             if editable:
                 fix = Fix(
-                    f"Replace {setting.value} with {verdict.suggestion}",
-                    (Edit(start, end, encode(verdict.suggestion)),),
+                    f"Replace {setting.value} with {suggestion}{why}",
+                    (Edit(start, end, encode(suggestion)),),
                     Applicability.SAFE if verdict.suggestion_safe else Applicability.UNSAFE,
                 )
         else:

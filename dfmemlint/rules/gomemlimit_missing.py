@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from dfmemlint.dockerfile.settings import start_command
 from dfmemlint.fix.rewrite import add_gomemlimit_fix
 from dfmemlint.golang.units import format_size
-from dfmemlint.rules.base import Context, Problem
+from dfmemlint.rules.base import GO_MEMLIMIT_MIN_VERSION, Context, Problem
 
 CODE = "DFM006"
+GO_MEMLIMIT_MIN_VERSION_TEXT = ".".join(str(part) for part in GO_MEMLIMIT_MIN_VERSION)
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -29,7 +30,14 @@ def check(ctx: Context) -> Iterator[Problem]:
     builders = ", ".join(s.label for s in ctx.go_build_stages)
     stages = "stages" if len(ctx.go_build_stages) > 1 else "stage"
     fix = add_gomemlimit_fix(ctx)
-    if ctx.recommended_gomemlimit is not None:
+    if ctx.old_go_builders:
+        old = ctx.old_go_builders[0]
+        todo = (
+            f"First build with Go {GO_MEMLIMIT_MIN_VERSION_TEXT} or newer (DFM005): Go "
+            f"{old.version} ignores GOMEMLIMIT, so --fix does not add one; then set "
+            f"{ctx.gomemlimit_advice()}."
+        )
+    elif ctx.recommended_gomemlimit is not None:
         todo = f"Set {ctx.gomemlimit_advice()}" + ("; --fix adds it." if fix else ".")
     elif ctx.memory_limit is not None:
         todo = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfmemlint.dockerfile.reader import encode
+from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
 from dfmemlint.golang.units import (
     MemLimitStatus,
     compute_gomemlimit,
@@ -15,7 +16,7 @@ from dfmemlint.rules.base import MIB, Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 CODE = "DFM007"
-HEADROOM_PERCENT = 95
+HEADROOM_PERCENT = MAX_PERCENT
 
 
 def _percent(amount: int, limit: int) -> str:
@@ -57,7 +58,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
             f"container before the Go runtime collects harder. Set {advice}."
         )
-    elif limit is not None and amount * 100 > limit * HEADROOM_PERCENT:
+    elif limit is not None and not within_headroom(amount, limit):
         severity = Severity.WARNING
         message = (
             f"GOMEMLIMIT={setting.value} is {_percent(amount, limit)} of the container's "
