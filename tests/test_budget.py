@@ -115,7 +115,7 @@ def test_cli_json(capsys: pytest.CaptureFixture[str], size: str, limit: int) -> 
     memory = container["resources"]["limits"]["memory"]
     assert str(memory) == (f"{limit // MiB}Mi" if limit % MiB == 0 else str(limit))
     assert container["env"] == [{"name": "GOMEMLIMIT", "value": data["gomemlimit"]}]
-    assert snippets["prometheus"].startswith("container_memory_working_set_bytes{")
+    assert snippets["prometheus"].startswith("container_memory_rss{")
     assert snippets["prometheus"].endswith(f"}} > {threshold}")
 
 
@@ -137,7 +137,7 @@ def test_cli_text_shows_the_arithmetic(capsys: pytest.CaptureFixture[str]) -> No
         "ENV GOMEMLIMIT=409MiB",
         "memory: 512Mi",
         'value: "409MiB"',
-        f'container_memory_working_set_bytes{{container="app"}} > {threshold}',
+        f'container_memory_rss{{container="app"}} > {threshold}',
     ]:
         assert fragment in out, fragment
     # The seed's mistake: 450,971,566 bytes is 430.1 MiB, and no "473 MiB" appears anywhere.

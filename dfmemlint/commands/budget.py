@@ -6,9 +6,16 @@ import json
 
 import click
 
+from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import format_option
 from dfmemlint.config import ConfigError, parse_ratio
-from dfmemlint.golang.budget import DEFAULT_RATIO, budget_json, budget_text, plan_budget
+from dfmemlint.golang.budget import (
+    CONTAINER,
+    DEFAULT_RATIO,
+    budget_json,
+    budget_text,
+    plan_budget,
+)
 from dfmemlint.golang.headroom import RATIO_RANGE
 from dfmemlint.golang.units import LimitError, parse_memory_limit
 
@@ -29,12 +36,38 @@ def _parse_ratio(text: str) -> float:
     metavar="R",
     help=f"GOMEMLIMIT as a share of the limit: {RATIO_RANGE}.",
 )
-@format_option(["text", "json"])
-def budget_command(size: str, ratio: str, output_format: str) -> int:
+@format_option(["text", "json", "prometheus", "prometheus-operator"])
+@click.option(
+    "--container",
+    default=CONTAINER,
+    show_default=True,
+    help="Alert rules: the container's name (cAdvisor label container).",
+)
+@click.option("--namespace", default=None, help="Alert rules: the namespace to select.")
+@click.option(
+    "--workload",
+    default=None,
+    metavar="KIND/NAME",
+    help="Alert rules: select the pods of this workload (Deployment/api, StatefulSet/db, ...).",
+)
+@alert_options
+def budget_command(
+    size: str,
+    ratio: str,
+    output_format: str,
+    container: str,
+    namespace: str | None,
+    workload: str | None,
+    metric: str,
+    for_duration: str,
+    severity: str,
+) -> int:
     """Compute GOMEMLIMIT and an RSS alert threshold from a container memory limit SIZE.
 
     SIZE is the container's memory limit: 512MiB, 512Mi (Kubernetes), 512m (Docker), 1.5Gi, 1e9 or
     plain bytes. A bare 512M is refused: Kubernetes and Docker read it differently.
+    --format prometheus prints the alerting rule for that threshold (prometheus-operator: as a
+    PrometheusRule).
     """
     try:
         limit = parse_memory_limit(size)
@@ -44,6 +77,18 @@ def budget_command(size: str, ratio: str, output_format: str) -> int:
         return 2
     if output_format == "json":
         click.echo(json.dumps(budget_json(budget), indent=2))
-    else:
+    elif output_format == "text":
         click.echo(budget_text(size, budget))
+    else:
+        from dfmemlint.commands.budget_rule import budget_rule
+
+        try:
+            text = budget_rule(
+                size, budget, container, namespace, workload, metric, for_duration, severity,
+                output_format,
+            )
+        except ValueError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            return 2
+        click.echo(text, nl=False)
     return 0

@@ -54,6 +54,23 @@ def _floor(value: Fraction) -> int:
     return value.numerator // value.denominator
 
 
+def alert_threshold(limit_bytes: int, gomemlimit_bytes: int | None) -> tuple[int, AlertBasis]:
+    """The RSS alert threshold in bytes, ``min(floor(limit * 0.9), floor(GOMEMLIMIT * 1.1))``.
+
+    ``gomemlimit_bytes`` is the soft limit the Go runtime actually runs with; None means it has
+    none (GOMEMLIMIT unset or ``off``: the runtime's default is math.MaxInt64, see
+    ``runtime/debug.SetMemoryLimit``), so only ``limit * 0.9`` bounds the threshold. Returns the
+    threshold and which bound set it (``limit`` when the two are equal).
+    """
+    by_limit = _floor(limit_bytes * ALERT_LIMIT_SHARE)
+    if gomemlimit_bytes is None:
+        return by_limit, "limit"
+    by_gomemlimit = _floor(gomemlimit_bytes * ALERT_GOMEMLIMIT_FACTOR)
+    if by_limit <= by_gomemlimit:
+        return by_limit, "limit"
+    return by_gomemlimit, "gomemlimit"
+
+
 def plan_budget(limit_bytes: int, ratio: float = DEFAULT_RATIO) -> Budget:
     """Compute GOMEMLIMIT and the alert threshold for a container limit of ``limit_bytes``.
 
@@ -61,15 +78,13 @@ def plan_budget(limit_bytes: int, ratio: float = DEFAULT_RATIO) -> Budget:
     that would be under 1 MiB.
     """
     gomemlimit_bytes = compute_gomemlimit(limit_bytes, ratio)
-    by_limit = _floor(limit_bytes * ALERT_LIMIT_SHARE)
-    by_gomemlimit = _floor(gomemlimit_bytes * ALERT_GOMEMLIMIT_FACTOR)
-    basis: AlertBasis = "limit" if by_limit <= by_gomemlimit else "gomemlimit"
+    threshold, basis = alert_threshold(limit_bytes, gomemlimit_bytes)
     return Budget(
         limit_bytes=limit_bytes,
         ratio=ratio,
         gomemlimit_bytes=gomemlimit_bytes,
         gomemlimit=format_size(gomemlimit_bytes),
-        alert_threshold_bytes=min(by_limit, by_gomemlimit),
+        alert_threshold_bytes=threshold,
         alert_threshold_basis=basis,
     )
 
@@ -99,7 +114,7 @@ def snippets(budget: Budget) -> dict[str, str]:
         "dockerfile_exec_form": f'CMD ["env", "GOMEMLIMIT={value}", "/app"]',
         "kubernetes": kubernetes,
         "prometheus": (
-            f'container_memory_working_set_bytes{{container="{CONTAINER}"}} '
+            f'container_memory_rss{{container="{CONTAINER}"}} '
             f"> {budget.alert_threshold_bytes}"
         ),
     }
@@ -118,7 +133,7 @@ def budget_json(budget: Budget) -> dict[str, object]:
     }
 
 
-def _mib(n: int) -> str:
+def mib_text(n: int) -> str:
     """``n`` bytes in MiB: exact when whole, else rounded half up to one decimal."""
     tenths = (n * 20 + MIB) // (2 * MIB)
     if n % MIB == 0:
@@ -130,8 +145,25 @@ def _floored(exact: Fraction) -> str:
     """``exact`` and, when it is not whole, the whole number of bytes it is rounded down to."""
     whole = _floor(exact)
     if exact.denominator == 1:
-        return f"{whole:,} bytes ({_mib(whole)})"
-    return f"{format_fraction(exact)} -> {whole:,} bytes ({_mib(whole)})"
+        return f"{whole:,} bytes ({mib_text(whole)})"
+    return f"{format_fraction(exact)} -> {whole:,} bytes ({mib_text(whole)})"
+
+
+def threshold_lines(limit_bytes: int, gomemlimit_bytes: int | None) -> list[str]:
+    """The arithmetic of :func:`alert_threshold`, one indented line per step."""
+    threshold, basis = alert_threshold(limit_bytes, gomemlimit_bytes)
+    by_limit_exact = limit_bytes * ALERT_LIMIT_SHARE
+    if gomemlimit_bytes is None:
+        by_gomemlimit = "no soft limit (GOMEMLIMIT unset or off)"
+    else:
+        by_gomemlimit_exact = gomemlimit_bytes * ALERT_GOMEMLIMIT_FACTOR
+        by_gomemlimit = f"{gomemlimit_bytes:,} * 1.1 = {_floored(by_gomemlimit_exact)}"
+    lower = "limit * 0.9" if basis == "limit" else "GOMEMLIMIT * 1.1"
+    return [
+        f"  limit * 0.9      = {limit_bytes:,} * 0.9 = {_floored(by_limit_exact)}",
+        f"  GOMEMLIMIT * 1.1 = {by_gomemlimit}",
+        f"  threshold        = {threshold:,} bytes ({mib_text(threshold)}), from {lower}",
+    ]
 
 
 def _indent(text: str, prefix: str = "  ") -> str:
@@ -146,10 +178,7 @@ def budget_text(size: str, budget: Budget) -> str:
     exact = limit * ratio
     raw = _floor(exact)
     gomem = budget.gomemlimit_bytes
-    by_limit_exact = limit * ALERT_LIMIT_SHARE
-    by_gomem_exact = gomem * ALERT_GOMEMLIMIT_FACTOR
     share = format_fraction(Fraction(round(Fraction(gomem * 1000, limit)), 10))
-    lower = "limit * 0.9" if budget.alert_threshold_basis == "limit" else "GOMEMLIMIT * 1.1"
     snippet = snippets(budget)
     lines = [
         f"Memory budget for a container limit of {size.strip()}",
@@ -159,15 +188,12 @@ def budget_text(size: str, budget: Budget) -> str:
         "",
         f"GOMEMLIMIT = floor(limit * {ratio_text}), rounded down to whole MiB",
         f"  {limit:,} * {ratio_text} = {format_fraction(exact)} bytes",
-        f"  floor       = {raw:,} bytes = {_mib(raw)}",
+        f"  floor       = {raw:,} bytes = {mib_text(raw)}",
         f"  whole MiB   = {gomem // MIB:,} MiB = {gomem:,} bytes",
         f"  GOMEMLIMIT={budget.gomemlimit} ({share} % of the limit)",
         "",
         "RSS alert threshold = min(limit * 0.9, GOMEMLIMIT * 1.1)",
-        f"  limit * 0.9      = {limit:,} * 0.9 = {_floored(by_limit_exact)}",
-        f"  GOMEMLIMIT * 1.1 = {gomem:,} * 1.1 = {_floored(by_gomem_exact)}",
-        f"  threshold        = {budget.alert_threshold_bytes:,} bytes "
-        f"({_mib(budget.alert_threshold_bytes)}), from {lower}",
+        *threshold_lines(limit, gomem),
         "",
         "Dockerfile: inline on the command that starts the program, where the image has `env`,",
         "or as the last instruction before CMD/ENTRYPOINT (it then invalidates no cached layer):",
@@ -177,7 +203,8 @@ def budget_text(size: str, budget: Budget) -> str:
         "Kubernetes (in the container spec):",
         _indent(snippet["kubernetes"]),
         "",
-        f'Prometheus alert expression (replace container="{CONTAINER}"):',
+        f'Prometheus alert expression (replace container="{CONTAINER}"; the whole rule with',
+        "--format prometheus):",
         _indent(snippet["prometheus"]),
     ]
     return "\n".join(lines)

@@ -1,0 +1,61 @@
+"""Options of the commands that write Prometheus alerting rules (``budget``, ``alerts``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from dfmemlint.alerts.promql import DurationError, parse_duration
+from dfmemlint.alerts.rules import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        parse_duration(value)
+    except DurationError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+def _severity(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value:
+        raise click.BadParameter("cannot be empty", ctx=ctx, param=param)
+    return value
+
+
+def alert_options(function: F) -> F:
+    """``--metric``, ``--for`` and ``--severity``."""
+    for option in reversed(
+        [
+            click.option(
+                "--metric",
+                type=click.Choice(list(METRICS)),
+                default=DEFAULT_METRIC,
+                show_default=True,
+                help="cAdvisor series to alert on: container_memory_rss or "
+                "container_memory_working_set_bytes.",
+            ),
+            click.option(
+                "--for",
+                "for_duration",
+                default=DEFAULT_FOR,
+                show_default=True,
+                metavar="DURATION",
+                callback=_duration,
+                help="How long the series must stay above the threshold (Prometheus duration).",
+            ),
+            click.option(
+                "--severity",
+                default=DEFAULT_SEVERITY,
+                show_default=True,
+                callback=_severity,
+                help="The alert's severity label.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
