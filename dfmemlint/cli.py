@@ -43,11 +43,10 @@ class DefaultGroup(click.Group):
         return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        group_only = {"--help", "-h", "--version"}
+        group_only = {"--help", "-h", "--version", "-V"}
         if args and (args[0] in SUBCOMMANDS or args[0] in group_only):
             return super().parse_args(ctx, args)
-        if not args:
-            return super().parse_args(ctx, ["--help"])
+        # Bare `dfmemlint` is the lint command without a PATH: a usage error (exit 2), as ruff.
         return super().parse_args(ctx, [DEFAULT_COMMAND, *args])
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -58,11 +57,18 @@ class DefaultGroup(click.Group):
         check = self.get_command(ctx, DEFAULT_COMMAND)
         if check is None:  # pragma: no cover - the table always has it
             return
+        from dfmemlint.commands.options import PATH_HELP
+
         with formatter.section("Lint options (dfmemlint [OPTIONS] PATH...)"):
-            rows = []
+            rows = [("PATH...", PATH_HELP)]
+            help_option = check.get_help_option(ctx)
             for param in check.get_params(ctx):
                 record = param.get_help_record(ctx)
-                if record is not None and param.name != "help":
+                if (
+                    record is not None
+                    and param is not help_option
+                    and not isinstance(param, click.Argument)
+                ):
                     rows.append(record)
             formatter.write_dl(rows)
 
@@ -71,7 +77,7 @@ class DefaultGroup(click.Group):
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "--version", prog_name="dfmemlint")
+@click.version_option(__version__, "-V", "--version", prog_name="dfmemlint")
 def cli() -> None:
     """Lint and fix Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles.
 

@@ -1,19 +1,40 @@
 """Configuration: ``[tool.dfmemlint]`` in pyproject.toml or ``.dfmemlint.toml``, found by walking
-up from each linted file. Unknown keys and bad values are errors that name the key and the file."""
+up from each linted file. Unknown keys and bad values are errors that name the key and the file.
+
+Precedence follows ruff's model (``ruff_workspace/src/configuration.rs``,
+``LintConfiguration::as_rule_table``): each file gets the nearest configuration file above it, not
+a merge of several; ``--config FILE`` replaces that search and ``--isolated`` skips it. The
+command line is one more layer on top: a layer's ``select`` replaces the rules chosen below it
+(the lower layer's ``ignore`` included), its ``ignore`` removes rules from what it inherits, and
+every other flag replaces the configured value.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
-from dfmemlint.golang.units import LimitError, parse_memory_limit
+from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
 
-KNOWN_KEYS = ("select", "ignore", "severity", "memory-limit", "ratio", "fail-on")
+KNOWN_KEYS = (
+    "select",
+    "ignore",
+    "severity",
+    "memory-limit",
+    "ratio",
+    "fail-on",
+    "exclude",
+    "extend-exclude",
+)
+# The lowest severity that fails a run; ``none``: findings never fail it.
+FAIL_ON_CHOICES = ("error", "warning", "info", "none")
+NEVER_FAIL = Severity.ERROR + 1
 
 
 class ConfigError(Exception):
@@ -28,7 +49,50 @@ class Config:
     severity: dict[str, Severity] = field(default_factory=dict)
     memory_limit: int | None = None
     ratio: float | None = None
-    fail_on: Severity | None = None
+    fail_on: int | None = None  # a Severity, or NEVER_FAIL for ``none``
+    exclude: tuple[str, ...] | None = None  # None: the default excludes
+    extend_exclude: tuple[str, ...] = ()
+
+    @property
+    def directory(self) -> str | None:
+        """The directory the file is in (exclude patterns with a ``/`` are relative to it)."""
+        return None if self.path is None else os.path.dirname(os.path.abspath(self.path))
+
+
+def selected_rules(
+    layers: Sequence[tuple[frozenset[str] | None, frozenset[str]]],
+) -> frozenset[str]:
+    """The rules that run, from (select, ignore) layers, lowest precedence first.
+
+    A layer's select (``None``: none given) replaces everything below it; its ignore is then
+    removed. So ``--select DFM006`` on the command line runs DFM006 even when the configuration
+    ignores it, and ``--ignore`` removes a rule the configuration selects.
+    """
+    enabled = set(BY_CODE)
+    for select, ignore in layers:
+        if select is not None:
+            enabled = set(select)
+        enabled -= ignore
+    return frozenset(enabled)
+
+
+def parse_fail_on(value: object, where: str) -> int:
+    """``error``, ``warning``, ``info`` (a Severity) or ``none`` (NEVER_FAIL)."""
+    choices = ", ".join(FAIL_ON_CHOICES)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected one of {choices}, got {value!r}")
+    if value.strip().lower() == "none":
+        return NEVER_FAIL
+    try:
+        return Severity.parse(value)
+    except ValueError:
+        raise ConfigError(f"{where}: unknown severity {value!r} (choose from {choices})") from None
+
+
+def _patterns(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: expected a list of paths or glob patterns, got {value!r}")
+    return tuple(value)
 
 
 def parse_codes(value: object, where: str) -> frozenset[str]:
@@ -100,7 +164,7 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ConfigError(f"{path}: 'memory-limit' must be a size like \"512MiB\"")
         try:
-            memory_limit = parse_memory_limit(str(value))
+            memory_limit = parse_container_limit(str(value))
         except LimitError as exc:
             raise ConfigError(f"{path}: memory-limit: {exc}") from None
     return Config(
@@ -113,7 +177,13 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
         memory_limit=memory_limit,
         ratio=parse_ratio(table["ratio"], f"{path}: ratio") if "ratio" in table else None,
         fail_on=(
-            parse_severity(table["fail-on"], f"{path}: fail-on") if "fail-on" in table else None
+            parse_fail_on(table["fail-on"], f"{path}: fail-on") if "fail-on" in table else None
+        ),
+        exclude=_patterns(table["exclude"], f"{path}: exclude") if "exclude" in table else None,
+        extend_exclude=(
+            _patterns(table["extend-exclude"], f"{path}: extend-exclude")
+            if "extend-exclude" in table
+            else ()
         ),
     )
 
@@ -189,3 +259,19 @@ def find_config(start: str) -> Config:
     for seen in visited:
         _cache[seen] = found
     return found
+
+
+class ConfigSource:
+    """Where each file's configuration comes from: the nearest file above it (the default), one
+    file for every file (``--config FILE``), or none (``--isolated``)."""
+
+    def __init__(self, explicit: str | None = None, isolated: bool = False) -> None:
+        self._fixed: Config | None = None
+        if isolated:
+            self._fixed = Config()
+        elif explicit is not None:
+            self._fixed = load_file(explicit)
+
+    def for_path(self, path: str) -> Config:
+        """The configuration of ``path`` (a file or directory); ConfigError if one is invalid."""
+        return self._fixed if self._fixed is not None else find_config(path)

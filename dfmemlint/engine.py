@@ -9,14 +9,31 @@ from dataclasses import dataclass, field
 
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
-from dfmemlint.golang.units import LimitError, parse_memory_limit
+from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Finding, Severity
 
-_PRAGMA = re.compile(r"^\s*dfmemlint:\s*(.*?)\s*$", re.IGNORECASE)
+# `# dfmemlint: ignore=X`, and the spellings people bring from other linters: no colon
+# (hadolint's `# hadolint ignore=DL3006`), a space or colon instead of `=` (`ignore DFM006`).
+_PRAGMA = re.compile(r"^\s*dfmemlint(?P<sep>\s*:\s*|\s+)(?P<body>.*?)\s*$", re.IGNORECASE)
+_KEYED = re.compile(
+    r"^(global\s+ignore|ignore|memory-limit)(?:\s*[=:]\s*|\s+)(\S.*)$", re.IGNORECASE
+)
+# Without a colon, only text shaped like a setting is taken for one (not `# dfmemlint runs in CI`).
+_SETTING_SHAPE = re.compile(r"^[\w-]+(?:\s+[\w-]+)?\s*[=:]")
 _DIRECTIVE_LIKE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
+
+
+class UnknownTarget(Exception):
+    """``--target`` names no stage of the file. BuildKit refuses such a build ("target stage %q
+    could not be found": ``frontend/dockerfile/dockerfile2llb/convert.go``,
+    ``dispatchContext.resolveTarget``; names compare lower-cased, ``findStateByName``)."""
+
+    def __init__(self, path: str, target: str, stage_names: list[str]) -> None:
+        named = ", ".join(stage_names) or "none: no stage has a name (FROM … AS NAME)"
+        super().__init__(f"{path}: --target {target}: no stage of that name (stage names: {named})")
 
 
 @dataclass(frozen=True)
@@ -67,20 +84,31 @@ def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
     return codes
 
 
+def pragma_body(text: str) -> str | None:
+    """The text after ``dfmemlint:`` in a comment meant for dfmemlint, else None."""
+    match = _PRAGMA.match(text)
+    if match is None:
+        return None
+    body = match.group("body")
+    if ":" in match.group("sep") or _SETTING_SHAPE.match(body) or _KEYED.match(body):
+        return body
+    return None
+
+
 def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
     pragmas = Pragmas()
     for line, text in df.comments:
-        match = _PRAGMA.match(reader.displayable(text))
-        if match is None:
+        body = pragma_body(reader.displayable(text))
+        if body is None:
             continue
-        body = match.group(1)
-        key, sep, value = body.partition("=")
-        key = key.strip().lower()
-        if key == "ignore" and sep:
+        keyed = _KEYED.match(body)
+        key = " ".join(keyed.group(1).lower().split()) if keyed else ""
+        value = keyed.group(2) if keyed else ""
+        if key == "ignore":
             pragmas.ignore_lines[line] = _codes(value, line, path, pragmas.notes)
-        elif key == "global ignore" and sep:
+        elif key == "global ignore":
             pragmas.ignore_global |= _codes(value, line, path, pragmas.notes)
-        elif key == "memory-limit" and sep:
+        elif key == "memory-limit":
             pragmas.memory_limit = value.strip()
             pragmas.memory_limit_line = line
         else:
@@ -100,7 +128,7 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
     for line, text in df.comments:
         if line >= first_instruction:
             break
-        if _PRAGMA.match(text):
+        if pragma_body(text) is not None:
             seen_pragma = seen_pragma or line
         elif seen_pragma and line not in directive_lines:
             directive = _DIRECTIVE_LIKE.match("#" + text)
@@ -147,13 +175,13 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
     pragmas = read_pragmas(df, path)
     suppressions = _suppressed_codes(df, pragmas, path)
     notes = list(pragmas.notes)
-    if graph.target_missing is not None:
-        notes.append(f"{path}: no stage named {graph.target_missing!r}; linting the last stage")
+    if graph.target_missing is not None and df.error is None:
+        raise UnknownTarget(path, graph.target_missing, [s.name for s in graph.stages if s.name])
     memory_limit = options.memory_limit
     source = options.memory_limit_source
     if pragmas.memory_limit is not None and not options.memory_limit_from_cli:
         try:
-            memory_limit = parse_memory_limit(pragmas.memory_limit)
+            memory_limit = parse_container_limit(pragmas.memory_limit)
             source = f"{path}:{pragmas.memory_limit_line}"
         except LimitError as exc:
             notes.append(f"{path}:{pragmas.memory_limit_line}: memory-limit ignored: {exc}")

@@ -185,7 +185,10 @@ def test_cli_refuses_an_ambiguous_size(capsys: pytest.CaptureFixture[str]) -> No
     ("args", "fragment"),
     [
         (["0"], "more than 0"),
-        (["1MiB"], "under the 1 MiB"),
+        (["1MiB"], "under 4 MiB"),
+        (["512"], "did you mean 512MiB?"),
+        (["17Ti"], "over 16 TiB"),
+        (["4MiB", "--ratio", "0.1"], "under the 1 MiB"),
         (["512MiB", "--ratio", "1.5"], "ratio"),
         (["512MiB", "--ratio", "0"], "ratio"),
         (["512MiB", "--ratio", "abc"], "ratio"),

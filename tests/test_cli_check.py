@@ -133,7 +133,7 @@ def test_missing_path_from_a_subprocess_has_no_traceback(tmp_path: Path) -> None
 def test_no_path_is_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["--no-color"], capsys)
     assert code == 2
-    assert err.startswith("Error: no PATH given")
+    assert err.endswith("Error: Missing argument 'PATH...'.\n")
 
 
 def test_unknown_option_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -168,10 +168,24 @@ def test_file_buildkit_rejects_is_a_finding_not_a_crash(
 def test_undecodable_and_binary_input_does_not_crash(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path / "Dockerfile", b"FROM golang:1.22\xff\nRUN \x00go build\n")
+    path = write(tmp_path / "Dockerfile", b"FROM golang:1.22\xff\nRUN \x1bgo build\n")
     code, _, err = run(["--no-color", str(path)], capsys)
     assert code in (0, 1)
     assert "Traceback" not in err
+    # A NUL byte and bytes that are not UTF-8: a binary file, an input error in one line (it was
+    # linted as a Dockerfile).
+    path.write_bytes(b"FROM golang:1.22\xff\nRUN \x00go build\n")
+    code, out, err = run(["--no-color", str(path)], capsys)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: {path}: a binary file (a NUL byte at offset 22, bytes that are not UTF-8 at "
+        "offset 16), not a Dockerfile\n"
+    )
+    # A NUL in UTF-8 text is text: BuildKit reads it (and keeps the NUL in the instruction).
+    path.write_bytes(GO.replace(b"FROM alpine:3.20\n", b"FROM alpine:3.20\nLABEL x=a\x00b\n"))
+    code, out, err = run(["--no-color", str(path)], capsys)
+    assert (code, err) == (1, "")
+    assert "DFM006" in out
 
 
 # --- paths ---------------------------------------------------------------------------------------
@@ -326,8 +340,20 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = out.splitlines()
     assert lines[0].split() == ["2", "DFM006", "gomemlimit-missing"]
     assert lines[1].split() == ["1", "DFM004", "[*]", "gomemlimit-malformed"]
-    assert len(lines) == 2
+    # A total and what [*] means (the rows were all there was).
+    assert lines[2:] == ["Found 3 findings in 3 files.", "[*] 1 fixable with --fix."]
     assert code == 1
+    code, out, _ = run(["--statistics", "--no-color", "-q", str(tmp_path)], capsys)
+    assert len(out.splitlines()) == 2
+
+
+def test_statistics_of_a_clean_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Printed nothing at all.
+    path = write(tmp_path / "Dockerfile", CLEAN)
+    code, out, _ = run(["--statistics", "--no-color", str(path)], capsys)
+    assert (code, out) == (0, "All checks passed (1 file).\n")
+    code, out, _ = run(["--statistics", "--no-color", "--quiet", str(path)], capsys)
+    assert (code, out) == (0, "")
 
 
 def test_build_arg(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -351,12 +377,24 @@ def test_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write(tmp_path / "Dockerfile", data)
     _, findings = run_json([str(path)], capsys)
     assert [f["code"] for f in findings] == ["DFM005", "DFM006"]  # the last stage is built
-    _code, findings = run_json(["--target", "1", str(path)], capsys)  # not a stage name
-    assert [f["code"] for f in findings] == ["DFM005", "DFM006"]
     _code, findings = run_json(["--target", "build", str(path)], capsys)
     assert findings == []  # a golang build stage with no start command runs nothing
-    _code, _out, err = run(["--target", "nope", "--format", "json", str(path)], capsys)
-    assert "no stage named 'nope'" in err
+
+
+@pytest.mark.parametrize("target", ["nope", "1"])  # "1": an index is not a stage name
+def test_unknown_target_is_an_error_listing_the_stages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str
+) -> None:
+    # Was a warning, and the last stage was linted; docker build fails, so dfmemlint does too.
+    data = CLEAN + b"\nFROM golang:1.17 AS tools\nRUN go build -o /tool .\nCMD [\"/tool\"]\n"
+    path = write(tmp_path / "Dockerfile", data)
+    for extra in ([], ["--fix"], ["--diff"]):
+        code, out, err = run(["--target", target, *extra, str(path)], capsys)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"Error: {path}: --target {target}: no stage of that name (stage names: build, tools)\n"
+        )
+    assert path.read_bytes() == data
 
 
 def test_notes_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -364,7 +402,7 @@ def test_notes_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     _code, out, err = run(["--format", "json", str(write(tmp_path / "Dockerfile", data))], capsys)
     assert json.loads(out)[0]["code"] == "DFM006"
     path = tmp_path / "Dockerfile"
-    assert err == f"warning: {path}:1: unknown rule code 'DFM999' in a dfmemlint comment\n"
+    assert err == f"Warning: {path}:1: unknown rule code 'DFM999' in a dfmemlint comment\n"
 
 
 def test_python_image_has_no_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -106,7 +106,11 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(
         '-CMD ["/app"]\n'
         '+CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n'
     )
-    assert "Would fix 2 findings." in err
+    # What remains is said too (it was only "Would fix 2 findings.").
+    assert err == (
+        "Would fix 2 findings; 1 would remain "
+        "(run without --diff to list them; 1 fixable with --unsafe-fixes).\n"
+    )
 
 
 def test_diff_of_a_relative_path_has_git_prefixes(
@@ -136,7 +140,7 @@ def test_diff_exits_0_when_nothing_would_change(
     path.write_bytes(CLEAN)
     code, out, err = run(capsys, "--diff", str(path))
     assert (code, out) == (0, "")
-    assert "Would fix 0 findings." in err
+    assert err.startswith("Would fix 0 findings; 1 would remain (run without --diff")
 
 
 def test_diff_marks_a_missing_final_newline(
@@ -298,7 +302,7 @@ def test_a_fix_that_does_not_remove_its_finding_is_reverted_with_exit_2(
     assert code == 2
     assert dockerfile.read_bytes() == BROKEN
     assert dockerfile.stat().st_mtime_ns == mtime
-    assert f"error: {dockerfile}: " in err
+    assert f"Error: {dockerfile}: " in err
     assert "no change was made" in err
     assert "DFM004" in out
 

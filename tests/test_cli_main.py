@@ -17,12 +17,24 @@ GO = (
 )
 
 
-def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 0
+def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    # Was the help and exit 0; like ruff, a run without a PATH is a usage error.
+    assert main([]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "Usage: dfmemlint [OPTIONS] PATH...\n"
+        "Try 'dfmemlint --help' for help.\n\n"
+        "Error: Missing argument 'PATH...'.\n"
+    )
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([flag]) == 0
     out = capsys.readouterr().out
+    assert "Lint and fix Go memory settings" in out
     assert "Usage: dfmemlint [OPTIONS] PATH...  |  COMMAND [ARGS]..." in out
-    for name in ("inspect", "budget", "rule", "rules"):
-        assert name in out
     # The lint command's own options are listed with the group's help.
     assert "Lint options (dfmemlint [OPTIONS] PATH...)" in out
     assert "--memory-limit" in out
@@ -31,15 +43,62 @@ def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  check " not in out
 
 
-@pytest.mark.parametrize("flag", ["--help", "-h"])
-def test_help(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_lists_each_option_once_and_describes_path(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("-h, --help") == 1
+    assert out.count("\n  PATH...") == 1
+    assert "PATH...                         Dockerfiles, directories" in out
+    for flag in ("-q, --quiet", "-o, --output-file", "--config FILE", "--isolated", "--exclude",
+                 "--color [auto|always|never]", "--statistics", "--show-fixes", "--show-files"):
+        assert flag in out, flag
+    assert "--no-color" not in out  # kept, hidden: --color never says it
+
+
+def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    commands = out.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in commands] == ["inspect", "budget", "rule", "rules"]
+    for line in commands:
+        assert not line.endswith("..."), line
+        assert line.endswith((".", ")")), line
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version(flag: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([flag]) == 0
-    assert "Lint and fix Go memory settings" in capsys.readouterr().out
-
-
-def test_version(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"dfmemlint, version {__version__}\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "usage", "message"),
+    [
+        (["--select"], "dfmemlint [OPTIONS] PATH...", "Option '--select' requires an argument."),
+        (["--bogus", "x"], "dfmemlint [OPTIONS] PATH...", "No such option '--bogus'."),
+        (["check", "--bogus", "x"], "dfmemlint [OPTIONS] PATH...", "No such option '--bogus'."),
+        (["--fail-on", "fatal", "x"], "dfmemlint [OPTIONS] PATH...", "Invalid value for"),
+        (["budget", "--ratio"], "dfmemlint budget [OPTIONS] SIZE", "requires an argument"),
+        (["inspect"], "dfmemlint inspect [OPTIONS] PATH...", "Missing argument 'PATH...'."),
+    ],
+)
+def test_usage_errors_name_the_command_typed(
+    capsys: pytest.CaptureFixture[str], args: list[str], usage: str, message: str
+) -> None:
+    # Were "Usage: dfmemlint check ..." / "Try 'dfmemlint check --help'" (a command --help does
+    # not list), and no usage at all for an option missing its value.
+    assert main(args) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert lines[0] == f"Usage: {usage}"
+    command = usage.split(" [")[0]
+    assert lines[1] == f"Try '{command} --help' for help."
+    assert lines[3].startswith("Error: ")
+    assert message in lines[3]
+    assert "dfmemlint check" not in err
 
 
 def test_the_default_command_lints(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

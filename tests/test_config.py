@@ -13,6 +13,7 @@ import pytest
 from dfmemlint import config
 from dfmemlint.cli import main
 from dfmemlint.config import Config, ConfigError, find_config, load_file
+from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
 
 DOCKERFILE = (
@@ -270,3 +271,97 @@ def test_each_file_gets_its_own_configuration(
     _, findings, _ = lint_json([str(strict), str(lax)], capsys)
     by_path = {(Path(str(f["path"])).parent.name, f["code"]) for f in findings}
     assert by_path == {("strict", "DFM001"), ("strict", "DFM007")}
+
+
+# --- precedence (ruff's model, see config.py) ----------------------------------------------------
+
+
+def test_cli_select_wins_over_config_ignore(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--select DFM001` reported nothing when the configuration ignored DFM001.
+    text = 'ignore = ["DFM001"]\nmemory-limit = "512MiB"\n'
+    dockerfile = project(tmp_path, ".dfmemlint.toml", text)
+    _, findings, _ = lint_json(["--select", "DFM001", str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001"]
+    # The flag's own --ignore still applies on top of its --select.
+    args = ["--select", "DFM001", "--ignore", "DFM001", str(dockerfile)]
+    _, findings, _ = lint_json(args, capsys)
+    assert findings == []
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        ([], set(BY_CODE)),
+        ([(None, frozenset({"DFM001"}))], set(BY_CODE) - {"DFM001"}),
+        ([(frozenset({"DFM001", "DFM002"}), frozenset({"DFM002"}))], {"DFM001"}),
+        ([(None, frozenset({"DFM001"})), (frozenset({"DFM001"}), frozenset())], {"DFM001"}),
+        ([(frozenset({"DFM004"}), frozenset()), (None, frozenset({"DFM004"}))], set()),
+        ([(frozenset({"DFM004"}), frozenset()), (None, frozenset())], {"DFM004"}),
+    ],
+)
+def test_selected_rules(
+    layers: list[tuple[frozenset[str] | None, frozenset[str]]], expected: set[str]
+) -> None:
+    assert config.selected_rules(layers) == expected
+
+
+def test_fail_on_is_per_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `dfmemlint a b` exited 0 (a's fail-on = "error" applied to b too) while `dfmemlint b` was 1.
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder in (a, b):
+        folder.mkdir()
+        (folder / "Dockerfile").write_bytes(DOCKERFILE.replace(b"ENV GOMEMLIMIT=500MiB\n", b""))
+    (a / "pyproject.toml").write_text('[tool.dfmemlint]\nfail-on = "error"\n', encoding="utf-8")
+    assert lint_json([str(a)], capsys)[0] == 0  # a warning, under a's threshold
+    assert lint_json([str(b)], capsys)[0] == 1
+    assert lint_json([str(a), str(b)], capsys)[0] == 1
+    assert lint_json([str(b), str(a)], capsys)[0] == 1
+    assert lint_json(["--fail-on", "error", str(a), str(b)], capsys)[0] == 0
+
+
+@pytest.mark.parametrize("where", ["cli", "config"])
+def test_fail_on_none(tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    # `none` was accepted by the GitHub Action only.
+    text = 'memory-limit = "256MiB"\n' + ('fail-on = "none"\n' if where == "config" else "")
+    dockerfile = project(tmp_path, ".dfmemlint.toml", text)
+    args = ["--fail-on", "none"] if where == "cli" else []
+    code, findings, _ = lint_json([*args, str(dockerfile)], capsys)
+    assert "error" in [f["severity"] for f in findings]  # DFM007: 500MiB is above the limit
+    assert code == 0
+    assert config.load_file(str(tmp_path / ".dfmemlint.toml")).fail_on == (
+        config.NEVER_FAIL if where == "config" else None
+    )
+
+
+def test_config_option_uses_one_file_for_every_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dockerfile = project(tmp_path, ".dfmemlint.toml", 'memory-limit = "512MiB"\n')
+    other = tmp_path / "elsewhere.toml"
+    other.write_text('ignore = ["DFM001"]\n', encoding="utf-8")
+    _, findings, _ = lint_json([str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001", "DFM007"]
+    _, findings, _ = lint_json(["--config", str(other), str(dockerfile)], capsys)
+    assert findings == []  # the nearer .dfmemlint.toml is not read
+    _, findings, _ = lint_json(["--isolated", str(dockerfile)], capsys)
+    assert [f["code"] for f in findings] == ["DFM001"]  # no configuration at all
+    code, _, err = lint_json(["--config", str(tmp_path / "missing.toml"), str(dockerfile)], capsys)
+    assert code == 2
+    assert err.startswith(f"Error: {tmp_path / 'missing.toml'}: cannot read: ")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('exclude = "vendor"\n', "exclude: expected a list of paths or glob patterns"),
+        ("extend-exclude = [1]\n", "extend-exclude: expected a list of paths or glob patterns"),
+        ("fail-on = 3\n", "fail-on: expected one of error, warning, info, none, got 3"),
+    ],
+)
+def test_bad_exclude_and_fail_on(tmp_path: Path, text: str, fragment: str) -> None:
+    path = tmp_path / ".dfmemlint.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=fragment):
+        load_file(str(path))

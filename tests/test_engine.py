@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dfmemlint.engine import LintOptions, LintResult, lint
+from dfmemlint.engine import LintOptions, LintResult, UnknownTarget, lint
 from dfmemlint.types import Severity
 
 BUILD = b"FROM golang:1.22 AS build\nRUN GOMEMLIMIT=1GiB go build -o /app .\n\n"
@@ -117,6 +117,50 @@ def test_unknown_code_is_a_note_and_the_known_ones_still_apply() -> None:
 def test_unknown_code_in_global_ignore_is_a_note() -> None:
     result = run(b"# dfmemlint: global ignore=GOMEMLIMIT\n" + BUILD + FINAL)
     assert result.notes == ["Dockerfile:1: unknown rule code 'GOMEMLIMIT' in a dfmemlint comment"]
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        b"# dfmemlint: ignore=DFM001",
+        b"# dfmemlint ignore=DFM001",  # hadolint's spelling, no colon
+        b"# dfmemlint: ignore DFM001",
+        b"# dfmemlint:ignore=DFM001",
+        b"# dfmemlint ignore DFM001",
+        b"# DFMEMLINT: Ignore: DFM001",
+        b"#dfmemlint: ignore = DFM001",
+    ],
+)
+def test_suppression_spellings(comment: bytes) -> None:
+    result = run(BUILD.replace(b"RUN", comment + b"\nRUN") + FINAL)
+    assert [c for c, _ in codes(result)] == ["DFM003", "DFM008", "DFM006"]
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    ("comment", "global_"),
+    [(b"# dfmemlint global ignore=DFM006", True), (b"# dfmemlint: global ignore DFM006", True)],
+)
+def test_global_suppression_spellings(comment: bytes, global_: bool) -> None:
+    result = run(comment + b"\n" + BUILD + FINAL)
+    assert "DFM006" not in [c for c, _ in codes(result)]
+    assert result.notes == []
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [b"# dfmemlint ignroe=DFM001", b"# dfmemlint: ignroe DFM001", b"# dfmemlint ignore="],
+)
+def test_a_misspelt_setting_warns_with_or_without_colon(comment: bytes) -> None:
+    result = run(BUILD.replace(b"RUN", comment + b"\nRUN") + FINAL)
+    assert len(result.notes) == 1
+    assert "dfmemlint comment not understood" in result.notes[0]
+    assert "DFM001" in [c for c, _ in codes(result)]
+
+
+def test_prose_that_mentions_dfmemlint_is_not_a_setting() -> None:
+    result = run(b"# dfmemlint runs in CI on this file\n" + BUILD + FINAL)
+    assert result.notes == []
 
 
 def test_a_comment_that_is_not_understood_is_a_note() -> None:
@@ -237,7 +281,16 @@ def test_target_lints_the_chosen_stage() -> None:
     assert codes(run(data, target="old")) == [("DFM005", 1), ("DFM006", 3)]
 
 
-def test_unknown_target_is_a_note() -> None:
-    result = run(BUILD + FINAL, target="nope")
-    assert result.notes == ["Dockerfile: no stage named 'nope'; linting the last stage"]
-    assert len(result.findings) == 4
+def test_unknown_target_is_an_error_naming_the_stages() -> None:
+    # Was a note ("linting the last stage"); docker build refuses such a target, so dfmemlint does.
+    with pytest.raises(UnknownTarget) as caught:
+        run(BUILD + FINAL + b"FROM alpine AS Release\n", target="nope")
+    assert str(caught.value) == (
+        "Dockerfile: --target nope: no stage of that name (stage names: build, release)"
+    )
+    assert run(BUILD + FINAL + b"FROM alpine AS Release\n", target="RELEASE").graph.final == 2
+
+
+def test_unknown_target_without_named_stages() -> None:
+    with pytest.raises(UnknownTarget, match=r"stage names: none"):
+        run(FINAL, target="build")

@@ -264,8 +264,7 @@ def test_file_buildkit_rejects(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 @pytest.mark.parametrize(
     "data",
     [
-        pytest.param(bytes(range(256)) * 4, id="all-bytes"),
-        pytest.param(b"\x00\xff\xfe\n\x89PNG\r\n\x1a\n", id="binary"),
+        pytest.param(bytes(range(1, 256)) * 4, id="all-bytes-but-nul"),
         pytest.param(b"", id="empty"),
         pytest.param(
             b"FROM a\nCOPY --from=\xff\xfe x y\nENV \xff=\xfe\nLABEL \xc3=\xa9\n", id="bad-utf8"
@@ -283,6 +282,50 @@ def test_junk_gives_no_traceback(
     code, out, err = run(capsys, str(path))
     assert (code, err) == (0, "")
     assert "\udc80" not in out
+
+
+def test_binary_input_is_an_input_error(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # Was read as a Dockerfile of junk; a NUL byte and bytes that are not UTF-8 mark a binary file.
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)))
+    code, out, err = run(capsys, str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: {path}: a binary file (a NUL byte at offset 7, bytes that are not UTF-8 at "
+        "offset 136), not a Dockerfile\n"
+    )
+
+
+def test_control_characters_are_shown_not_obeyed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Clear screen, set the title, ring the bell: printed raw, they acted on the terminal.
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(
+        b"FROM alpine AS x\x1b[2J\nENV A=\x1b]0;owned\x07 B=\x9b31m\nCMD [\"/a\x1b[H\"]\n"
+    )
+    code, out, err = run(capsys, str(path))
+    assert (code, err) == (0, "")
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\x9b" not in out
+    assert "x\u241b[2j FROM alpine" in out  # ESC shown as its control picture
+    assert "A=\u241b]0;owned\u2407" in out
+    (info,) = inspect_json(capsys, str(path))  # JSON keeps the exact text, escaped by JSON
+    assert info["runtime_env"]["A"]["value"] == "\x1b]0;owned\x07"
+
+
+@pytest.mark.parametrize("target", ["nope", "0"])
+def test_unknown_target_is_an_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, target: str
+) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(b"FROM golang:1.22 AS build\nFROM alpine AS final\n")
+    code, out, err = run(capsys, "--target", target, str(path))
+    assert (code, out) == (2, "")
+    assert err == (
+        f"Error: {path}: --target {target}: no stage of that name (stage names: build, final)\n"
+    )
 
 
 def test_invalid_utf8_is_shown_as_replacement_characters(

@@ -67,11 +67,14 @@ NAMES: tuple[tuple[str, bool], ...] = (
     ("services/api/Dockerfile", True),
     ("deploy/k8s/Dockerfile.prod", True),
     ("deploy/x.dockerfile", True),
+    ("build.containerfile", True),
+    ("deploy/API.Containerfile", True),
     ("images/Containerfile", True),
     ("Dockerfile.md", False),
     ("docs/Dockerfile.md", False),
     ("DOCKERFILE.MD", False),
     ("build.dockerfile.md", False),
+    ("build.containerfile.md", False),
     (".dockerignore", False),
     ("sub/.dockerignore", False),
     ("Dockerfile.dockerignore", False),
@@ -281,3 +284,46 @@ def test_no_dockerfile_skips_the_hook(hook_repo: Path, project: Path, env: dict[
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert re.search(r"^dfmemlint\.+\(no files to check\)Skipped$", output, re.MULTILINE), output
+
+
+# --------------------------------------------------------------------------- README's snippet
+
+
+def _readme_snippet() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    [block] = [b for b in re.findall(r"^```yaml\n(.*?)^```$", readme, re.M | re.S) if "repos:" in b]
+    return str(block)
+
+
+def test_readme_snippet_pins_a_commit_that_pre_commit_runs(
+    hook_repo: Path, project: Path, env: dict[str, str]
+) -> None:
+    """README's `.pre-commit-config.yaml`, with the commit filled in as it tells people to, run by
+    the real `pre-commit run`; and `try-repo` of the same commit."""
+    snippet = _readme_snippet()
+    assert "rev: COMMIT_SHA" in snippet
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=hook_repo, env=env, capture_output=True, text=True,
+        check=True,
+    ).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{40}", head)
+    config_text = snippet.replace("https://github.com/dfmemlint/dfmemlint", str(hook_repo))
+    _write(project, env, {
+        ".pre-commit-config.yaml": config_text.replace("COMMIT_SHA", head),
+        "Dockerfile": BAD,
+    })
+    result = subprocess.run(
+        [*_pre_commit_command(), "run", "--all-files", "--color=never"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert re.search(r"^dfmemlint\.+Failed$", output, re.MULTILINE), output
+    assert f"Dockerfile:{BAD_POSITION}: DFM004 [error]" in output
+    tried = subprocess.run(
+        [*_pre_commit_command(), "try-repo", str(hook_repo), "dfmemlint", "--ref", head,
+         "--all-files", "--color=never"],
+        cwd=project, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert tried.returncode == 1, tried.stdout + tried.stderr
+    assert f"Dockerfile:{BAD_POSITION}: DFM004 [error]" in tried.stdout + tried.stderr

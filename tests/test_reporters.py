@@ -492,8 +492,15 @@ def test_text_statistics() -> None:
         " 2  DFM004  [*] gomemlimit-malformed\n"
         " 1  DFM002      gomemlimit-wrong-stage\n"
         " 1  DFM006      gomemlimit-missing\n"
+        "Found 16 findings in 1 file.\n"
+        "[*] 1 fixable with --fix.\n"
     )
-    assert text.render_statistics(Report((), {}, 1)) == ""
+    assert text.render_statistics(Report(findings[:1], {}, 2), quiet=True) == (
+        "1  DFM003      env-cache-bust\n"
+    )
+    # A clean run says so (it printed nothing).
+    assert text.render_statistics(Report((), {}, 1)) == "All checks passed (1 file).\n"
+    assert text.render_statistics(Report((), {}, 1), quiet=True) == ""
 
 
 # --- json ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import json
 import click
 
 from dfmemlint.commands.alert_options import alert_options
-from dfmemlint.commands.options import format_option
+from dfmemlint.commands.options import Command, error, format_option
 from dfmemlint.config import ConfigError, parse_ratio
 from dfmemlint.golang.budget import (
     CONTAINER,
@@ -17,7 +17,7 @@ from dfmemlint.golang.budget import (
     plan_budget,
 )
 from dfmemlint.golang.headroom import RATIO_RANGE
-from dfmemlint.golang.units import LimitError, parse_memory_limit
+from dfmemlint.golang.units import LimitError, parse_container_limit
 
 
 def _parse_ratio(text: str) -> float:
@@ -27,7 +27,9 @@ def _parse_ratio(text: str) -> float:
         raise LimitError(str(exc)) from None
 
 
-@click.command("budget")
+@click.command(
+    "budget", cls=Command, short_help="GOMEMLIMIT and an RSS alert threshold for a memory limit."
+)
 @click.argument("size")
 @click.option(
     "--ratio",
@@ -70,10 +72,10 @@ def budget_command(
     PrometheusRule).
     """
     try:
-        limit = parse_memory_limit(size)
+        limit = parse_container_limit(size)
         budget = plan_budget(limit, _parse_ratio(ratio))
     except LimitError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        error(str(exc))
         return 2
     if output_format == "json":
         click.echo(json.dumps(budget_json(budget), indent=2))

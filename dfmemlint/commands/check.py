@@ -5,27 +5,46 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from dfmemlint.commands.options import (
-    build_arg_option,
-    format_option,
-    stdin_filename_option,
+    FORMATS,
+    LintCommand,
+    error,
+    lint_options,
     warn,
 )
-from dfmemlint.config import Config, ConfigError, find_config, parse_codes, parse_ratio
-from dfmemlint.engine import LintOptions, lint
-from dfmemlint.files import InputError, Source, expand_paths, read_source
-from dfmemlint.fix.fixer import FixOutcome, fix_file
-from dfmemlint.fix.rewrite import FIX_STYLES
-from dfmemlint.golang.units import LimitError, parse_memory_limit
-from dfmemlint.reporters import Report
+from dfmemlint.config import (
+    Config,
+    ConfigError,
+    ConfigSource,
+    parse_codes,
+    parse_fail_on,
+    parse_ratio,
+    selected_rules,
+)
+from dfmemlint.engine import LintOptions, UnknownTarget, lint
+from dfmemlint.files import (
+    DEFAULT_EXCLUDE,
+    Exclusion,
+    InputError,
+    Skipped,
+    Source,
+    excluded_by,
+    expand_paths,
+    read_source,
+)
+from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
 
-FORMATS = ("text", "json", "github", "sarif")
+if TYPE_CHECKING:
+    from dfmemlint.fix.fixer import FixOutcome
+
+__all__ = ["FORMATS", "check", "use_color", "write_atomic"]
 
 
 def _render(output_format: str, report: Report, color: bool) -> str:
@@ -40,8 +59,13 @@ def _render(output_format: str, report: Report, color: bool) -> str:
     return reporter.render(report, color=color)
 
 
-def use_color(no_color: bool, output: str | None) -> bool:
-    if no_color or output is not None or os.environ.get("NO_COLOR"):
+def use_color(choice: str, output: str | None) -> bool:
+    """``--color``: ``always``/``never`` as said; ``auto`` colours a terminal, not a file or a
+    pipe, unless ``NO_COLOR`` is set (no-color.org); ``FORCE_COLOR`` colours a pipe too
+    (force-color.org). ``NO_COLOR`` wins over ``FORCE_COLOR``; both count only when not empty."""
+    if choice != "auto":
+        return choice == "always"
+    if output is not None or os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
@@ -101,13 +125,15 @@ class _Applied(NamedTuple):
 
 def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
     """Fix one file; write it (``-``: print it to stdout), or with ``diff`` only describe it."""
+    from dfmemlint.fix.fixer import fix_file  # only a run that fixes needs the fixer
+
     outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
     assert outcome.result is not None
     for note in outcome.result.notes:
         warn(note)
     to_stdout = source.real_path is None and not diff
     if outcome.error is not None:
-        click.echo(f"error: {source.path}: {outcome.error}", err=True)
+        error(f"{source.path}: {outcome.error}")
         if to_stdout:
             _write_stdout(source.data)
         return _Applied(outcome, False, True, b"")
@@ -124,7 +150,9 @@ def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: boo
         write_atomic(source.path, outcome.data)
     except OSError as exc:
         message = str(exc) if isinstance(exc, WriteError) else f"{source.path}: {exc}"
-        click.echo(f"error: cannot write {message}", err=True)
+        error(f"cannot write {message}")
+        from dfmemlint.fix.fixer import FixOutcome
+
         return _Applied(FixOutcome(source.data, result=lint(source.path, source.data, options)),
                         False, True, b"")
     return _Applied(outcome, True, False, b"")
@@ -145,196 +173,318 @@ def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
         fix = applied.finding.fix
         assert fix is not None
         click.echo(
-            f"  {path}:{applied.line}:{applied.column}: {applied.finding.code} "
-            f"{fix.title} ({fix.applicability.label})",
+            printable(
+                f"  {path}:{applied.line}:{applied.column}: {applied.finding.code} "
+                f"{fix.title} ({fix.applicability.label})"
+            ),
             err=True,
         )
 
 
-def _options(
-    config: Config,
-    select: str | None,
-    ignore: str | None,
-    memory_limit: int | None,
-    ratio: float | None,
-    build_args: dict[str, str],
-    target: str | None,
-    fix_style: str = "auto",
-) -> LintOptions:
-    chosen_select = parse_codes(select, "--select") if select else config.select
-    chosen_ignore = config.ignore | (parse_codes(ignore, "--ignore") if ignore else frozenset())
-    limit = memory_limit if memory_limit is not None else config.memory_limit
-    source = "--memory-limit" if memory_limit is not None else (config.path or "")
-    return LintOptions(
-        select=chosen_select,
-        ignore=chosen_ignore,
-        severity=config.severity,
-        memory_limit=limit,
-        memory_limit_source=source,
-        memory_limit_from_cli=memory_limit is not None,
-        ratio=ratio if ratio is not None else (config.ratio or 0.8),
-        build_args=build_args,
-        target=target,
-        fix_style=fix_style,
+@dataclass(frozen=True)
+class Flags:
+    """What was given on the command line (see ``commands.options`` for each option's help)."""
+
+    paths: tuple[str, ...]
+    fix: bool
+    unsafe_fixes: bool
+    diff: bool
+    show_fixes: bool
+    fix_style: str
+    select: str | None
+    ignore: str | None
+    memory_limit: str | None
+    ratio: str | None
+    build_args: dict[str, str]
+    target: str | None
+    config_file: str | None
+    isolated: bool
+    exclude: tuple[str, ...]
+    extend_exclude: tuple[str, ...]
+    show_files: bool
+    verbose: bool
+    stdin_filename: str | None
+    output_format: str
+    output: str | None
+    statistics: bool
+    color: str
+    no_color: bool
+    quiet: bool
+    fail_on: str | None
+    exit_zero: bool
+    exit_non_zero_on_fix: bool
+
+
+class _Settings(NamedTuple):
+    """The flags read once for all files: limit and ratio parsed, rule codes checked."""
+
+    select: frozenset[str] | None
+    ignore: frozenset[str]
+    memory_limit: int | None
+    ratio: float | None
+    fail_on: int | None
+
+
+def _read_flags(flags: Flags) -> _Settings:
+    return _Settings(
+        select=parse_codes(flags.select, "--select") if flags.select is not None else None,
+        ignore=parse_codes(flags.ignore, "--ignore") if flags.ignore else frozenset(),
+        memory_limit=(
+            parse_container_limit(flags.memory_limit) if flags.memory_limit is not None else None
+        ),
+        ratio=parse_ratio(flags.ratio, "--ratio") if flags.ratio is not None else None,
+        fail_on=parse_fail_on(flags.fail_on, "--fail-on") if flags.fail_on is not None else None,
     )
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option("--fix", is_flag=True,
-              help="Apply safe fixes and write the files (with -, the fixed file goes to stdout).")
-@click.option("--unsafe-fixes", is_flag=True,
-              help="Also apply fixes that may change behaviour (implies --fix).")
-@click.option("--diff", is_flag=True,
-              help="Print the fixes as a unified diff; write nothing (exit 1 if there are any).")
-@click.option("--show-fixes", is_flag=True, help="List the fixes that were applied.")
-@click.option("--select", default=None, metavar="CODES", help="Only these rules (comma-separated).")
-@click.option("--ignore", default=None, metavar="CODES", help="Skip these rules (comma-separated).")
-@click.option(
-    "--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
-    help="Lowest severity that makes the exit code 1 [default: warning].",
+def _options(config: Config, settings: _Settings, flags: Flags) -> LintOptions:
+    """One file's options: its configuration, then the command line on top (config.py)."""
+    rules = selected_rules(
+        [(config.select, config.ignore), (settings.select, settings.ignore)]
+    )
+    from_cli = settings.memory_limit is not None
+    return LintOptions(
+        select=rules,
+        severity=config.severity,
+        memory_limit=settings.memory_limit if from_cli else config.memory_limit,
+        memory_limit_source="--memory-limit" if from_cli else (config.path or ""),
+        memory_limit_from_cli=from_cli,
+        ratio=settings.ratio if settings.ratio is not None else (config.ratio or 0.8),
+        build_args=flags.build_args,
+        target=flags.target,
+        fix_style=flags.fix_style,
+    )
+
+
+def _exclusion(flags: Flags, configs: ConfigSource) -> Exclusion:
+    """Why a path found in a directory search is skipped: ``--exclude`` (or else the
+    configuration's ``exclude``, or else the defaults), plus the configuration's and the command
+    line's ``extend-exclude``. Configured patterns with a ``/`` are relative to the configuration
+    file's directory, command-line ones to the current directory."""
+    here = os.getcwd()
+
+    def excluded(path: str, is_dir: bool) -> str | None:
+        config = configs.for_path(path if is_dir else os.path.dirname(path) or ".")
+        base = config.directory or here
+        if flags.exclude:
+            reason = excluded_by(path, flags.exclude, here)
+        else:
+            patterns = config.exclude if config.exclude is not None else DEFAULT_EXCLUDE
+            reason = excluded_by(path, patterns, base)
+        return (
+            reason
+            or excluded_by(path, config.extend_exclude, base)
+            or excluded_by(path, flags.extend_exclude, here)
+        )
+
+    return excluded
+
+
+def _report_skipped(skipped: list[Skipped], *, each: bool) -> None:
+    """What a directory search passed over: each entry with ``each``, then the counts."""
+    if not skipped:
+        return
+    if each:
+        for entry in skipped:
+            click.echo(printable(f"Skipped {entry.path}: {entry.reason}"), err=True)
+    excluded = sum(1 for entry in skipped if entry.reason.startswith("excluded"))
+    others = len(skipped) - excluded
+    parts = []
+    if others:
+        parts.append(f"{others} file{'s' if others != 1 else ''} not named like a Dockerfile")
+    if excluded:
+        parts.append(f"{excluded} excluded path{'s' if excluded != 1 else ''}")
+    hint = "" if each else " (--verbose lists them)"
+    click.echo(f"Skipped {' and '.join(parts)}{hint}.", err=True)
+
+
+def _check_targets(sources: list[Source], flags: Flags) -> None:
+    """Refuse a ``--target`` that a file lacks before anything is linted or written."""
+    from dfmemlint.dockerfile import model, reader
+
+    for source in sources:
+        df = reader.read(source.data)
+        graph = model.build(df, build_args=flags.build_args, target=flags.target)
+        if graph.target_missing is not None and df.error is None:
+            names = [stage.name for stage in graph.stages if stage.name]
+            raise UnknownTarget(source.path, graph.target_missing, names)
+
+
+@click.command(
+    cls=LintCommand,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    short_help="Lint Dockerfiles (the default command).",
 )
-@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--exit-non-zero-on-fix", is_flag=True,
-              help="Exit 1 when a fix was applied, even if no finding remains.")
-@click.option("--memory-limit", default=None, metavar="SIZE",
-              help="The container's memory limit (512MiB, 1Gi, 512m, bytes).")
-@click.option("--ratio", default=None, metavar="R",
-              help="GOMEMLIMIT as a share of the memory limit [default: 0.8].")
-@click.option(
-    "--fix-style", type=click.Choice(FIX_STYLES), default="auto", show_default=True,
-    help="Where a fix adds GOMEMLIMIT: 'auto' inline on the start command when the image has "
-    "env (exec form) or /bin/sh (shell form), else an ENV line before CMD/ENTRYPOINT; 'env' "
-    "always the ENV line; 'inline' on the start command even when dfmemlint cannot tell that the "
-    "image has env or a shell (scratch, distroless, unknown images): such a container then fails "
-    "to start.",
-)
-@format_option(FORMATS)
-@click.option("--output", default=None, metavar="FILE", help="Write the report to FILE.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
-@click.option("--no-color", is_flag=True, help="No colour (also: NO_COLOR set, or not a terminal).")
-@build_arg_option
-@click.option("--target", default=None, help="Lint as if building this stage.")
-@stdin_filename_option
-def check(
-    paths: tuple[str, ...],
-    fix: bool,
-    unsafe_fixes: bool,
-    diff: bool,
-    show_fixes: bool,
-    select: str | None,
-    ignore: str | None,
-    fail_on: str | None,
-    exit_zero: bool,
-    exit_non_zero_on_fix: bool,
-    memory_limit: str | None,
-    ratio: str | None,
-    fix_style: str,
-    output_format: str,
-    output: str | None,
-    statistics: bool,
-    no_color: bool,
-    build_args: dict[str, str],
-    target: str | None,
-    stdin_filename: str | None,
-) -> int:
+@lint_options
+def check(**given: Any) -> int:
     """Lint Dockerfiles for Go memory settings (GOMEMLIMIT, GOGC)."""
-    if not paths:
-        click.echo("Error: no PATH given (a Dockerfile, a directory, or - for stdin)", err=True)
-        return 2
+    alias = given.pop("output_alias")
+    given["output"] = given["output"] or alias
+    return run(Flags(**given))
+
+
+def run(flags: Flags) -> int:
+    """One lint (or fix) run; the exit code: 0 clean, 1 findings at or above each file's
+    ``fail-on``, 2 usage, configuration or input error (or a fix that had to be reverted)."""
+    if flags.diff and (flags.output_format != "text" or flags.statistics):
+        other = "--statistics" if flags.statistics else f"--format {flags.output_format}"
+        raise click.UsageError(
+            f"--diff prints a unified diff, so it cannot be combined with {other}",
+            ctx=click.get_current_context(silent=True),
+        )
+    color = use_color("never" if flags.no_color else flags.color, flags.output)
     try:
-        limit = parse_memory_limit(memory_limit) if memory_limit is not None else None
-        ratio_value = parse_ratio(ratio, "--ratio") if ratio is not None else None
-        files = expand_paths(paths, warn=warn)
-        sources = [read_source(path, stdin_filename) for path in files]
+        settings = _read_flags(flags)
+        configs = ConfigSource(flags.config_file, flags.isolated)
+        skipped: list[Skipped] = []
+        files = expand_paths(
+            flags.paths, warn=warn, excluded=_exclusion(flags, configs), skipped=skipped
+        )
+        if flags.show_files:
+            for path in files:
+                click.echo(printable(path))
+            _report_skipped(skipped, each=flags.verbose)
+            return 0
+        if flags.verbose:
+            _report_skipped(skipped, each=True)
+        sources = [read_source(path, flags.stdin_filename) for path in files]
+        if flags.target is not None:
+            _check_targets(sources, flags)
         # Standard input is configured like the file it stands for (--stdin-filename).
-        stdin_path = os.path.abspath(stdin_filename) if stdin_filename else os.getcwd()
-        configs = [find_config(s.real_path or stdin_path) for s in sources]
-        options_list = [
-            _options(c, select, ignore, limit, ratio_value, build_args, target, fix_style)
-            for c in configs
-        ]
-    except (ConfigError, InputError, LimitError) as exc:
-        click.echo(f"Error: {exc}", err=True)
+        stdin_path = os.path.abspath(flags.stdin_filename) if flags.stdin_filename else os.getcwd()
+        file_configs = [configs.for_path(s.real_path or stdin_path) for s in sources]
+    except (ConfigError, InputError, LimitError, UnknownTarget) as exc:
+        error(str(exc))
         return 2
-    applying = fix or unsafe_fixes or diff
+    return _lint_all(flags, settings, sources, file_configs, color)
+
+
+def _lint_all(
+    flags: Flags,
+    settings: _Settings,
+    sources: list[Source],
+    configs: list[Config],
+    color: bool,
+) -> int:
+    applying = flags.fix or flags.unsafe_fixes or flags.diff
     findings: list[Finding] = []
     shown_sources: dict[str, bytes] = {}
     fixed_count = 0
     failed = False
+    failing = False  # a finding at or above its file's fail-on
     diffs: list[bytes] = []
-    for source, options in zip(sources, options_list, strict=True):
+    for source, config in zip(sources, configs, strict=True):
+        options = _options(config, settings, flags)
         if applying:
-            applied = _fix_source(source, options, unsafe=unsafe_fixes, diff=diff)
+            applied = _fix_source(source, options, unsafe=flags.unsafe_fixes, diff=flags.diff)
             outcome = applied.outcome
             assert outcome.result is not None
             failed = failed or applied.failed
             fixed_count += len(outcome.fixed) if applied.done else 0
             if applied.diff:
                 diffs.append(applied.diff)
-            if show_fixes and applied.done:
-                _show_fixes(source.path, outcome, diff=diff)
-            findings.extend(outcome.result.findings)
+            if flags.show_fixes and applied.done:
+                _show_fixes(source.path, outcome, diff=flags.diff)
+            found = outcome.result.findings
             shown_sources[source.path] = outcome.data
         else:
             result = lint(source.path, source.data, options)
-            for note in result.notes:
-                warn(note)
-            findings.extend(result.findings)
+            if not flags.quiet:
+                for note in result.notes:
+                    warn(note)
+            found = result.findings
             shown_sources[source.path] = source.data
+        findings.extend(found)
+        threshold = _threshold(settings.fail_on, config)
+        failing = failing or any(f.severity >= threshold for f in found)
     report = Report(tuple(findings), shown_sources, len(sources))
-    color = use_color(no_color, output)
-    if diff:
-        if diffs:
-            _write_stdout(b"".join(diffs))
-        click.echo(
-            f"Would fix {fixed_count} finding{'s' if fixed_count != 1 else ''}.", err=True
-        )
+    if flags.diff:
+        _emit_diff(flags, b"".join(diffs), fixed_count, report, color)
     else:
-        stdout_taken = applying and any(s.real_path is None for s in sources)
-        rendered = (
-            _statistics(report, color) if statistics else _render(output_format, report, color)
-        )
-        if output is not None:
-            with open(output, "w", encoding="utf-8") as handle:
-                ending = "" if rendered.endswith("\n") or not rendered else "\n"
-                handle.write(rendered + ending)
-        elif stdout_taken:
-            click.echo(rendered, err=True, nl=not rendered.endswith("\n"))
-        elif rendered:
-            click.echo(rendered, nl=not rendered.endswith("\n"))
-        if applying:
-            remaining = len(findings)
-            click.echo(
-                f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} "
-                f"({remaining} remaining).",
-                err=True,
-            )
+        _emit_report(flags, report, applying, fixed_count, color, sources)
     if failed:
         return 2
-    if diff:
-        return 1 if fixed_count else 0
-    if exit_zero:
+    if flags.exit_zero:
         return 0
-    if exit_non_zero_on_fix and fixed_count:
+    if flags.diff:  # ruff's --diff: 1 when there is a change to make
+        return 1 if fixed_count else 0
+    if flags.exit_non_zero_on_fix and fixed_count:
         return 1
-    threshold = _fail_on(fail_on, configs)
-    return 1 if any(f.severity >= threshold for f in findings) else 0
+    return 1 if failing else 0
 
 
-def _fail_on(option: str | None, configs: Sequence[Config]) -> Severity:
+def _threshold(option: int | None, config: Config) -> int:
+    """The lowest severity that fails this file: --fail-on, else its configuration's, else
+    warning (``none`` is NEVER_FAIL, above every severity)."""
     if option is not None:
-        return Severity.parse(option)
-    for config in configs:
-        if config.fail_on is not None:
-            return config.fail_on
-    return Severity.WARNING
+        return option
+    return config.fail_on if config.fail_on is not None else Severity.WARNING
 
 
-def _statistics(report: Report, color: bool) -> str:
+def _emit_report(
+    flags: Flags,
+    report: Report,
+    applying: bool,
+    fixed_count: int,
+    color: bool,
+    sources: list[Source],
+) -> None:
     from dfmemlint.reporters import text
 
-    return text.render_statistics(report, color=color)
+    if flags.statistics:
+        rendered = text.render_statistics(report, color=color, quiet=flags.quiet)
+    elif flags.output_format == "text":
+        rendered = text.render(report, color=color, quiet=flags.quiet)
+    else:
+        rendered = _render(flags.output_format, report, color)
+    stdout_taken = applying and any(s.real_path is None for s in sources)
+    if flags.output is not None:
+        _write_output(flags.output, rendered)
+    elif stdout_taken:
+        click.echo(rendered, err=True, nl=not rendered.endswith("\n"), color=color)
+    elif rendered:
+        click.echo(rendered, nl=not rendered.endswith("\n"), color=color)
+    if applying and not flags.quiet:
+        remaining = len(report.findings)
+        click.echo(
+            f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} "
+            f"({remaining} remaining).",
+            err=True,
+        )
+
+
+def _write_output(path: str, rendered: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        ending = "" if rendered.endswith("\n") or not rendered else "\n"
+        handle.write(rendered + ending)
+
+
+def _emit_diff(
+    flags: Flags, diff: bytes, fixed_count: int, report: Report, color: bool
+) -> None:
+    """The diff to stdout or ``-o FILE`` (coloured, controls made visible, on a terminal), then
+    what it fixes and what would remain."""
+    if flags.output is not None:
+        with open(flags.output, "wb") as handle:
+            handle.write(diff)
+    elif diff:
+        if color:
+            from dfmemlint.reporters.text import color_diff
+
+            click.echo(color_diff(diff.decode("utf-8", "replace")), nl=False, color=True)
+        else:
+            _write_stdout(diff)
+    if flags.quiet:
+        return
+    from dfmemlint.reporters.text import fixable_counts
+
+    remaining = len(report.findings)
+    message = f"Would fix {fixed_count} finding{'s' if fixed_count != 1 else ''}"
+    if remaining:
+        unsafe = fixable_counts(report.findings)[1] if not flags.unsafe_fixes else 0
+        more = f"; {unsafe} fixable with --unsafe-fixes" if unsafe else ""
+        message += f"; {remaining} would remain (run without --diff to list them{more})"
+    click.echo(message + ".", err=True)
 
 
 def _diff_lines(data: bytes) -> list[str]:

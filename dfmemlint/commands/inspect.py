@@ -9,13 +9,17 @@ from typing import Any
 import click
 
 from dfmemlint.commands.options import (
+    Command,
     build_arg_option,
+    error,
     format_option,
     stdin_filename_option,
     warn,
 )
 from dfmemlint.dockerfile import model, reader
+from dfmemlint.engine import UnknownTarget
 from dfmemlint.files import InputError, expand_paths, read_source
+from dfmemlint.reporters import printable
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -118,7 +122,9 @@ def _outline(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(
+    cls=Command, short_help="Show how a Dockerfile is read: instructions, stages, environment."
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option(["text", "json"])
 @build_arg_option
@@ -136,15 +142,21 @@ def inspect(
         files = expand_paths(paths, warn=warn)
         sources = [read_source(path, stdin_filename) for path in files]
     except InputError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        error(str(exc))
         return 2
     results = []
     for source in sources:
         df = reader.read(source.data)
         graph = model.build(df, build_args=build_args, target=target)
+        if graph.target_missing is not None and df.error is None:
+            names = [stage.name for stage in graph.stages if stage.name]
+            error(str(UnknownTarget(source.path, graph.target_missing, names)))
+            return 2
         results.append(inspect_json(source.path, source.data, graph))
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
-        click.echo("\n\n".join(_outline(info) for info in results))
+        # The outline quotes the file: its control characters are shown, not obeyed.
+        outline = "\n\n".join(_outline(info) for info in results)
+        click.echo("\n".join(printable(line) for line in outline.split("\n")))
     return 0

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from dfmemlint.commands.options import format_option
+from dfmemlint.commands.options import Command, error, format_option
 from dfmemlint.reporters.sarif import rule_page, rule_url
 from dfmemlint.rules.catalog import BY_CODE, CATALOG, RuleInfo
 
@@ -18,19 +18,23 @@ def find_rule(text: str) -> RuleInfo | None:
     return BY_CODE.get(wanted.upper()) or by_name.get(wanted.lower())
 
 
-@click.command("rule")
+@click.command(
+    "rule", cls=Command, short_help="Show a rule's reference page (dfmemlint rule DFM004)."
+)
 @click.argument("code")
 def rule(code: str) -> int:
     """Show the reference page of a rule (by code, e.g. DFM004, or name)."""
     info = find_rule(code)
     if info is None:
-        click.echo(f"dfmemlint: unknown rule {code!r} (`dfmemlint rules` lists them)", err=True)
+        error(f"unknown rule {code!r} (`dfmemlint rules` lists them)")
         return 2
     click.echo(rule_page(info.code), nl=False)
     return 0
 
 
-@click.command("rules")
+@click.command(
+    "rules", cls=Command, short_help="List every rule: code, name, severity, summary."
+)
 @format_option(["text", "json"])
 def rules(output_format: str) -> int:
     """List every rule: code, name, default severity and summary."""

@@ -553,6 +553,34 @@ def parse_memory_limit(text: str) -> int:
     return size.numerator
 
 
+# A declared limit outside these bounds is almost certainly a slip: `512` meant as MiB is 512
+# bytes, too little to start any Go program; above 16 TiB no container limit is meant.
+MIN_CONTAINER_LIMIT = 4 * MIB
+MAX_CONTAINER_LIMIT = 16 * TIB
+
+
+def parse_container_limit(text: str) -> int:
+    """:func:`parse_memory_limit`, then refuse (:class:`LimitError`) a limit under 4 MiB or over
+    16 TiB; for a bare number the message names the unit that was likely meant (``512`` ->
+    ``512MiB``)."""
+    limit = parse_memory_limit(text)
+    shown = text.strip()
+    if limit < MIN_CONTAINER_LIMIT:
+        hint = ""
+        if shown.isdigit() and int(shown) * MIB <= MAX_CONTAINER_LIMIT:
+            hint = f"; did you mean {int(shown)}MiB?"
+        raise LimitError(
+            f"memory limit {shown!r} is {describe_bytes(limit)}, under 4 MiB: too small for a "
+            f"container that runs a Go program{hint}"
+        )
+    if limit > MAX_CONTAINER_LIMIT:
+        raise LimitError(
+            f"memory limit {shown!r} is {describe_bytes(limit)}, over 16 TiB: not a container "
+            "limit dfmemlint accepts (is the unit right?)"
+        )
+    return limit
+
+
 # --------------------------------------------------------------------------------------------
 # Arithmetic and formatting
 # --------------------------------------------------------------------------------------------

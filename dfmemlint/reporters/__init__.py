@@ -19,3 +19,23 @@ class Report(NamedTuple):
     findings: tuple[Finding, ...]
     sources: dict[str, bytes]
     files_checked: int
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character (C0, DEL, C1) shown as a visible stand-in, so text
+    quoted from a file cannot clear the screen, set the title or move the cursor: C0 as its
+    Unicode control picture (ESC -> U+241B), DEL as U+2421, C1 as U+FFFD. Tabs stay."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if code < 0x20 and char != "\t":
+            out.append(chr(0x2400 + code))
+        elif code == 0x7F:
+            out.append("\u2421")
+        elif 0x80 <= code < 0xA0:
+            out.append("\ufffd")
+        else:
+            out.append(char)
+    return "".join(out)

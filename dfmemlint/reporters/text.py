@@ -6,7 +6,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-from dfmemlint.reporters import Report
+from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Applicability, Finding, Severity
 
 TAB_SIZE = 8
@@ -89,13 +89,14 @@ def _finding_block(finding: Finding, lines: list[str], color: bool) -> list[str]
     severity = _paint(f"[{finding.severity.label}]", SEVERITY_COLOR[finding.severity], color=color)
     code = _paint(finding.code, _BOLD, SEVERITY_COLOR[finding.severity], color=color)
     head = (
-        f"{_paint(finding.path, _BOLD, color=color)}:{finding.line}:{finding.column}: "
-        f"{code} {severity} {finding.message}"
+        f"{_paint(printable(finding.path), _BOLD, color=color)}:{finding.line}:{finding.column}: "
+        f"{code} {severity} {printable(finding.message)}"
     )
     block = [head, *_snippet(finding, lines, color)]
     if finding.fix is not None:
         label = finding.fix.applicability.label
-        block.append(f"  {_paint('fix:', _CYAN, color=color)} {finding.fix.title} ({label})")
+        title = printable(finding.fix.title)
+        block.append(f"  {_paint('fix:', _CYAN, color=color)} {title} ({label})")
     return block
 
 
@@ -137,7 +138,8 @@ def summary(report: Report, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def render(report: Report, *, color: bool = False) -> str:
+def render(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+    """Each finding with its source line and caret, then (unless ``quiet``) the summary."""
     lines_by_path: dict[str, list[str]] = {}
     blocks = []
     for finding in report.findings:
@@ -145,15 +147,18 @@ def render(report: Report, *, color: bool = False) -> str:
             source = report.sources.get(finding.path)
             lines_by_path[finding.path] = [] if source is None else source_lines(source)
         blocks.append("\n".join(_finding_block(finding, lines_by_path[finding.path], color)))
-    blocks.append(summary(report, color=color))
-    return "\n\n".join(blocks) + "\n"
+    if not quiet:
+        blocks.append(summary(report, color=color))
+    return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def render_statistics(report: Report, *, color: bool = False) -> str:
-    """One row per code, most frequent first: count, code, ``[*]`` when ``--fix`` repairs some."""
+def render_statistics(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+    """One row per code, most frequent first: count, code, ``[*]`` when ``--fix`` repairs some;
+    then (unless ``quiet``) the total and what ``[*]`` means. A clean run says so in one line."""
     counts = Counter(f.code for f in report.findings)
+    files = _plural(report.files_checked, "file")
     if not counts:
-        return ""
+        return "" if quiet else _paint(f"All checks passed ({files}).", _GREEN, color=color) + "\n"
     names = {f.code: f.name for f in report.findings}
     fixable = {
         f.code for f in report.findings if f.fix and f.fix.applicability is Applicability.SAFE
@@ -168,4 +173,30 @@ def render_statistics(report: Report, *, color: bool = False) -> str:
             f"{count:>{count_width}}  {_paint(code.ljust(code_width), _BOLD, color=color)}  "
             f"{mark}{names[code]}"
         )
+    if not quiet:
+        total = len(report.findings)
+        lines.append(_paint(f"Found {_plural(total, 'finding')} in {files}.", _BOLD, color=color))
+        if fixable:
+            safe, _ = fixable_counts(report.findings)
+            lines.append(f"[*] {safe} fixable with --fix.")
     return "\n".join(lines) + "\n"
+
+
+def color_diff(diff: str) -> str:
+    """A unified diff for a terminal: headers bold, hunk lines cyan, removals red, additions
+    green, control characters made visible."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        body = line.rstrip("\n")
+        ending = line[len(body):]
+        shown = printable(body)
+        if body.startswith(("--- ", "+++ ")):
+            shown = _paint(shown, _BOLD, color=True)
+        elif body.startswith("@@"):
+            shown = _paint(shown, _CYAN, color=True)
+        elif body.startswith("-"):
+            shown = _paint(shown, _RED, color=True)
+        elif body.startswith("+"):
+            shown = _paint(shown, _GREEN, color=True)
+        out.append(shown + ending)
+    return "".join(out)
