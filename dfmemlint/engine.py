@@ -45,7 +45,7 @@ class LintOptions:
     memory_limit_source: str = ""
     memory_limit_from_cli: bool = False
     ratio: float = 0.8
-    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT (see dfmemlint.fix.rewrite)
+    fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline" (dfmemlint.fix.rewrite)
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
 

@@ -25,7 +25,7 @@ COPY --from=build /app /app
 CMD ["/app"]
 """
 FIXED_SAFE = BROKEN.replace(b"=2G ", b"=2GiB ")
-FIXED_WITH_LIMIT = FIXED_SAFE.replace(b'CMD ["/app"]', b'CMD ["env", "GOMEMLIMIT=409MiB", "/app"]')
+FIXED_WITH_LIMIT = FIXED_SAFE.replace(b'CMD ["/app"]', b'ENV GOMEMLIMIT=409MiB\nCMD ["/app"]')
 CLEAN = FIXED_WITH_LIMIT
 
 
@@ -95,7 +95,7 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(
     assert dockerfile.stat().st_mtime_ns == mtime
     assert out == (
         f"--- {dockerfile}\n+++ {dockerfile}\n"
-        "@@ -1,7 +1,7 @@\n"
+        "@@ -1,7 +1,8 @@\n"
         " FROM golang:1.22 AS build\n"
         " WORKDIR /src\n"
         "-RUN GOMEMLIMIT=2G go build -o /app .\n"
@@ -103,8 +103,8 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(
         " \n"
         " FROM alpine:3.20\n"
         " COPY --from=build /app /app\n"
-        '-CMD ["/app"]\n'
-        '+CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n'
+        "+ENV GOMEMLIMIT=409MiB\n"
+        ' CMD ["/app"]\n'
     )
     # What remains is said too (it was only "Would fix 2 findings.").
     assert err == (
@@ -150,8 +150,7 @@ def test_diff_marks_a_missing_final_newline(
     path.write_bytes(BROKEN.rstrip(b"\n"))
     _, out, _ = run(capsys, "--diff", "--memory-limit", "512MiB", str(path))
     assert out.endswith(
-        '-CMD ["/app"]\n\\ No newline at end of file\n'
-        '+CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n\\ No newline at end of file\n'
+        '+ENV GOMEMLIMIT=409MiB\n CMD ["/app"]\n\\ No newline at end of file\n'
     )
 
 
@@ -161,7 +160,7 @@ def test_show_fixes_lists_each_fix_at_its_original_place(
     _, _, err = run(capsys, "--fix", "--show-fixes", "--memory-limit", "512MiB", str(dockerfile))
     assert f"Fixed 2 findings in {dockerfile}:" in err
     assert f"{dockerfile}:3:16: DFM004 Replace 2G with 2GiB (safe)" in err
-    assert f"{dockerfile}:7:1: DFM006 Start the program through env" in err
+    assert f"{dockerfile}:7:1: DFM006 Add ENV GOMEMLIMIT=409MiB before the CMD" in err
 
 
 def test_unsafe_fixes_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -178,9 +177,11 @@ def test_unsafe_fixes_need_the_flag(tmp_path: Path, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(
     ("style", "expected"),
     [
-        ("auto", b'CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n'),
         ("env", b'ENV GOMEMLIMIT=409MiB\nCMD ["/app"]\n'),
-        ("inline", b'CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n'),
+        (
+            "inline",
+            b'CMD ["sh", "-c", "GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec \\"$@\\"", "sh", "/app"]\n',
+        ),
     ],
 )
 def test_fix_style(
@@ -199,6 +200,11 @@ def test_fix_style_inline_on_an_image_without_env(
     assert path.read_bytes().endswith(b'ENV GOMEMLIMIT=409MiB\nCMD ["/app"]\n')
     path.write_bytes(FIXED_SAFE.replace(b"alpine:3.20", b"scratch"))
     run(capsys, "--fix", "--fix-style", "inline", "--memory-limit", "512MiB", str(path))
+    # Neither a shell nor env there: inline cannot work, the ENV line is the fix.
+    assert path.read_bytes().endswith(b'ENV GOMEMLIMIT=409MiB\nCMD ["/app"]\n')
+    path.write_bytes(FIXED_SAFE.replace(b"alpine:3.20", b"example.com/runtime:1"))
+    run(capsys, "--fix", "--fix-style", "inline", "--memory-limit", "512MiB", str(path))
+    # An image dfmemlint does not know: only env, which overrides a runtime value.
     assert path.read_bytes().endswith(b'CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n')
 
 
@@ -353,3 +359,22 @@ def test_stdin_diff() -> None:
     done = _dfmemlint(BROKEN, "--diff", "--stdin-filename", "svc/Dockerfile", "-")
     assert done.stdout.startswith(b"--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n")
     assert done.returncode == 1
+
+
+def test_diff_says_when_a_fix_overrides_the_runtime_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(FIXED_SAFE.replace(b'CMD ["/app"]', b'CMD ["env", "TZ=UTC", "/app"]'))
+    code, out, err = run(
+        capsys, "--diff", "--fix-style", "inline", "--memory-limit", "512MiB", str(path)
+    )
+    assert code == 1
+    assert '+CMD ["env", "GOMEMLIMIT=409MiB", "TZ=UTC", "/app"]' in out
+    assert (
+        f"Warning: {path}:7: with this fix, a GOMEMLIMIT set at run time (docker run -e, "
+        "Compose environment:, Kubernetes env:) no longer applies" in err
+    )
+    # The default ENV line leaves the runtime value in charge: nothing to say.
+    _, _, err = run(capsys, "--diff", "--memory-limit", "512MiB", str(path))
+    assert "no longer applies" not in err

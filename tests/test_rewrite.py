@@ -174,11 +174,26 @@ def test_a_start_command_that_cannot_take_the_value_gets_the_env_line() -> None:
 
 def test_env_options_come_before_the_new_assignment() -> None:
     data = GO_BUILD + b'FROM alpine\nCMD ["env", "-u", "DEBUG", "/app"]\n'
-    fix = _fix(data, memory_limit=512 * MiB)
+    fix = _fix(data, memory_limit=512 * MiB, fix_style="inline")
     assert fix is not None
     (edit,) = fix.edits
     assert data[: edit.start].endswith(b'"DEBUG", ')
     assert edit.replacement == b'"GOMEMLIMIT=409MiB", '
+    # Only `env` is possible here, and it overrides the operator's value: the title says so.
+    assert fix.title.endswith(
+        "a GOMEMLIMIT set at run time (docker run -e, Compose environment:, Kubernetes env:) "
+        "no longer applies (0.8 of the 512MiB memory limit)"
+    )
+
+
+def test_the_default_is_the_env_line_before_the_start_command() -> None:
+    data = GO_BUILD + b'FROM alpine\nCOPY --from=build /app /app\nCMD ["env", "-u", "X", "/app"]\n'
+    fix = _fix(data, memory_limit=512 * MiB)
+    assert fix is not None
+    (edit,) = fix.edits
+    assert data[edit.start :].startswith(b"CMD")
+    assert edit.replacement == b"ENV GOMEMLIMIT=409MiB\n"
+    assert fix.title == "Add ENV GOMEMLIMIT=409MiB before the CMD (0.8 of the 512MiB memory limit)"
 
 
 def test_a_fix_that_would_not_read_back_is_not_offered() -> None:

@@ -123,6 +123,16 @@ class _Applied(NamedTuple):
     diff: bytes
 
 
+def _note_runtime_override(path: str, outcome: FixOutcome) -> None:
+    """--diff's summary names a fix that overrides the operator's runtime GOMEMLIMIT."""
+    from dfmemlint.fix.rewrite import RUNTIME_VALUE_IGNORED
+
+    for applied in outcome.applied:
+        fix = applied.finding.fix
+        if fix is not None and RUNTIME_VALUE_IGNORED in fix.title:
+            warn(f"{path}:{applied.line}: with this fix, {RUNTIME_VALUE_IGNORED}")
+
+
 def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
     """Fix one file; write it (``-``: print it to stdout), or with ``diff`` only describe it."""
     from dfmemlint.fix.fixer import fix_file  # only a run that fixes needs the fixer
@@ -383,6 +393,7 @@ def _lint_all(
             fixed_count += len(outcome.fixed) if applied.done else 0
             if applied.diff:
                 diffs.append(applied.diff)
+                _note_runtime_override(source.path, outcome)
             if flags.show_fixes and applied.done:
                 _show_fixes(source.path, outcome, diff=flags.diff)
             found = outcome.result.findings

@@ -18,7 +18,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("text", "json", "github", "sarif")
 COLOR_CHOICES = ("auto", "always", "never")
 FAIL_ON_CHOICES = ("error", "warning", "info", "none")
-FIX_STYLES = ("auto", "inline", "env")  # dfmemlint.fix.rewrite.FIX_STYLES, without importing it
+# dfmemlint.fix.rewrite.FIX_STYLES and DEFAULT_FIX_STYLE, without importing it
+FIX_STYLES = ("env", "inline")
+DEFAULT_FIX_STYLE = "env"
 
 
 def error(message: str) -> None:
@@ -109,12 +111,12 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option("--show-fixes", is_flag=True,
                  help="List each fix applied (with --diff: each fix the diff makes)."),
     click.option(
-        "--fix-style", type=click.Choice(FIX_STYLES), default="auto", show_default=True,
-        help="Where a fix adds GOMEMLIMIT: 'auto' inline on the start command when the image "
-        "has env (exec form) or /bin/sh (shell form), else an ENV line before CMD/ENTRYPOINT; "
-        "'env' always the ENV line; 'inline' on the start command even when dfmemlint cannot "
-        "tell that the image has env or a shell (scratch, distroless, unknown images): such a "
-        "container then fails to start.",
+        "--fix-style", type=click.Choice(FIX_STYLES), default=DEFAULT_FIX_STYLE,
+        show_default=True,
+        help="Where a fix adds GOMEMLIMIT: 'env' an ENV line just before CMD/ENTRYPOINT (a value "
+        "set at run time still wins); 'inline' on the start command, as "
+        "GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec … where a shell runs it, else through env (then a "
+        "runtime GOMEMLIMIT no longer applies, and an image without env fails to start).",
     ),
     # rules and limits
     click.option("--select", default=None, metavar="CODES",

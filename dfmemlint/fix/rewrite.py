@@ -1,29 +1,42 @@
-"""Set GOMEMLIMIT where it works, computed from a declared container memory limit.
+"""Set GOMEMLIMIT where it works, computed from a declared container memory limit, where the
+operator can still override it.
 
-GOMEMLIMIT = floor(limit * ratio) in whole MiB goes on the command that starts the program:
+GOMEMLIMIT = floor(limit * ratio) in whole MiB goes, by default (``--fix-style env``), on a new
+``ENV GOMEMLIMIT=409MiB`` line, the last instruction before the final stage's ``CMD``/
+``ENTRYPOINT`` (after its last ``RUN``/``COPY``/``ADD``): no cached layer depends on it, it works
+in scratch and distroless images, and a value set when the container starts (``docker run -e``,
+Compose ``environment:``, Kubernetes ``env:``) still wins over it, as runtime environment wins
+over an image's ``ENV``.
 
-* exec form, in an image that has ``env``: ``CMD ["env", "GOMEMLIMIT=409MiB", "/app"]`` (``env``
-  replaces itself with the program, which stays PID 1 and gets the signals); a command that
-  already runs ``env`` gets one more assignment;
-* shell form, in an image that has ``/bin/sh``: ``CMD GOMEMLIMIT=409MiB app --flag``, when the
-  command is one simple command (in ``a && b`` a prefix would reach ``a`` only);
-* otherwise (scratch, distroless, unknown images, a start command inherited from another stage or
-  image, a compound shell command): a new ``ENV GOMEMLIMIT=409MiB`` line, the last instruction
-  before the final stage's ``CMD``/``ENTRYPOINT``, where it invalidates no build cache.
+``--fix-style inline`` puts it on the command that starts the program instead (the ENTRYPOINT
+when there is one), written so that a runtime value still wins where a shell runs the command:
 
-Only the final stage is edited. Every fix is checked here before it is offered: the edited file
-must read, with exactly the instructions expected.
+* shell form, one simple command: ``CMD GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec app --flag``
+  (BuildKit does not expand variables in CMD/ENTRYPOINT; the shell does when the container
+  starts, and ``exec`` keeps the program as PID 1);
+* exec form, in an image known to have a shell:
+  ``CMD ["sh", "-c", "GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec \"$@\"", "sh", "/app"]``;
+* exec form otherwise, only where ``env`` is the one way (a command that already runs ``env``, or
+  an image dfmemlint does not know): ``CMD ["env", "GOMEMLIMIT=409MiB", "/app"]``, and the fix
+  says that a runtime GOMEMLIMIT then no longer applies (``env`` sets it over whatever the
+  container was started with).
+
+Where inline cannot work (scratch, distroless, an image whose own ENTRYPOINT takes the CMD as
+arguments, a start command inherited from another stage or image, a compound shell command) the
+ENV line is used. Only the final stage is edited. Every fix is checked here before it is offered:
+the edited file must read, with exactly the instructions expected.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
 from dfmemlint.dockerfile import images, reader, shell
 from dfmemlint.dockerfile.model import Stage
 from dfmemlint.dockerfile.reader import Instruction, encode
-from dfmemlint.dockerfile.settings import effective_start
+from dfmemlint.dockerfile.settings import args_index, effective_start
 from dfmemlint.golang.units import (
     MIB,
     LimitError,
@@ -35,7 +48,13 @@ from dfmemlint.golang.units import (
 from dfmemlint.rules.base import Context
 from dfmemlint.types import Applicability, Edit, Fix
 
-FIX_STYLES = ("auto", "inline", "env")
+FIX_STYLES = ("env", "inline")
+DEFAULT_FIX_STYLE = "env"
+#: Said by a fix whose edit overrides the operator's runtime setting.
+RUNTIME_VALUE_IGNORED = (
+    "a GOMEMLIMIT set at run time (docker run -e, Compose environment:, Kubernetes env:) no "
+    "longer applies"
+)
 
 _BUSTING = frozenset({"RUN", "COPY", "ADD"})
 # Words that start a compound command or change how the next word is read: a prefix
@@ -84,7 +103,7 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
             Applicability.UNSAFE,
         )
     candidates: list[tuple[Edit, list[_Shape], str]] = []
-    if ctx.fix_style != "env":
+    if ctx.fix_style == "inline":
         inline = _inline(ctx, final, value)
         if inline is not None:
             candidates.append(inline)
@@ -121,18 +140,17 @@ def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape],
     written = root.base_token.value if root.base_token is not None else root.base
     # FROM $BASE: the default is known here, but the image built may be another one.
     tools = images.UNKNOWN if "$" in written else images.image_tools(root.base)
-    forced = ctx.fix_style == "inline"
-    if entry is None and tools.entrypoint and not forced:
+    if entry is None and tools.entrypoint:
         return None  # the image's own ENTRYPOINT starts the program; CMD is only its arguments
     if start.json:
-        return _inline_exec(ctx, start, value, tools.env or forced)
-    if not (tools.shell or forced) or not _posix_shell(ctx, final):
+        return _inline_exec(ctx, start, value, tools)
+    if not _posix_shell(ctx, final):
         return None
     return _inline_shell(ctx, start, value)
 
 
 def _inline_exec(
-    ctx: Context, start: Instruction, value: str, has_env: bool
+    ctx: Context, start: Instruction, value: str, tools: images.ImageTools
 ) -> tuple[Edit, list[_Shape], str] | None:
     elements = start.values
     if not elements:
@@ -143,22 +161,38 @@ def _inline_exec(
         between = data[elements[0].end : elements[1].start]
         if _LIST_SEPARATOR.match(between) or _continued_separator(between, ctx.dockerfile.escape):
             separator = between
-    assignment = encode(f'"GOMEMLIMIT={value}"')
     words = [token.value for token in elements]
     if elements[0].value.rsplit("/", 1)[-1] == "env":
         at = _env_operand_index(words)
         if at is None:
             return None
+        assignment = encode(f'"GOMEMLIMIT={value}"')
         edit = Edit(elements[at].start, elements[at].start, assignment + separator)
         new_words = [*words[:at], f"GOMEMLIMIT={value}", *words[at:]]
-        title = f"Add GOMEMLIMIT={value} to the env command of the {start.cmd}"
-    elif has_env:
-        inserted = b'"env"' + separator + assignment + separator
+        title = (
+            f"Add GOMEMLIMIT={value} to the env command of the {start.cmd}; "
+            f"{RUNTIME_VALUE_IGNORED}"
+        )
+    elif tools.shell:
+        script = f'GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} exec "$@"'
+        inserted = separator.join(encode(json.dumps(w)) for w in ("sh", "-c", script, "sh"))
+        edit = Edit(elements[0].start, elements[0].start, inserted + separator)
+        new_words = ["sh", "-c", script, "sh", *words]
+        title = (
+            f"Start the program through sh with GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} in the "
+            f"{start.cmd} (a GOMEMLIMIT set at run time still wins)"
+        )
+    elif not tools.known:
+        # An image dfmemlint does not know: `env` is the likelier tool, and the user asked.
+        inserted = b'"env"' + separator + encode(f'"GOMEMLIMIT={value}"') + separator
         edit = Edit(elements[0].start, elements[0].start, inserted)
         new_words = ["env", f"GOMEMLIMIT={value}", *words]
-        title = f"Start the program through env with GOMEMLIMIT={value} in the {start.cmd}"
+        title = (
+            f"Start the program through env with GOMEMLIMIT={value} in the {start.cmd}; "
+            f"{RUNTIME_VALUE_IGNORED}"
+        )
     else:
-        return None
+        return None  # known to have neither (scratch, distroless): the ENV line
     expected = _shapes(ctx.dockerfile.instructions)
     expected[_position(ctx, start)] = (start.cmd, tuple(new_words))
     return edit, expected, title
@@ -211,10 +245,23 @@ def _inline_shell(
     script = start.args.value
     if not script or not _single_simple_command(script):
         return None
-    edit = Edit(start.args.start, start.args.start, encode(f"GOMEMLIMIT={value} "))
+    words = next(shell.simple_commands(script))
+    # After the command's own assignments (``FOO=1 app``), before the program (or its ``exec``).
+    program = next((w for w in words if not shell.ASSIGNMENT.match(w.text)), None)
+    if program is None:
+        return None  # only assignments: nothing is started
+    prefix = f"GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} "
+    if program.text != "exec":
+        prefix += "exec "
+    at = start.offset_of(args_index(start) + program.start)
+    edit = Edit(at, at, encode(prefix))
     expected = _shapes(ctx.dockerfile.instructions)
-    expected[_position(ctx, start)] = (start.cmd, (f"GOMEMLIMIT={value} {script}",))
-    return edit, expected, f"Set GOMEMLIMIT={value} on the {start.cmd}"
+    new_script = script[: program.start] + prefix + script[program.start :]
+    expected[_position(ctx, start)] = (start.cmd, (new_script,))
+    return edit, expected, (
+        f"Set GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} on the {start.cmd} and exec the program (a "
+        "GOMEMLIMIT set at run time still wins)"
+    )
 
 
 # --- ENV line in the final stage ----------------------------------------------------------------

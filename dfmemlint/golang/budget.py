@@ -97,7 +97,8 @@ def kubernetes_memory(limit_bytes: int) -> str:
 
 
 def snippets(budget: Budget) -> dict[str, str]:
-    """Text to paste: ``dockerfile``, ``dockerfile_exec_form``, ``kubernetes``, ``prometheus``."""
+    """Text to paste: ``dockerfile`` (the ENV line), ``dockerfile_inline`` (on a shell-form start
+    command, a runtime value still winning), ``kubernetes``, ``prometheus``."""
     value = budget.gomemlimit
     kubernetes = "\n".join(
         [
@@ -111,7 +112,7 @@ def snippets(budget: Budget) -> dict[str, str]:
     )
     return {
         "dockerfile": f"ENV GOMEMLIMIT={value}",
-        "dockerfile_exec_form": f'CMD ["env", "GOMEMLIMIT={value}", "/app"]',
+        "dockerfile_inline": f"CMD GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} exec /app",
         "kubernetes": kubernetes,
         "prometheus": (
             f'container_memory_rss{{container="{CONTAINER}"}} '
@@ -195,10 +196,11 @@ def budget_text(size: str, budget: Budget) -> str:
         "RSS alert threshold = min(limit * 0.9, GOMEMLIMIT * 1.1)",
         *threshold_lines(limit, gomem),
         "",
-        "Dockerfile: inline on the command that starts the program, where the image has `env`,",
-        "or as the last instruction before CMD/ENTRYPOINT (it then invalidates no cached layer):",
-        _indent(snippet["dockerfile_exec_form"]),
+        "Dockerfile: the last instruction before CMD/ENTRYPOINT (it invalidates no cached layer,",
+        "and a GOMEMLIMIT set at run time, as in the Kubernetes snippet below, still wins):",
         _indent(snippet["dockerfile"]),
+        "or on a shell-form start command (exec keeps the program PID 1; a runtime value wins):",
+        _indent(snippet["dockerfile_inline"]),
         "",
         "Kubernetes (in the container spec):",
         _indent(snippet["kubernetes"]),

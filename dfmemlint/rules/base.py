@@ -248,7 +248,7 @@ class Context:
     memory_limit: int | None = None  # bytes, when the user declared the container's limit
     memory_limit_source: str = ""
     ratio: float = 0.8
-    fix_style: str = "auto"  # how a fix adds GOMEMLIMIT: "auto", "inline" or "env"
+    fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline"
     notes: list[str] = field(default_factory=list)
     _builds_go: dict[int, bool] = field(default_factory=dict, repr=False)
 
