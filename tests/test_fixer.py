@@ -240,20 +240,20 @@ def test_the_declared_limit_from_the_file_drives_the_fix() -> None:
     data = b"# dfmemlint: memory-limit=1GiB\n" + BUILD + b"FROM alpine\n" + COPY_APP
     data += b'CMD ["/app"]\n'
     outcome = fix_file("Dockerfile", data, LintOptions(), unsafe=False)
-    assert b'CMD ["env", "GOMEMLIMIT=819MiB", "/app"]' in outcome.data
+    assert b'ENV GOMEMLIMIT=819MiB\nCMD ["/app"]' in outcome.data
     cli = fix_file(
         "Dockerfile",
         data,
         LintOptions(memory_limit=256 * MiB, memory_limit_from_cli=True),
         unsafe=False,
     )
-    assert b'"GOMEMLIMIT=204MiB"' in cli.data
+    assert b"ENV GOMEMLIMIT=204MiB\n" in cli.data
 
 
 def test_the_fixed_file_lints_clean_of_what_was_fixed() -> None:
     data = BUILD + b"FROM alpine\n" + COPY_APP + b"ENV GOGC=off\nCMD /app --serve\n"
     outcome = fix_file("Dockerfile", data, LIMIT, unsafe=False)
-    assert outcome.data.endswith(b"CMD GOMEMLIMIT=409MiB /app --serve\n")
+    assert outcome.data.endswith(b"ENV GOMEMLIMIT=409MiB\nCMD /app --serve\n")
     codes = {f.code for f in lint("Dockerfile", outcome.data, LIMIT).findings}
     assert not codes & {"DFM006", "DFM008"}
 
