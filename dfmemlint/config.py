@@ -200,6 +200,15 @@ def _load(path: str) -> dict[str, Any]:
             return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        # tomllib decodes the whole file as UTF-8 (a TOML file is UTF-8 by definition).
+        raise ConfigError(
+            f"{path}: not valid TOML: not UTF-8 text (byte {exc.start + 1} of the file)"
+        ) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except ValueError:  # tomllib converting an integer of over 4,300 digits
+        raise ConfigError(f"{path}: not valid TOML: a number too long to read") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 

@@ -414,3 +414,123 @@ def test_fix_on_a_read_only_file(capsys: pytest.CaptureFixture[str], tmp_path: P
         assert [p.name for p in tmp_path.iterdir()] == ["Dockerfile"]  # no temporary file left
     finally:
         path.chmod(0o644)
+
+
+# --------------------------------------------------------------------------- huge numbers
+
+DIGITS = "1" * 5_000  # Python refuses to convert more than 4,300 digits to int
+
+
+@pytest.mark.parametrize(
+    "value",
+    [f"{DIGITS}M", f"{DIGITS}MiB", DIGITS, f"{DIGITS}.5GiB", f"1.{DIGITS}GiB", f"+{DIGITS}MiB"],
+    ids=["M", "MiB", "bytes", "decimal", "long-fraction", "plus"],
+)
+def test_huge_gomemlimit_is_malformed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: str
+) -> None:
+    path = write(tmp_path / "Dockerfile", FINAL.replace(b"512MB", value.encode()))
+    code, found = findings(capsys, path)
+    assert code == 1
+    assert summary(found) == [("DFM004", 3, 16)]
+    assert found[0]["fix"] is None  # nothing Go can read is near it
+
+
+def test_huge_gomemlimit_from_a_build_arg(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = FINAL.replace(b"ENV GOMEMLIMIT=512MB", b"ARG L=1MiB\nENV GOMEMLIMIT=$L")
+    path = write(tmp_path / "Dockerfile", data)
+    code, found = findings(capsys, "--build-arg", f"L={DIGITS}MB", path)
+    assert code == 1
+    assert [f["code"] for f in found] == ["DFM004"]
+
+
+@pytest.mark.parametrize(
+    "size",
+    [DIGITS, f"{DIGITS}Mi", f"{DIGITS}M", f"1.{DIGITS}Gi", f"1e{DIGITS}", "0" * 5_000 + "1Gi"],
+    ids=["bytes", "Mi", "ambiguous-M", "fraction", "exponent", "leading-zeros"],
+)
+def test_huge_memory_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path, size: str) -> None:
+    path = write(tmp_path / "Dockerfile", BAD)
+    for args in (["--memory-limit", size, path], ["budget", size]):
+        code = main(args)
+        out, err = capsys.readouterr()
+        if size.startswith("0"):  # 1 GiB written with 5,000 leading zeros is still 1 GiB
+            assert code == (1 if args[0] == "--memory-limit" else 0)
+            continue
+        assert code == 2
+        assert out == ""
+        assert err.count("\n") == 1
+        assert err.startswith("Error: memory limit '")
+        assert len(err) < 400  # the value is shortened, not printed 5,000 digits long
+
+
+def test_huge_memory_limit_comment(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    data = b"# dfmemlint: memory-limit=" + DIGITS.encode() + b"Mi\n" + BAD
+    code, _, err = run(capsys, "--format", "json", write(tmp_path / "Dockerfile", data))
+    assert code == 1
+    assert "memory-limit ignored: memory limit '111" in err
+    assert "is out of range" in err
+
+
+def test_huge_memory_limit_in_configuration(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path / "Dockerfile", BAD)
+    for value in (DIGITS, f'"{DIGITS}MiB"'):
+        (tmp_path / ".dfmemlint.toml").write_text(f"memory-limit = {value}\n", encoding="utf-8")
+        code, out, err = run(capsys, path)
+        assert code == 2
+        assert out == ""
+        assert err.count("\n") == 1
+        assert err.startswith(f"Error: {tmp_path / '.dfmemlint.toml'}: ")
+
+
+def test_huge_stage_index_and_heredoc_descriptor(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = (
+        f"FROM {DIGITS}\nRUN {DIGITS}<<EOF\nGOMEMLIMIT=1 true\nEOF\n".encode()
+        + BAD
+    )
+    code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
+    assert code == 1
+    assert [f["code"] for f in found] == ["DFM004"]
+
+
+def test_budget_of_a_negative_size(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["budget", "-1"], ["budget", "-1", "--format", "json"], ["budget", "-0.5Gi"]):
+        code = main(args)
+        out, err = capsys.readouterr()
+        assert code == 2
+        assert out == ""
+        assert err == f"Error: memory limit {args[1]!r} must be more than 0 bytes\n"
+    code = main(["budget", "512MiB", "--ratio", "-0.5"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == "Error: the ratio must be a number above 0 and at most 1, not -0.5\n"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"ratio = 0.5\n# caf\xe9\n", "not UTF-8 text (byte 18 of the file)"),
+        ("ratio = 0.5\n".encode("utf-16"), "not UTF-8 text (byte 1 of the file)"),
+        (b"x = " + b"[" * 5_000 + b"]" * 5_000 + b"\n", "nested too deeply"),
+        (b"ratio = " + DIGITS.encode() + b"\n", "a number too long to read"),
+    ],
+    ids=["latin-1", "utf-16", "nested", "long-number"],
+)
+def test_configuration_that_cannot_be_read(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, problem: str
+) -> None:
+    config = tmp_path / ".dfmemlint.toml"
+    config.write_bytes(content)
+    code, out, err = run(capsys, write(tmp_path / "Dockerfile", BAD))
+    assert code == 2
+    assert out == ""
+    assert err == f"Error: {config}: not valid TOML: {problem}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
@@ -27,8 +28,32 @@ def _parse_ratio(text: str) -> float:
         raise LimitError(str(exc)) from None
 
 
+_NEGATIVE = re.compile(r"-[0-9.]")
+
+
+class _SizeCommand(Command):
+    """``budget -1`` reads ``-1`` as the (negative, refused) size, not as an unknown option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = {
+            name
+            for param in self.get_params(ctx)
+            if isinstance(param, click.Option) and not param.is_flag
+            for name in param.opts
+        }
+        if "--" not in args:
+            for i, arg in enumerate(args):
+                follows_option = i > 0 and args[i - 1] in takes_value
+                if _NEGATIVE.match(arg) and not follows_option:
+                    args = [*args[:i], *args[i + 1 :], "--", arg]
+                    break
+        return super().parse_args(ctx, args)
+
+
 @click.command(
-    "budget", cls=Command, short_help="GOMEMLIMIT and an RSS alert threshold for a memory limit."
+    "budget",
+    cls=_SizeCommand,
+    short_help="GOMEMLIMIT and an RSS alert threshold for a memory limit.",
 )
 @click.argument("size")
 @click.option(

@@ -166,8 +166,12 @@ def build(
         key = ref.lower()
         if key in names and names[key] < before:
             return names[key]
-        if ref.isascii() and ref.isdigit() and int(ref) < before:
-            return int(ref)
+        # A stage index below ``before``; checked by length first, as Python refuses to convert
+        # over 4,300 digits to int.
+        digits = ref.lstrip("0") or "0"
+        short = len(digits) <= len(str(before))
+        if ref.isascii() and ref.isdigit() and short and int(digits) < before:
+            return int(digits)
         return None
 
     for ins in dockerfile.instructions:

@@ -34,6 +34,7 @@ _RE_DIRECTIVE = re.compile(
 )
 _RE_HEREDOC = re.compile(r"^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.DOTALL)
 # unicode.IsSpace(rune(b)) for a single byte b: what Go code that indexes a string sees as blank.
+_MAX_UINT64 = (1 << 64) - 1
 _GO_BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
@@ -905,13 +906,24 @@ def _parse_health(rest: str, base: int) -> tuple[list[_Word], bool, bool]:
     return [typ, *values], is_json, False
 
 
+def _parse_fd(digits: str) -> int:
+    """A heredoc's file descriptor as BuildKit reads it: ``strconv.ParseUint(s, 10, 0)`` with the
+    error ignored (``frontend/dockerfile/parser/parser.go`` ``heredocsFromLine``), which gives the
+    largest uint64 on overflow. Checked by length first: Python refuses to convert over 4,300
+    digits."""
+    digits = digits.lstrip("0")
+    if len(digits) > 20 or int(digits or "0") > _MAX_UINT64:
+        return _MAX_UINT64
+    return int(digits or "0")
+
+
 def _heredocs_from_line(line: str, line_no: int) -> list[tuple[str, bool, bool, int]]:
     docs: list[tuple[str, bool, bool, int]] = []
     for word in shellwords.split(line, raw_quotes=True, raw_escapes=True, heredoc=True):
         match = _RE_HEREDOC.match(word)
         if match is None:
             continue
-        fd = int(match.group(1)) if match.group(1) else 0
+        fd = _parse_fd(match.group(1))
         chomp = match.group(2) == "-"
         rest = match.group(3)
         if rest == "":

@@ -56,6 +56,26 @@ class LimitError(ValueError):
     """A size, limit or ratio that cannot be used; the message says what to write instead."""
 
 
+#: More significant digits than any size can have. A whole part this long is far above int64 even
+#: after the largest exponent accepted (10^-30); a fraction this long never becomes a whole number
+#: of bytes (the largest multiplier, 2^60 * 10^30, cancels at most 90 of its decimal places).
+#: Python refuses to convert over 4,300 digits to ``int`` (``sys.get_int_max_str_digits``), so
+#: such text is refused before any conversion.
+_MAX_DIGITS = 100
+
+
+def _too_many_digits(integer: str, frac: str = "") -> bool:
+    """True when ``integer.frac`` has more significant digits than any usable size."""
+    return len(integer.lstrip("0")) > _MAX_DIGITS or len(frac.rstrip("0")) > _MAX_DIGITS
+
+
+def shorten(text: str, keep: int = 40) -> str:
+    """``text`` for a one-line message: cut after ``keep`` characters, saying how long it was."""
+    if len(text) <= keep:
+        return repr(text)
+    return f"{text[:keep]!r}… ({len(text):,} characters)"
+
+
 # --------------------------------------------------------------------------------------------
 # The Go runtime's grammar
 # --------------------------------------------------------------------------------------------
@@ -296,7 +316,10 @@ def _suggest(value: str) -> tuple[str | None, bool]:
         return None, False
     multiplier, spelling = unit
     frac = match["frac"] or ""
-    amount = Fraction(int(match["int"] + frac), 10 ** len(frac)) * multiplier
+    if _too_many_digits(match["int"], frac):  # far beyond int64: no spelling fits
+        return None, False
+    frac = frac.rstrip("0")  # the same amount, in fewer digits
+    amount = Fraction(int((match["int"] + frac).lstrip("0") or "0"), 10 ** len(frac)) * multiplier
     safe = True
     if amount.denominator == 1 and amount.numerator % multiplier == 0:
         suggestion = f"{amount.numerator // multiplier}{spelling}"
@@ -507,23 +530,32 @@ def parse_memory_limit(text: str) -> int:
     """
     match = _LIMIT.fullmatch(text)
     if match is None or not (match["int"] or match["frac"]):
-        raise LimitError(f"cannot read {text!r} as a memory limit: {_LIMIT_FORMS}")
+        raise LimitError(f"cannot read {shorten(text)} as a memory limit: {_LIMIT_FORMS}")
     integer, frac, exp, unit = match["int"], match["frac"], match["exp"], match["unit"]
+    exp_digits = (exp or "").lstrip("+-").lstrip("0")
+    if _too_many_digits(integer) or len(exp_digits) > _MAX_DIGITS:
+        raise LimitError(
+            f"memory limit {shorten(text)} is out of range (at most {MAX_INT64:,} bytes)"
+        )
+    if _too_many_digits("", frac or ""):
+        raise LimitError(f"memory limit {shorten(text)} is not a whole number of bytes")
     number = integer + ("" if frac is None else f".{frac}")
-    amount = Fraction(int(integer + (frac or "")), 10 ** len(frac or ""))
+    digits = (frac or "").rstrip("0")  # the same amount, in fewer digits
+    amount = Fraction(int((integer + digits).lstrip("0") or "0"), 10 ** len(digits))
     if match["sign"] == "-":
         amount = -amount
     if amount <= 0:
-        raise LimitError(f"memory limit {text!r} must be more than 0 bytes")
+        raise LimitError(f"memory limit {shorten(text)} must be more than 0 bytes")
     if exp is not None:
         if unit:
             raise LimitError(
-                f"cannot read {text!r} as a memory limit: an exponent cannot be combined with a "
-                f"unit; {_LIMIT_FORMS}"
+                f"cannot read {shorten(text)} as a memory limit: an exponent cannot be combined "
+                f"with a unit; {_LIMIT_FORMS}"
             )
-        if abs(int(exp)) > _MAX_EXPONENT:
-            raise LimitError(f"memory limit {text!r} is out of range")
-        amount *= Fraction(10) ** int(exp)
+        power = int(exp_digits or "0") * (-1 if exp.startswith("-") else 1)
+        if abs(power) > _MAX_EXPONENT:
+            raise LimitError(f"memory limit {shorten(text)} is out of range")
+        amount *= Fraction(10) ** power
 
     if unit in _AMBIGUOUS_UNITS:
         raise LimitError(_ambiguity_message(text.strip(), number, amount, unit))
@@ -538,16 +570,18 @@ def parse_memory_limit(text: str) -> int:
             hint = f" (Kubernetes spells it {unit[0].upper()}i)"
         elif unit in ("n", "u"):
             hint = " (Kubernetes nano/micro units make no sense for memory)"
-        raise LimitError(f"unknown unit {unit!r} in memory limit {text!r}{hint}: {_LIMIT_FORMS}")
+        raise LimitError(
+            f"unknown unit {unit!r} in memory limit {shorten(text)}{hint}: {_LIMIT_FORMS}"
+        )
     size = amount * multiplier
     if size.denominator != 1:
         raise LimitError(
-            f"memory limit {text!r} is {_format_decimal(size, 3)} bytes, not a whole number of "
-            f"bytes"
+            f"memory limit {shorten(text)} is {_format_decimal(size, 3)} bytes, not a whole "
+            "number of bytes"
         )
     if size.numerator > MAX_INT64:
         raise LimitError(
-            f"memory limit {text!r} is {size.numerator:,} bytes, more than Go can represent "
+            f"memory limit {shorten(text)} is {size.numerator:,} bytes, more than Go can represent "
             f"({MAX_INT64:,})"
         )
     return size.numerator
