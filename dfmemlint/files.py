@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, NamedTuple
@@ -50,14 +51,64 @@ NOT_DOCKERFILE_SUFFIXES = (
 MAX_FILE_BYTES = 256 << 20
 
 
+class FileState(NamedTuple):
+    """What a file was when it was read: a fix is written only if it still is (no edit made
+    meanwhile is lost). Nanosecond modification time, as ``os.stat`` gives it."""
+
+    device: int
+    inode: int
+    size: int
+    mtime_ns: int
+    links: int
+
+    @classmethod
+    def of(cls, info: os.stat_result) -> FileState:
+        return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_nlink)
+
+
 class Source(NamedTuple):
     path: str  # as shown to the user ("-" or --stdin-filename for standard input)
     data: bytes
     real_path: str | None  # the file to write a fix to (None for standard input)
+    state: FileState | None = None  # the file as read (None for standard input)
 
 
 class InputError(Exception):
     """A path that cannot be read: one line for the user, exit code 2."""
+
+
+def _raise(message: str) -> None:
+    raise InputError(message)
+
+
+_C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\a": "\\a", "\b": "\\b", "\t": "\\t",
+              "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r"}
+
+
+def _needs_quoting(char: str) -> bool:
+    code = ord(char)
+    return code < 0x20 or 0x7F <= code < 0xA0 or 0xDC80 <= code <= 0xDCFF or char in "\u2028\u2029"
+
+
+def _octal(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of the name (os.fsdecode)
+        return f"\\{code - 0xDC00:03o}"
+    return "".join(f"\\{byte:03o}" for byte in char.encode("utf-8"))
+
+
+def quote_path(path: str) -> str:
+    """``path`` as a diff header shows it: unchanged unless it holds a control character (a
+    newline, an escape sequence) or an undecodable byte; then quoted the way git quotes names
+    (``"x\\n::error"``, other bytes in octal, git's ``quote_c_style``), which ``git apply`` and
+    ``patch`` read back. A newline printed raw would start a line of its own, which a CI log may
+    take for a command."""
+    if not any(_needs_quoting(char) for char in path):
+        return path
+    escaped = "".join(
+        _C_ESCAPES.get(char) or (_octal(char) if _needs_quoting(char) else char) for char in path
+    )
+    return f'"{escaped}"'
 
 
 class Skipped(NamedTuple):
@@ -114,7 +165,7 @@ def _walk(
     warn: Callable[[str], None],
     excluded: Exclusion,
     skipped: list[Skipped],
-) -> Iterator[str]:
+) -> Iterator[tuple[str, os.stat_result]]:
     for root, dirs, files in os.walk(directory):
         kept = []
         for name in sorted(dirs):
@@ -133,19 +184,36 @@ def _walk(
             if reason is not None:
                 skipped.append(Skipped(path, reason))
                 continue
-            if os.path.exists(path):
-                yield path
-            else:  # a broken or looping link found while searching: say so, read the rest
-                warn(f"{path}: skipped: {_broken_link_reason(path)}")
+            try:
+                info = os.stat(path)
+            except OSError as exc:  # a broken or looping link: say so, read the rest
+                warn(f"{path}: skipped: {_stat_reason(path, exc)}")
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                # Reading a FIFO would wait for a writer forever; a device may never end.
+                warn(f"{path}: skipped: {_kind(info.st_mode)}, not a regular file")
+                continue
+            yield path, info
 
 
-def _broken_link_reason(path: str) -> str:
-    try:
-        os.stat(path)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            return "symbolic link loop"
-    return "broken symbolic link (its target does not exist)"
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"  # pragma: no cover - no other kind of file on Linux or macOS
+
+
+def _stat_reason(path: str, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if exc.errno == errno.ENOENT and os.path.lexists(path):
+        return "broken symbolic link (its target does not exist)"
+    if exc.errno == errno.ENOENT:
+        return "no such file or directory"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def _ignore(message: str) -> None:
@@ -157,31 +225,50 @@ def expand_paths(
     warn: Callable[[str], None] = _ignore,
     excluded: Exclusion = default_exclusion,
     skipped: list[Skipped] | None = None,
+    error: Callable[[str], None] = _raise,
 ) -> list[str]:
-    """Files as given, directories searched for Dockerfiles; ``-`` stays ``-``. ``warn`` hears
-    about links found while searching that lead nowhere. A search passes over what ``excluded``
-    names and files not named like a Dockerfile, and lists them in ``skipped``; a file named on
-    the command line is read even when a pattern would exclude it (as ruff does)."""
+    """Files as given, directories searched for Dockerfiles; ``-`` stays ``-``.
+
+    ``warn`` hears about links found while searching that lead nowhere. A search passes over
+    what ``excluded`` names and files not named like a Dockerfile, and lists them in
+    ``skipped``; a file named on the command line is read even when a pattern would exclude it
+    (as ruff does). Only regular files are read: a FIFO, socket or device found while searching
+    is skipped with a warning; named on the command line, it is an error. ``error`` hears about
+    each path that cannot be used (missing, not a regular file, a directory without
+    Dockerfiles) and the other paths are still returned; by default it raises
+    :class:`InputError`. A file reached twice (given twice, through a symbolic or hard link, or
+    found in two searched directories) is listed once, under the first name.
+    """
     result: list[str] = []
-    seen: set[str] = set()
+    seen: set[tuple[int, int]] = set()
     passed_over: list[Skipped] = [] if skipped is None else skipped
+
+    def add(path: str, info: os.stat_result) -> None:
+        identity = (info.st_dev, info.st_ino)
+        if identity not in seen:
+            seen.add(identity)
+            result.append(path)
+
     for path in paths:
         if path == "-":
             result.append(path)
-        elif os.path.isdir(path):
+            continue
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            error(f"{path}: {_stat_reason(path, exc)}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
             found = list(_walk(path, warn, excluded, passed_over))
             if not found:
-                raise InputError(f"{path}: no Dockerfiles found in this directory")
-            result.extend(p for p in found if p not in seen)
-            seen.update(found)
-        elif os.path.lexists(path) and not os.path.exists(path):
-            raise InputError(f"{path}: {_broken_link_reason(path)}")
-        elif not os.path.exists(path):
-            raise InputError(f"{path}: no such file or directory")
-        elif os.path.normpath(path) not in seen:
+                error(f"{path}: no Dockerfiles found in this directory")
+            for file_path, file_info in found:
+                add(file_path, file_info)
+        elif not stat.S_ISREG(info.st_mode):
+            error(f"{path}: {_kind(info.st_mode)}, not a regular file; nothing read")
+        else:
             # Shown as given but normalised (./x/Dockerfile -> x/Dockerfile), as GitHub expects.
-            result.append(os.path.normpath(path))
-            seen.add(result[-1])
+            add(os.path.normpath(path), info)
     return result
 
 
@@ -217,14 +304,39 @@ def _read_capped(handle: BinaryIO, name: str) -> bytes:
 
 
 def read_source(path: str, stdin_filename: str | None = None) -> Source:
+    """The bytes of ``path`` (``-``: standard input) and the state they were read in.
+
+    Raises InputError when the file cannot be read, has gone, is no longer a regular file (it is
+    opened without waiting for a writer and checked after opening), is too large or binary.
+    """
     if path == "-":
-        return Source(stdin_filename or "-", _read_capped(sys.stdin.buffer, "standard input"), None)
+        return _read_stdin(stdin_filename)
     try:
-        with open(path, "rb") as handle:
-            data = _read_capped(handle, path)
+        # O_NONBLOCK: a FIFO put in the file's place since it was found must not block the run.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise InputError(f"{path}: cannot read: {reason}") from None
-    return Source(path, data, os.path.realpath(path))
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path}: {_kind(info.st_mode)}, not a regular file; nothing read")
+        try:
+            data = _read_capped(handle, path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return Source(path, data, os.path.realpath(path), FileState.of(info))
+
+
+def _read_stdin(stdin_filename: str | None) -> Source:
+    stream = sys.stdin
+    if stream is None:  # started with standard input closed (`dfmemlint - <&-`)
+        raise InputError("standard input is closed; nothing to read for -")
+    try:
+        data = _read_capped(stream.buffer, "standard input")
+    except OSError as exc:
+        raise InputError(f"standard input: cannot read: {exc.strerror or exc}") from None
+    return Source(stdin_filename or "-", data, None)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from dfmemlint.commands.check import write_atomic
 from dfmemlint.dockerfile import reader
 from dfmemlint.engine import LintOptions
 from dfmemlint.fix.fixer import fix_file
+from dfmemlint.fix.write import write_atomic
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
 FILES_DIR = CORPUS / "realworld" / "files"

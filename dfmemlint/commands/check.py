@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import click
 
@@ -35,8 +36,10 @@ from dfmemlint.files import (
     Source,
     excluded_by,
     expand_paths,
+    quote_path,
     read_source,
 )
+from dfmemlint.fix.write import WriteError, write_atomic
 from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
@@ -69,58 +72,14 @@ def use_color(choice: str, output: str | None) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
-    return sys.stdout.isatty()
-
-
-class WriteError(OSError):
-    """A fixed file could not be written; the file is as it was."""
-
-
-def write_atomic(path: str, data: bytes) -> None:
-    """Write through a temporary file in the same directory, then rename; keep the mode (and,
-    where allowed, the owner). A symbolic link's target is written and the link stays. A file
-    without write permission is refused, also for root, who could rename over it."""
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
-    info = os.stat(target)
-    mode = info.st_mode & 0o7777
-    if not os.access(target, os.W_OK) or not mode & 0o222:
-        raise WriteError(f"{path}: the file is read-only; nothing was changed")
-    try:
-        import tempfile  # only a fix that writes needs it
-
-        fd, tmp = tempfile.mkstemp(prefix=".dfmemlint-", dir=directory)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise WriteError(
-            f"{path}: cannot create a file in {directory} ({reason}); nothing was changed"
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != _owner(tmp):
-            with contextlib.suppress(OSError):
-                os.chown(tmp, info.st_uid, info.st_gid)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def _owner(path: str) -> tuple[int, int]:
-    info = os.stat(path)
-    return info.st_uid, info.st_gid
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 class _Applied(NamedTuple):
     outcome: FixOutcome
     done: bool  # the fixes were written (or printed as a diff, or to stdout)
     failed: bool
-    diff: bytes
+    diff: bytes  # the diff (--diff) or the fixed file (standard input), for standard output
 
 
 def _note_runtime_override(path: str, outcome: FixOutcome) -> None:
@@ -134,7 +93,7 @@ def _note_runtime_override(path: str, outcome: FixOutcome) -> None:
 
 
 def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
-    """Fix one file; write it (``-``: print it to stdout), or with ``diff`` only describe it."""
+    """Fix one file and write it; with ``diff``, or for ``-``, only give what to print."""
     from dfmemlint.fix.fixer import fix_file  # only a run that fixes needs the fixer
 
     outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
@@ -144,20 +103,19 @@ def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: boo
     to_stdout = source.real_path is None and not diff
     if outcome.error is not None:
         error(f"{source.path}: {outcome.error}")
-        if to_stdout:
-            _write_stdout(source.data)
-        return _Applied(outcome, False, True, b"")
+        return _Applied(outcome, False, True, source.data if to_stdout else b"")
     changed = outcome.changed and outcome.data != source.data
     if diff:
         text = _unified_diff(source.path, source.data, outcome.data) if changed else b""
         return _Applied(outcome, changed, False, text)
     if to_stdout:
-        _write_stdout(outcome.data)
-        return _Applied(outcome, changed, False, b"")
+        return _Applied(outcome, changed, False, outcome.data)
     if not changed:
         return _Applied(outcome, False, False, b"")
     try:
-        write_atomic(source.path, outcome.data)
+        other_links = write_atomic(
+            source.path, outcome.data, state=source.state, original=source.data
+        )
     except OSError as exc:
         message = str(exc) if isinstance(exc, WriteError) else f"{source.path}: {exc}"
         error(f"cannot write {message}")
@@ -165,13 +123,66 @@ def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: boo
 
         return _Applied(FixOutcome(source.data, result=lint(source.path, source.data, options)),
                         False, True, b"")
+    if other_links:
+        links = f"{other_links} other hard link{'s' if other_links != 1 else ''}"
+        warn(f"{source.path}: fixed as a new file; the old content stays under its {links}")
     return _Applied(outcome, True, False, b"")
 
 
 def _write_stdout(data: bytes) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    stream = sys.stdout
+    if stream is None:  # pragma: no cover - refused before anything is fixed
+        raise OSError(errno.EBADF, "standard output is closed")
+    stream.flush()
+    stream.buffer.write(data)
+    stream.buffer.flush()
+
+
+class _OutputError(Exception):
+    """The report cannot be written; found before any file is fixed."""
+
+
+def _open_output(output: str | None, sources: list[Source]) -> BinaryIO | None:
+    """The file the report (or the diff) goes to, opened before any file is fixed, so that one
+    that cannot be written stops the run while nothing has changed; None for standard output."""
+    if output is None:
+        return None
+    try:
+        info = os.stat(output)
+    except OSError:
+        pass
+    else:
+        for source in sources:
+            if source.state is not None and source.state[:2] == (info.st_dev, info.st_ino):
+                raise _OutputError(
+                    f"--output-file {output} is one of the files being linted; nothing was "
+                    "changed"
+                )
+    try:
+        # Unbuffered: a write that fails (a full disk) fails in _write_all, not again at close.
+        return open(output, "wb", buffering=0)
+    except OSError as exc:
+        raise _OutputError(
+            f"cannot write the report to {output} ({exc.strerror or exc}); nothing was changed"
+        ) from None
+
+
+def _write_all(handle: BinaryIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = handle.write(view)
+        view = view[written or 0 :]
+
+
+def _give_up_stdout() -> None:
+    """After a failed write, point standard output at the null device, so that the
+    interpreter's own flush at exit does not fail a second time."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
+        pass
 
 
 def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
@@ -347,8 +358,16 @@ def run(flags: Flags) -> int:
         settings = _read_flags(flags)
         configs = ConfigSource(flags.config_file, flags.isolated)
         skipped: list[Skipped] = []
+        unreadable: list[str] = []
+
+        def path_error(message: str) -> None:
+            # One path that cannot be read does not stop the others: said now, exit 2 at the end.
+            unreadable.append(message)
+            error(message)
+
         files = expand_paths(
-            flags.paths, warn=warn, excluded=_exclusion(flags, configs), skipped=skipped
+            flags.paths, warn=warn, excluded=_exclusion(flags, configs), skipped=skipped,
+            error=path_error,
         )
         if flags.show_files:
             for path in files:
@@ -357,7 +376,12 @@ def run(flags: Flags) -> int:
             return 0
         if flags.verbose:
             _report_skipped(skipped, each=True)
-        sources = [read_source(path, flags.stdin_filename) for path in files]
+        sources: list[Source] = []
+        for path in files:
+            try:
+                sources.append(read_source(path, flags.stdin_filename))
+            except InputError as exc:
+                path_error(str(exc))
         if flags.target is not None:
             _check_targets(sources, flags)
         # Standard input is configured like the file it stands for (--stdin-filename).
@@ -366,7 +390,20 @@ def run(flags: Flags) -> int:
     except (ConfigError, InputError, LimitError, UnknownTarget) as exc:
         error(str(exc))
         return 2
-    return _lint_all(flags, settings, sources, file_configs, color)
+    if not sources:
+        return 2
+    applying = flags.fix or flags.unsafe_fixes or flags.diff
+    stdout_needed = flags.output is None or (applying and any(s.real_path is None for s in sources))
+    try:
+        if stdout_needed and sys.stdout is None:
+            raise _OutputError("standard output is closed; nothing was changed (use -o FILE)")
+        output = _open_output(flags.output, sources)
+    except _OutputError as exc:
+        error(str(exc))
+        return 2
+    with output or contextlib.nullcontext():
+        code = _lint_all(flags, settings, sources, file_configs, color, output)
+    return 2 if unreadable else code
 
 
 def _lint_all(
@@ -375,7 +412,11 @@ def _lint_all(
     sources: list[Source],
     configs: list[Config],
     color: bool,
+    output: BinaryIO | None,
 ) -> int:
+    """Lint (and fix) every file, then print: standard output first (a diff, or a fixed
+    standard input), then the report. Files are fixed before the report is written; a report
+    that then cannot be written says which files were changed."""
     applying = flags.fix or flags.unsafe_fixes or flags.diff
     findings: list[Finding] = []
     shown_sources: dict[str, bytes] = {}
@@ -383,6 +424,7 @@ def _lint_all(
     failed = False
     failing = False  # a finding at or above its file's fail-on
     diffs: list[bytes] = []
+    changed_paths: list[str] = []
     for source, config in zip(sources, configs, strict=True):
         options = _options(config, settings, flags)
         if applying:
@@ -393,7 +435,10 @@ def _lint_all(
             fixed_count += len(outcome.fixed) if applied.done else 0
             if applied.diff:
                 diffs.append(applied.diff)
-                _note_runtime_override(source.path, outcome)
+                if flags.diff:
+                    _note_runtime_override(source.path, outcome)
+            if applied.done and not flags.diff and source.real_path is not None:
+                changed_paths.append(source.path)
             if flags.show_fixes and applied.done:
                 _show_fixes(source.path, outcome, diff=flags.diff)
             found = outcome.result.findings
@@ -409,10 +454,23 @@ def _lint_all(
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
     report = Report(tuple(findings), shown_sources, len(sources))
-    if flags.diff:
-        _emit_diff(flags, b"".join(diffs), fixed_count, report, color)
-    else:
-        _emit_report(flags, report, applying, fixed_count, color, sources)
+    try:
+        if flags.diff:
+            _emit_diff(flags, b"".join(diffs), fixed_count, report, color, output)
+        else:
+            if diffs:  # the fixed standard input
+                _write_stdout(b"".join(diffs))
+            _emit_report(flags, report, applying, fixed_count, color, sources, output)
+    except OSError as exc:
+        where = "standard output" if output is None else f"the report to {flags.output}"
+        if output is None:
+            _give_up_stdout()
+        done = (
+            f"the fixes were written to {', '.join(changed_paths)}" if changed_paths
+            else "no file was changed"
+        )
+        error(f"cannot write {where} ({exc.strerror or exc}); {done}")
+        return 2
     if failed:
         return 2
     if flags.exit_zero:
@@ -439,6 +497,7 @@ def _emit_report(
     fixed_count: int,
     color: bool,
     sources: list[Source],
+    output: BinaryIO | None,
 ) -> None:
     from dfmemlint.reporters import text
 
@@ -449,8 +508,9 @@ def _emit_report(
     else:
         rendered = _render(flags.output_format, report, color)
     stdout_taken = applying and any(s.real_path is None for s in sources)
-    if flags.output is not None:
-        _write_output(flags.output, rendered)
+    if output is not None:
+        ending = "" if rendered.endswith("\n") or not rendered else "\n"
+        _write_all(output, (rendered + ending).encode("utf-8", "replace"))
     elif stdout_taken:
         click.echo(rendered, err=True, nl=not rendered.endswith("\n"), color=color)
     elif rendered:
@@ -464,20 +524,18 @@ def _emit_report(
         )
 
 
-def _write_output(path: str, rendered: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        ending = "" if rendered.endswith("\n") or not rendered else "\n"
-        handle.write(rendered + ending)
-
-
 def _emit_diff(
-    flags: Flags, diff: bytes, fixed_count: int, report: Report, color: bool
+    flags: Flags,
+    diff: bytes,
+    fixed_count: int,
+    report: Report,
+    color: bool,
+    output: BinaryIO | None,
 ) -> None:
     """The diff to stdout or ``-o FILE`` (coloured, controls made visible, on a terminal), then
     what it fixes and what would remain."""
-    if flags.output is not None:
-        with open(flags.output, "wb") as handle:
-            handle.write(diff)
+    if output is not None:
+        _write_all(output, diff)
     elif diff:
         if color:
             from dfmemlint.reporters.text import color_diff
@@ -508,7 +566,11 @@ def _diff_lines(data: bytes) -> list[str]:
 def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
     """A unified diff of the file's bytes (undecodable bytes come out as they were)."""
     # git's a/ b/ prefixes for a relative path (`git apply`, `patch -p1`); none for an absolute one.
-    before_name, after_name = (path, path) if os.path.isabs(path) else (f"a/{path}", f"b/{path}")
+    # A name with a newline or another control character is quoted as git quotes it.
+    before_name, after_name = (
+        (quote_path(path), quote_path(path)) if os.path.isabs(path)
+        else (quote_path(f"a/{path}"), quote_path(f"b/{path}"))
+    )
     import difflib  # only --diff needs it
 
     lines = difflib.unified_diff(
