@@ -3,8 +3,9 @@ find, and applies configuration and ``# dfmemlint:`` comments."""
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dfmemlint.dockerfile import model, reader
@@ -13,7 +14,7 @@ from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.rules.catalog import BY_CODE
-from dfmemlint.types import Finding, Severity
+from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
 
 # `# dfmemlint: ignore=X`, and the spellings people bring from other linters: no colon
 # (hadolint's `# hadolint ignore=DL3006`), a space or colon instead of `=` (`ignore DFM006`).
@@ -24,6 +25,57 @@ _KEYED = re.compile(
 # Without a colon, only text shaped like a setting is taken for one (not `# dfmemlint runs in CI`).
 _SETTING_SHAPE = re.compile(r"^[\w-]+(?:\s+[\w-]+)?\s*[=:]")
 _DIRECTIVE_LIKE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
+
+
+class EditableRanges:
+    """The bytes a fix may change, below the parser directives: the stages BuildKit builds, and
+    the ``ARG`` instructions before the first ``FROM`` (their defaults feed the stages that
+    declare the ARG again). Sorted, disjoint byte ranges ``[start, end]`` (ends included, for
+    insertions at a range's end); :meth:`allows` is a binary search, so checking every fix of
+    a file with thousands of stages stays linear."""
+
+    def __init__(self, df: Dockerfile, graph: model.StageGraph) -> None:
+        floor = df.directives_end
+        ranges: list[tuple[int, int]] = []
+        first_from = graph.stages[0].from_instruction.start if graph.stages else len(df.data)
+        for ins in df.instructions:
+            if ins.start >= first_from:
+                break
+            if ins.cmd == "ARG" and ins.end > floor:
+                ranges.append((max(ins.start, floor), ins.end))
+        for stage in graph.stages:
+            if stage.index not in graph.built:
+                continue
+            following = stage.index + 1
+            end = len(df.data)
+            if following < len(graph.stages):
+                end = graph.stages[following].from_instruction.start
+            ranges.append((max(stage.from_instruction.start, floor), end))
+        self.ranges = ranges
+        self._starts = [start for start, _ in ranges]
+
+    def allows(self, edit: Edit) -> bool:
+        at = bisect.bisect_right(self._starts, edit.start) - 1
+        # An edit may end where the next range starts (ranges that touch): try both neighbours.
+        return any(
+            0 <= i < len(self.ranges)
+            and self.ranges[i][0] <= edit.start
+            and edit.end <= self.ranges[i][1]
+            for i in (at, at - 1)
+        )
+
+    def allow_all(self, edits: Sequence[Edit]) -> bool:
+        return all(self.allows(edit) for edit in edits)
+
+
+def _offered(fix: Fix | None, editable: EditableRanges) -> Fix | None:
+    """A fix that ``--fix`` would not apply (an edit outside the editable bytes) is shown for
+    information only, never counted as fixable."""
+    if fix is None or fix.applicability is Applicability.DISPLAY_ONLY:
+        return fix
+    if editable.allow_all(fix.edits):
+        return fix
+    return fix._replace(applicability=Applicability.DISPLAY_ONLY)
 
 
 class UnknownTarget(Exception):
@@ -212,6 +264,9 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
                 continue
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
+    if any(f.fix is not None for f in findings):
+        editable = EditableRanges(df, graph)
+        findings = [f._replace(fix=_offered(f.fix, editable)) for f in findings]
     return LintResult(path, df, graph, findings, notes + ctx.notes, ctx)
 
 

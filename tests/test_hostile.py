@@ -535,3 +535,111 @@ def test_configuration_that_cannot_be_read(
     assert code == 2
     assert out == ""
     assert err == f"Error: {config}: not valid TOML: {problem}\n"
+
+
+# --------------------------------------------------------------------------- wrong answers
+
+GO_BUILD = b"FROM golang:1.22 AS build\nRUN go build -o /app .\n"
+
+
+def test_a_fix_to_a_global_arg_is_applied(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The value comes from the default of an ARG before the first FROM: the fix advertised on
+    it is the fix --fix applies."""
+    data = (
+        b"ARG L=512MB\n" + GO_BUILD
+        + b'FROM alpine\nARG L\nCOPY --from=build /app /app\nENV GOMEMLIMIT=$L\nCMD ["/app"]\n'
+    )
+    path = write(tmp_path / "Dockerfile", data)
+    code, found = findings(capsys, path)
+    assert code == 1
+    assert summary(found) == [("DFM004", 1, 7)]
+    assert found[0]["fix"]["applicability"] == "safe"
+    code, _, err = run(capsys, "--fix", path)
+    assert code == 0
+    assert "Fixed 1 finding (0 remaining)." in err
+    assert Path(path).read_bytes() == data.replace(b"L=512MB", b"L=512MiB")
+
+
+def test_a_fix_that_would_not_be_applied_is_not_advertised() -> None:
+    """Every fix is checked against the bytes --fix may change; one outside them is shown for
+    information (display-only), not counted as fixable."""
+    from dfmemlint.dockerfile import model, reader
+    from dfmemlint.engine import EditableRanges, _offered
+    from dfmemlint.types import Applicability, Edit, Fix
+
+    data = (
+        b"# syntax=docker/dockerfile:1\nARG V=1\n"
+        b"FROM alpine AS unused\nRUN true\n"
+        b"FROM alpine\nCMD [\"/app\"]\n"
+    )
+    df = reader.read(data)
+    editable = EditableRanges(df, model.build(df))
+    arg = data.index(b"ARG V")
+    unused = data.index(b"RUN true")
+    final = data.index(b"FROM alpine\nCMD")
+    assert editable.allows(Edit(arg + 6, arg + 7, b"2"))  # the global ARG's default
+    assert not editable.allows(Edit(0, 1, b"#"))  # the parser directives
+    assert not editable.allows(Edit(unused, unused + 3, b"RUN"))  # a stage BuildKit skips
+    assert editable.allows(Edit(final, final, b"ENV A=1\n"))
+    assert editable.allows(Edit(len(data), len(data), b"ENV A=1\n"))  # the end of the file
+    inside = Fix("t", (Edit(final, final + 4, b"FROM"),), Applicability.SAFE)
+    outside = Fix("t", (Edit(unused, unused + 3, b"RUN"),), Applicability.SAFE)
+    assert _offered(inside, editable) == inside
+    assert _offered(outside, editable) == outside._replace(
+        applicability=Applicability.DISPLAY_ONLY
+    )
+    assert _offered(None, editable) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [b"\\$512MB", b'"\\$512MiB"', b"\\${X}"],
+    ids=["escaped", "escaped-quoted", "escaped-braces"],
+)
+def test_an_escaped_dollar_is_judged_literally(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: bytes
+) -> None:
+    """BuildKit leaves ``$512MB`` for ``\\$512MB``: Go rejects it."""
+    path = write(tmp_path / "Dockerfile", BAD.replace(b"512MB", value))
+    code, found = findings(capsys, path)
+    assert code == 1
+    assert summary(found) == [("DFM004", BAD_LINE, 16)]
+    assert found[0]["fix"] is None
+
+
+def test_a_variable_left_for_the_shell_is_not_judged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = BAD.replace(b'ENV GOMEMLIMIT=512MB\nCMD ["/app"]', b"CMD GOMEMLIMIT=$LIMIT exec /app")
+    code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
+    assert code == 0
+    assert found == []
+
+
+@pytest.mark.parametrize("value", [b"", b'""', b"''"], ids=["bare", "double", "single"])
+def test_an_empty_gomemlimit_in_the_final_stage_is_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, value: bytes
+) -> None:
+    path = write(tmp_path / "Dockerfile", BAD.replace(b"512MB", value))
+    code, found = findings(capsys, path)
+    assert code == 1
+    assert summary(found) == [("DFM006", BAD_LINE, 5)]
+    assert "empty string" in found[0]["message"]
+    assert found[0]["fix"] is None  # no limit declared: nothing to compute a value from
+    code, found = findings(capsys, "--memory-limit", "512MiB", path)
+    assert found[0]["fix"]["applicability"] == "unsafe"
+    code, _, _ = run(capsys, "--unsafe-fixes", "--memory-limit", "512MiB", path)
+    assert code == 0
+    fixed = b'"409MiB"' if value == b'""' else b"'409MiB'" if value == b"''" else b"409MiB"
+    assert Path(path).read_bytes() == BAD.replace(b"512MB", fixed)
+
+
+def test_an_empty_gomemlimit_from_an_unset_build_arg_is_not_reported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = BAD.replace(b"ENV GOMEMLIMIT=512MB", b"ARG LIMIT\nENV GOMEMLIMIT=$LIMIT")
+    code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
+    assert code == 0
+    assert found == []

@@ -38,6 +38,15 @@ class Setting(NamedTuple):
     # A shell assignment is followed by the command it is set for (``NAME=v cmd``), not alone.
     command_follows: bool = False
 
+    @property
+    def resolved(self) -> bool:
+        """``value`` is what the program gets. BuildKit expands ``ENV`` values and ``ARG``
+        defaults when it builds (``frontend/dockerfile/instructions/commands.go``
+        ``EnvCommand.Expand``, with ``shell.Lex``), so a ``$`` left in them was escaped
+        (``\\$``) and is literal; a ``$`` in a shell command is expanded by that shell when it
+        runs, which is not known here."""
+        return self.kind in ("env", "arg") or "$" not in self.value
+
 
 def start_command(graph: StageGraph) -> Instruction | None:
     """The instruction that starts the program: the effective ENTRYPOINT, else CMD."""

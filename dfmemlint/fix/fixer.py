@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from dfmemlint.dockerfile.reader import Dockerfile, decode, encode
-from dfmemlint.engine import LintOptions, LintResult, lint
+from dfmemlint.engine import EditableRanges, LintOptions, LintResult, lint
 from dfmemlint.fix import guarantee
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
@@ -90,7 +90,7 @@ def apply_fixes(
     data: bytes,
     findings: Iterable[Finding],
     unsafe: bool,
-    allowed: Sequence[tuple[int, int]] | None = None,
+    allowed: Sequence[tuple[int, int]] | EditableRanges | None = None,
 ) -> tuple[bytes, list[Finding]]:
     """One pass: apply every applicable fix that does not overlap one already taken. With
     ``allowed`` (byte ranges, ends included), a fix with an edit outside them is left out."""
@@ -114,26 +114,16 @@ def apply_fixes(
     return splice(data, edits), chosen
 
 
-def _inside(edit: Edit, ranges: Sequence[tuple[int, int]]) -> bool:
+def _inside(edit: Edit, ranges: Sequence[tuple[int, int]] | EditableRanges) -> bool:
+    if isinstance(ranges, EditableRanges):
+        return ranges.allows(edit)
     return any(start <= edit.start and edit.end <= end for start, end in ranges)
 
 
-def editable_ranges(result: LintResult) -> list[tuple[int, int]]:
-    """The bytes a fix may change: the stages BuildKit builds, below the parser directives."""
-    graph = result.graph
-    data_end = len(result.dockerfile.data)
-    floor = result.dockerfile.directives_end
-    ranges: list[tuple[int, int]] = []
-    for stage in graph.stages:
-        if stage.index not in graph.built:
-            continue
-        start = stage.from_instruction.start
-        following = stage.index + 1
-        end = data_end
-        if following < len(graph.stages):
-            end = graph.stages[following].from_instruction.start
-        ranges.append((max(start, floor), end))
-    return ranges
+def editable_ranges(result: LintResult) -> EditableRanges:
+    """The bytes a fix may change: the stages BuildKit builds and the ARGs before the first
+    FROM, below the parser directives (``engine.EditableRanges``)."""
+    return EditableRanges(result.dockerfile, result.graph)
 
 
 def _span(df: Dockerfile, line: int, column: int) -> int:

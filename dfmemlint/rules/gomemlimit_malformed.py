@@ -42,8 +42,8 @@ def _capped(ctx: Context, setting: Setting, suggestion: str) -> tuple[str, str]:
 def check(ctx: Context) -> Iterator[Problem]:
     reported: set[tuple[int, int]] = set()
     for setting in ctx.settings_named("GOMEMLIMIT"):
-        if "$" in setting.value:
-            continue  # not resolvable here
+        if not setting.resolved:
+            continue  # the shell expands it when the command runs
         verdict = judge_gomemlimit(setting.value)
         if verdict.status not in _BAD:
             continue

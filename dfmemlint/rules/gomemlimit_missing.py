@@ -4,24 +4,65 @@
 stage (not only certificates or time zones copied from one) and starts something other than an
 interactive shell; images with no start command count only when they are neither ``scratch``
 exports nor golang toolchain images, and do not just run the Go tool in a ``RUN`` step.
+
+A GOMEMLIMIT set to the empty string counts as missing: the Go runtime reads ``""`` as no limit,
+like ``off`` (``runtime/mgcpacer.go`` ``readGOMEMLIMIT``), and it overrides a limit the base
+image set. Only a value written empty is reported, not one that a build argument left empty.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfmemlint.dockerfile.settings import start_command
+from dfmemlint.dockerfile.reader import encode
+from dfmemlint.dockerfile.settings import Setting, start_command
 from dfmemlint.fix.rewrite import add_gomemlimit_fix
 from dfmemlint.golang.units import format_size
 from dfmemlint.rules.base import GO_MEMLIMIT_MIN_VERSION, Context, Problem
+from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM006"
 GO_MEMLIMIT_MIN_VERSION_TEXT = ".".join(str(part) for part in GO_MEMLIMIT_MIN_VERSION)
 
 
+def _written_empty(ctx: Context, setting: Setting) -> bool:
+    return setting.value == "" and ctx.dockerfile.data[setting.start : setting.end] in (
+        b"",
+        b'""',
+        b"''",
+    )
+
+
+def _empty(ctx: Context, setting: Setting) -> Problem:
+    recommended = ctx.recommended_gomemlimit
+    fix = None
+    if recommended is not None:
+        value = format_size(recommended)
+        # Unsafe: an empty value may be meant to switch off a limit the base image sets.
+        fix = Fix(
+            f"Set GOMEMLIMIT={value}",
+            (Edit(setting.start, setting.end, encode(value)),),
+            Applicability.UNSAFE,
+        )
+    return Problem(
+        setting.assign_start,
+        setting.assign_end,
+        "GOMEMLIMIT is set to the empty string, which the Go runtime reads as no limit (like "
+        "'off', and over any limit the base image set), so it ignores the container's memory "
+        f"limit until the kernel kills it. Set {ctx.gomemlimit_advice()}, or write 'off' if no "
+        "limit is meant.",
+        fix,
+    )
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     final = ctx.graph.final_stage
-    if final is None or not ctx.runs_go or "GOMEMLIMIT" in ctx.runtime_settings:
+    if final is None or not ctx.runs_go:
+        return
+    setting = ctx.runtime_settings.get("GOMEMLIMIT")
+    if setting is not None:
+        if _written_empty(ctx, setting):
+            yield _empty(ctx, setting)
         return
     anchor = start_command(ctx.graph)
     if anchor is None or anchor.start < final.from_instruction.start:
