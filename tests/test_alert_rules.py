@@ -17,6 +17,8 @@ from dfmemlint.alerts.rules import (
     AlertOptions,
     AlertTarget,
     build_rule,
+    compose_labels,
+    compose_matchers,
     kubernetes_labels,
     kubernetes_matchers,
     prometheus_rule,
@@ -128,6 +130,15 @@ def test_without_namespace_or_pod_pattern() -> None:
     matchers = kubernetes_matchers("app", None, None)
     assert matchers == (Matcher("container", "app"),)
     assert selector("m", matchers) == 'm{container="app"}'
+    # Keeping only the container's label: no instance in the summary.
+    rule = build_rule(target(1000, None, by=("container",)))
+    assert rule.expr.startswith("max by (container) (")
+    assert rule.annotations["summary"].startswith("Deployment shop/api, container api: RSS")
+    # Compose: the service (and project) labels cAdvisor exports.
+    assert compose_matchers("api", None) == (
+        Matcher("container_label_com_docker_compose_service", "api"),
+    )
+    assert compose_labels("api", None) == {"compose_service": "api"}
     # Quotes and backslashes are escaped as PromQL (Go) strings want them.
     assert str(Matcher("pod", r'a\.b"c', regex=True)) == r'pod=~"a\\.b\"c"'
 

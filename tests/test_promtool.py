@@ -28,11 +28,14 @@ from k8s_pod_names import cronjob_job, deployment_pod, job_pod, replicaset_pod, 
 from dfmemlint.alerts.pod_names import pod_name_pattern
 from dfmemlint.alerts.promql import parse_duration
 from dfmemlint.alerts.rules import (
+    DOCKER_LABELS,
     KUBERNETES_LABELS,
+    METRICS,
     AlertOptions,
-    AlertRule,
     AlertTarget,
     build_rule,
+    compose_labels,
+    compose_matchers,
     kubernetes_labels,
     kubernetes_matchers,
     render,
@@ -67,9 +70,12 @@ def run(promtool: str, *args: str | Path) -> str:
 
 
 class Case(NamedTuple):
-    """A container to alert on, the pod it runs in, and pods its rule must not catch."""
+    """The pod a container to alert on runs in, and pods its rule must not catch.
 
-    target: AlertTarget
+    ``target``: the container (None when the rule comes from ``dfmemlint alerts``).
+    """
+
+    target: AlertTarget | None
     namespace: str
     pod: str
     neighbour_pods: tuple[str, ...]
@@ -98,6 +104,11 @@ def _case(
         gomemlimit_origin="set in the test",
     )
     return Case(target, namespace or "default", pod, neighbours)
+
+
+def target(case: Case) -> AlertTarget:
+    assert case.target is not None
+    return case.target
 
 
 def cases() -> list[Case]:
@@ -162,10 +173,10 @@ def _series(metric: str, namespace: str, pod: str, container: str) -> str:
     return f'{metric}{{{labels}, id="/kubepods/x", image="example/app:1", name="k8s_x"}}'
 
 
-def _rendered(rule: AlertRule, labels: dict[str, str], value: int) -> dict[str, str]:
+def _rendered(annotations: dict[str, str], labels: dict[str, str], value: int) -> dict[str, str]:
     """The annotations as Prometheus renders them for a series with ``labels`` and ``value``."""
     out = {}
-    for key, text in rule.annotations.items():
+    for key, text in annotations.items():
         for label, label_value in labels.items():
             text = text.replace(f"{{{{ $labels.{label} }}}}", label_value)
         text = text.replace('{{ $value | printf "%.0f" }}', str(value))
@@ -174,48 +185,51 @@ def _rendered(rule: AlertRule, labels: dict[str, str], value: int) -> dict[str, 
     return out
 
 
-def unit_tests(rules: list[AlertRule], all_cases: list[Case]) -> list[dict[str, Any]]:
-    """One test group above and one below the threshold for each rule's container."""
+SERIES = {metric.alert: metric.series for metric in METRICS.values()}
+
+
+def unit_tests(rules: list[dict[str, Any]], all_cases: list[Case]) -> list[dict[str, Any]]:
+    """One test group above and one below the threshold for each rule's container.
+
+    ``rules`` as written in the rule file; the threshold is read from its annotation.
+    """
     tests: list[dict[str, Any]] = []
     for rule, case in zip(rules, all_cases, strict=True):
-        minutes = parse_duration(rule.for_duration) // 60_000
-        series = rule.metric.series
-        above, below = rule.threshold_bytes + 1, rule.threshold_bytes - 1
+        minutes = parse_duration(rule["for"]) // 60_000
+        name = rule["alert"]
+        series = SERIES[name]
+        (threshold,) = (
+            int(v) for k, v in rule["annotations"].items() if k.endswith("_threshold_bytes")
+        )
+        container = rule["labels"]["container"]
+        above, below = threshold + 1, threshold - 1
         steps = minutes + 15
+
+        def values(start: int) -> str:
+            return f"{start}+0x{steps}"  # the same value every minute  # noqa: B023
+
         decoys = [
-            {
-                "series": _series(series, case.namespace, pod, "app"),
-                "values": f"{above * 4}+0x{steps}",
-            }
+            {"series": _series(series, case.namespace, pod, container), "values": values(above * 4)}
             for pod in case.neighbour_pods
         ]
         decoys += [
             # Another container of the same pod, and the pod-level cgroup.
             {
-                "series": _series(series, case.namespace, case.pod, "sidecar"),
-                "values": f"{above}+0x{steps}",
+                "series": _series(series, case.namespace, case.pod, f"{container}-sidecar"),
+                "values": values(above),
             },
-            {
-                "series": _series(series, case.namespace, case.pod, ""),
-                "values": f"{above * 2}+0x{steps}",
-            },
+            {"series": _series(series, case.namespace, case.pod, ""), "values": values(above * 2)},
         ]
-        labels = {"namespace": case.namespace, "pod": case.pod, "container": "app"}
+        labels = {"namespace": case.namespace, "pod": case.pod, "container": container}
         fired = {
-            "exp_labels": {**labels, **rule.labels},
-            "exp_annotations": _rendered(rule, labels, above),
+            "exp_labels": {**labels, **rule["labels"]},
+            "exp_annotations": _rendered(rule["annotations"], labels, above),
         }
-        name = rule.metric.alert
+        own = _series(series, case.namespace, case.pod, container)
         tests.append(
             {
                 "interval": "1m",
-                "input_series": [
-                    {
-                        "series": _series(series, case.namespace, case.pod, "app"),
-                        "values": f"{above}+0x{steps}",
-                    },
-                    *decoys,
-                ],
+                "input_series": [{"series": own, "values": values(above)}, *decoys],
                 "alert_rule_test": [
                     {"eval_time": f"{minutes - 1}m", "alertname": name, "exp_alerts": []},
                     {"eval_time": f"{minutes}m", "alertname": name, "exp_alerts": [fired]},
@@ -226,13 +240,7 @@ def unit_tests(rules: list[AlertRule], all_cases: list[Case]) -> list[dict[str, 
         tests.append(
             {
                 "interval": "1m",
-                "input_series": [
-                    {
-                        "series": _series(series, case.namespace, case.pod, "app"),
-                        "values": f"{below}+0x{steps}",
-                    },
-                    *decoys,
-                ],
+                "input_series": [{"series": own, "values": values(below)}, *decoys],
                 "alert_rule_test": [
                     {"eval_time": f"{minutes}m", "alertname": name, "exp_alerts": []},
                     {"eval_time": f"{minutes + 10}m", "alertname": name, "exp_alerts": []},
@@ -242,17 +250,12 @@ def unit_tests(rules: list[AlertRule], all_cases: list[Case]) -> list[dict[str, 
     return tests
 
 
-@pytest.mark.parametrize(("metric", "for_duration"), [("rss", "5m"), ("working-set", "15m")])
-def test_each_alert_fires_one_byte_above_and_not_one_below(
-    promtool: str, tmp_path: Path, metric: str, for_duration: str
-) -> None:
-    all_cases = cases()
-    options = AlertOptions(metric, for_duration, "warning")
-    rules = [build_rule(case.target, options) for case in all_cases]
+def check_and_test(promtool: str, tmp_path: Path, text: str, all_cases: list[Case]) -> None:
+    """``promtool check rules`` on the rule file ``text``, then its unit tests for ``all_cases``."""
     rules_path = tmp_path / "rules.yaml"
-    rules_path.write_text(render(rules, "prometheus", ["generated by the test"]), encoding="utf-8")
+    rules_path.write_text(text, encoding="utf-8")
+    rules = yaml.safe_load(text)["groups"][0]["rules"]
     assert f"SUCCESS: {len(rules)} rules found" in run(promtool, "check", "rules", rules_path)
-
     test_path = tmp_path / "test.yaml"
     document = {
         "rule_files": [rules_path.name],
@@ -263,12 +266,22 @@ def test_each_alert_fires_one_byte_above_and_not_one_below(
     run(promtool, "test", "rules", test_path)
 
 
+@pytest.mark.parametrize(("metric", "for_duration"), [("rss", "5m"), ("working-set", "15m")])
+def test_each_alert_fires_one_byte_above_and_not_one_below(
+    promtool: str, tmp_path: Path, metric: str, for_duration: str
+) -> None:
+    all_cases = cases()
+    options = AlertOptions(metric, for_duration, "warning")
+    rules = [build_rule(target(case), options) for case in all_cases]
+    check_and_test(promtool, tmp_path, render(rules, "prometheus", ["a comment"]), all_cases)
+
+
 def test_a_broken_expectation_fails(promtool: str, tmp_path: Path) -> None:
     """The unit tests can fail: expecting the alert one byte below the threshold is an error."""
     all_cases = cases()[:1]
-    rules = [build_rule(all_cases[0].target)]
+    rules = [build_rule(target(all_cases[0]))]
     (tmp_path / "rules.yaml").write_text(render(rules, "prometheus"), encoding="utf-8")
-    tests = unit_tests(rules, all_cases)
+    tests = unit_tests([rule.as_yaml() for rule in rules], all_cases)
     below = tests[1]["alert_rule_test"]
     below[0]["exp_alerts"] = tests[0]["alert_rule_test"][1]["exp_alerts"]
     document = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": tests}
@@ -284,7 +297,7 @@ def test_a_broken_expectation_fails(promtool: str, tmp_path: Path) -> None:
 
 
 def test_prometheus_operator_groups_check(promtool: str, tmp_path: Path) -> None:
-    rules = [build_rule(case.target) for case in cases()]
+    rules = [build_rule(target(case)) for case in cases()]
     resource = yaml.safe_load(render(rules, "prometheus-operator"))
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(resource["spec"]), encoding="utf-8")
@@ -323,7 +336,7 @@ def test_budget_rule_checks(
 def test_durations_as_prometheus_reads_them(
     promtool: str, tmp_path: Path, duration: str, accepted: bool
 ) -> None:
-    rule = build_rule(cases()[0].target)
+    rule = build_rule(target(cases()[0]))
     text = render([rule], "prometheus").replace("for: 5m", f"for: {duration}")
     path = tmp_path / "rules.yaml"
     path.write_text(text, encoding="utf-8")
@@ -337,3 +350,64 @@ def test_durations_as_prometheus_reads_them(
         assert not accepted
     else:
         assert accepted
+
+
+def test_compose_service_rule_fires(promtool: str, tmp_path: Path) -> None:
+    """A Compose service's rule selects the containers by Compose's labels, as a standalone
+    cAdvisor exports them, and keeps the container's name."""
+    target = AlertTarget(
+        title="Compose service api",
+        matchers=compose_matchers("api", "shop"),
+        by=DOCKER_LABELS,
+        labels=compose_labels("api", "shop"),
+        limit_bytes=512 * MIB,
+        limit_text="512m",
+        gomemlimit_bytes=400 * MIB,
+        gomemlimit_text="400MiB",
+        gomemlimit_origin="environment",
+    )
+    rule = build_rule(target)
+    (tmp_path / "rules.yaml").write_text(render([rule], "prometheus"), encoding="utf-8")
+
+    def series(name: str, service: str, project: str) -> str:
+        return (
+            f'container_memory_rss{{id="/docker/{name}", name="{name}", image="example/api:1", '
+            f'container_label_com_docker_compose_service="{service}", '
+            f'container_label_com_docker_compose_project="{project}"}}'
+        )
+
+    above, below = rule.threshold_bytes + 1, rule.threshold_bytes - 1
+    decoys = [
+        {"series": series("shop-worker-1", "worker", "shop"), "values": f"{above}+0x20"},
+        {"series": series("other-api-1", "api", "other"), "values": f"{above}+0x20"},
+    ]
+    fired = {
+        "exp_labels": {"name": "shop-api-1", **rule.labels},
+        "exp_annotations": _rendered(rule.annotations, {"name": "shop-api-1"}, above),
+    }
+    name = rule.metric.alert
+    tests = [
+        {
+            "interval": "1m",
+            "input_series": [
+                {"series": series("shop-api-1", "api", "shop"), "values": f"{above}+0x20"},
+                *decoys,
+            ],
+            "alert_rule_test": [
+                {"eval_time": "4m", "alertname": name, "exp_alerts": []},
+                {"eval_time": "5m", "alertname": name, "exp_alerts": [fired]},
+            ],
+        },
+        {
+            "interval": "1m",
+            "input_series": [
+                {"series": series("shop-api-1", "api", "shop"), "values": f"{below}+0x20"},
+                *decoys,
+            ],
+            "alert_rule_test": [{"eval_time": "10m", "alertname": name, "exp_alerts": []}],
+        },
+    ]
+    document = {"rule_files": ["rules.yaml"], "evaluation_interval": "1m", "tests": tests}
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    assert "SUCCESS: 1 rules found" in run(promtool, "check", "rules", tmp_path / "rules.yaml")
+    run(promtool, "test", "rules", tmp_path / "test.yaml")

@@ -61,6 +61,16 @@ DEFAULT_SEVERITY = "warning"
 GROUP = "dfmemlint-go-memory"
 #: The labels the alert keeps in Kubernetes (the kubelet's cAdvisor labels).
 KUBERNETES_LABELS = ("namespace", "pod", "container")
+#: The label the alert keeps for a Docker container: cAdvisor's ``name`` (its first alias, the
+#: container's name; google/cadvisor ``lib/metrics/prometheus.go`` ``DefaultContainerLabels``).
+DOCKER_LABELS = ("name",)
+#: Compose's labels on the containers it creates (docker/compose ``pkg/api/labels.go``:
+#: ``com.docker.compose.service``, ``com.docker.compose.project``) as a standalone cAdvisor
+#: exports them: ``container_label_`` plus the label with every character outside
+#: ``[a-zA-Z0-9_]`` made ``_`` (``DefaultContainerLabels``, ``sanitizeLabelName``; on by default,
+#: ``--store_container_labels`` in ``cmd/cadvisor.go``).
+COMPOSE_SERVICE_LABEL = "container_label_com_docker_compose_service"
+COMPOSE_PROJECT_LABEL = "container_label_com_docker_compose_project"
 
 
 class AlertTarget(NamedTuple):
@@ -85,6 +95,10 @@ class AlertTarget(NamedTuple):
     gomemlimit_bytes: int | None
     gomemlimit_text: str
     gomemlimit_origin: str
+    #: Where the limit was set (``resources.limits.memory at deploy.yaml:30``), if anywhere.
+    limit_origin: str = ""
+    #: More lines for the description (how the pods are selected, when that needs saying).
+    notes: tuple[str, ...] = ()
 
 
 class AlertOptions(NamedTuple):
@@ -144,6 +158,21 @@ def kubernetes_matchers(
     return tuple(matchers)
 
 
+def compose_matchers(service: str, project: str | None) -> tuple[Matcher, ...]:
+    """A Compose service's containers, by the labels Compose puts on them (the project's name
+    only when the file gives it: by default it is the directory's name, or ``-p``)."""
+    matchers = [] if project is None else [Matcher(COMPOSE_PROJECT_LABEL, project)]
+    matchers.append(Matcher(COMPOSE_SERVICE_LABEL, service))
+    return tuple(matchers)
+
+
+def compose_labels(service: str, project: str | None) -> dict[str, str]:
+    """A Compose rule's own labels: ``compose_service`` and, when known, ``compose_project``."""
+    labels = {} if project is None else {"compose_project": project}
+    labels["compose_service"] = service
+    return labels
+
+
 def _value_template() -> str:
     return '{{ $value | printf "%.0f" }}'
 
@@ -164,9 +193,11 @@ def _description(target: AlertTarget, metric: Metric, threshold: int, for_durati
             f"{describe_bytes(threshold)} for {for_duration}.",
             "Threshold = min(limit * 0.9, GOMEMLIMIT * 1.1):",
             *threshold_lines(target.limit_bytes, target.gomemlimit_bytes),
-            f"Memory limit: {target.limit_text} = {describe_bytes(target.limit_bytes)}; "
-            "the kernel kills the container there.",
+            f"Memory limit: {target.limit_text} = {describe_bytes(target.limit_bytes)}"
+            + (f", {target.limit_origin}" if target.limit_origin else "")
+            + "; the kernel kills the container there.",
             gomemlimit,
+            *target.notes,
         ]
     )
 
@@ -187,9 +218,15 @@ def build_rule(target: AlertTarget, options: AlertOptions | None = None) -> Aler
     threshold, basis = alert_threshold(target.limit_bytes, target.gomemlimit_bytes)
     series = selector(metric.series, target.matchers)
     expr = f"max by ({', '.join(target.by)}) ({series}) > {threshold}"
-    pod = " (pod {{ $labels.pod }})" if "pod" in target.by else ""
+    if "pod" in target.by:
+        instance = " (pod {{ $labels.pod }})"
+    elif "name" in target.by:
+        instance = " (container {{ $labels.name }})"
+    else:
+        instance = ""
     summary = (
-        f"{target.title}{pod}: {metric.words} above the Go memory budget of {mib_text(threshold)}"
+        f"{target.title}{instance}: {metric.words} above the Go memory budget of "
+        f"{mib_text(threshold)}"
     )
     return AlertRule(
         target=target,

@@ -115,7 +115,7 @@ def budget_command(
                 output_format,
             )
         except ValueError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            error(str(exc))
             return 2
         click.echo(text, nl=False)
     return 0
