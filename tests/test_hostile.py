@@ -84,16 +84,27 @@ def cpu_seconds(action: Callable[[], object], at_least: float) -> float:
             return spent / calls
 
 
+# What --fix computes, without writing (so every measured run fixes the same file).
+FIX_ARGS = ("--diff", "--unsafe-fixes", "--memory-limit", "512MiB")
+
+
 def assert_linear(
-    make: Callable[[int], bytes], n: int, tmp_path: Path, *, rounds: int = 1, at_least: float = 0.0
+    make: Callable[[int], bytes],
+    n: int,
+    tmp_path: Path,
+    *,
+    rounds: int = 1,
+    at_least: float = 0.0,
+    fix: bool = False,
 ) -> None:
     """The time to lint ``make(2n)`` is under 3 times the time to lint ``make(n)`` (best of
-    ``rounds`` alternating measurements)."""
+    ``rounds`` alternating measurements); with ``fix``, the time to compute every fix."""
     paths = [write(tmp_path / f"size{size}.Dockerfile", make(size)) for size in (n, 2 * n)]
+    mode = FIX_ARGS if fix else ("--format", "json")
 
     def lint(path: str) -> Callable[[], object]:
         def action() -> None:
-            code = main(["--format", "json", "--output", os.devnull, "--exit-zero", path])
+            code = main([*mode, "--output", os.devnull, "--exit-zero", path])
             assert code == 0
 
         return action
@@ -643,3 +654,55 @@ def test_an_empty_gomemlimit_from_an_unset_build_arg_is_not_reported(
     code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
     assert code == 0
     assert found == []
+
+
+# --------------------------------------------------------------------------- linear time
+
+
+def _continued(keyword: str, item: Callable[[int], str], last: str) -> Callable[[int], bytes]:
+    """An instruction of the final stage continued over ``lines`` lines."""
+
+    def make(lines: int) -> bytes:
+        body = "".join(f"{item(i)} \\\n    " for i in range(lines))
+        instruction = f"{keyword} {body}{last}\n".encode()
+        return BAD.replace(b"ENV GOMEMLIMIT", instruction + b"ENV GOMEMLIMIT")
+
+    return make
+
+
+CONTINUED = {
+    "ENV": _continued("ENV", lambda i: f"K{i}=x", "Z=1"),
+    "LABEL": _continued("LABEL", lambda i: f"k{i}=x", "z=1"),
+    "COPY": _continued("COPY", lambda i: f"f{i}", "/dst/"),
+    "ARG": _continued("ARG", lambda i: f"A{i}=x", "Z=1"),
+    "EXPOSE": _continued("EXPOSE", lambda i: str(1000 + i), "80"),
+    "RUN-exec": _continued("RUN", lambda i: f'["sh", "a{i}",' if i == 0 else f'"a{i}",', '"z"]'),
+}
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+@pytest.mark.parametrize("shape", sorted(CONTINUED))
+def test_instruction_continued_over_many_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shape: str, fix: bool
+) -> None:
+    """Each token of a continued instruction is placed in its line by a binary search."""
+    make = CONTINUED[shape]
+    data = make(1_000)
+    code, found = findings(capsys, write(tmp_path / "Dockerfile", data))
+    assert code == 1
+    assert ("DFM004", data.count(b"\n") - 1, 16) in summary(found)
+    assert_linear(make, 4_000, tmp_path, rounds=2, at_least=0.2, fix=fix)
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+def test_chain_of_stages_each_with_env_and_run(tmp_path: Path, fix: bool) -> None:
+    """N stages each FROM the previous with an ENV GOGC and a RUN: each ENV busts the cache of
+    every later stage (DFM003), counted from the end once, not again for every ENV."""
+
+    def make(stages: int) -> bytes:
+        chain = b"".join(
+            b"FROM s%d AS s%d\nENV GOGC=%d\nRUN true\n" % (i - 1, i, i) for i in range(1, stages)
+        )
+        return b"FROM golang:1.22 AS s0\nRUN go build -o /app .\n" + chain + FINAL_ENV
+
+    assert_linear(make, 1_000, tmp_path, rounds=2, fix=fix)

@@ -39,7 +39,7 @@ class CopySource(NamedTuple):
     via: str  # "copy" (COPY/ADD --from) or "mount" (RUN --mount=from=)
 
 
-@dataclass
+@dataclass(slots=True)
 class Stage:
     index: int
     name: str | None  # lower case, as BuildKit compares stage names

@@ -122,7 +122,7 @@ class Segment(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Instruction:
     keyword: str  # as written
     original: str  # BuildKit's joined logical line
@@ -162,18 +162,35 @@ class Instruction:
 def offset_in_segments(segments: Sequence[Segment], index: int, *, end: bool = False) -> int:
     """The byte offset of logical-line character ``index``. Where two physical lines join, this is
     the start of the later line; with ``end=True`` it is the end of the earlier line's text, so a
-    span ending there does not take the continuation characters with it."""
-    chosen = segments[0]
-    for seg in segments:
-        if seg.at < index or (seg.at == index and not end):
-            chosen = seg
-        else:
-            break
+    span ending there does not take the continuation characters with it.
+
+    A binary search over the segments' starts (kept for the last few segment tuples), so the
+    tokens of an instruction continued over many lines are placed in n log n, not n^2."""
+    if len(segments) == 1:
+        chosen = segments[0]
+    else:
+        starts = _segment_starts(segments)
+        found = (bisect.bisect_left if end else bisect.bisect_right)(starts, index) - 1
+        chosen = segments[max(found, 0)]
     within = index - chosen.at
     if within > len(chosen.text):
         within = len(chosen.text)
     prefix = chosen.text[:within]
     return chosen.offset + (len(prefix) if prefix.isascii() else len(encode(prefix)))
+
+
+_STARTS_CACHE: dict[int, tuple[Sequence[Segment], list[int]]] = {}
+
+
+def _segment_starts(segments: Sequence[Segment]) -> list[int]:
+    cached = _STARTS_CACHE.get(id(segments))
+    if cached is not None and cached[0] is segments:
+        return cached[1]
+    starts = [seg.at for seg in segments]
+    if len(_STARTS_CACHE) >= 16:
+        _STARTS_CACHE.clear()
+    _STARTS_CACHE[id(segments)] = (segments, starts)
+    return starts
 
 
 @dataclass(frozen=True)
@@ -452,7 +469,7 @@ class _Word(NamedTuple):
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     keyword: str
     original: str

@@ -2,13 +2,18 @@
 
 Only in images that start something (a CMD/ENTRYPOINT, or a Go program they ship): in a
 toolchain or CI image with neither, such an ENV tunes the build's own ``RUN`` steps.
+
+Linear in the instructions of the final image's lineage: what comes after each instruction
+(how many RUN/COPY/ADD, of which kinds, which tuning variables are read or set later) is counted
+once from the end of each stage and of the lineage, not again for every ENV.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from dfmemlint.dockerfile.model import Stage
 from dfmemlint.dockerfile.reader import Instruction
 from dfmemlint.dockerfile.settings import TUNING_VARIABLES
 from dfmemlint.fix.rewrite import comment_block_line
@@ -16,38 +21,50 @@ from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM003"
-_BUSTING = frozenset({"RUN", "COPY", "ADD"})
+_BUSTING = ("ADD", "COPY", "RUN")
+_REFERENCE = {name: re.compile(rf"\${{?{name}\b") for name in TUNING_VARIABLES}
 
 
-def _references(ins: Instruction, names: list[str]) -> bool:
+def _touched(ins: Instruction) -> frozenset[str]:
+    """The tuning variables ``ins`` reads (``$NAME``, ``${NAME}``) or sets (ENV, ARG)."""
     text = ins.original + "".join(doc.content for doc in ins.heredocs)
-    return any(re.search(rf"\${{?{name}\b", text) for name in names)
-
-
-def _sets(ins: Instruction, names: list[str]) -> bool:
+    names = {name for name, pattern in _REFERENCE.items() if "$" in text and pattern.search(text)}
     if ins.cmd == "ENV":
-        keys = [ins.values[k].value for k in range(0, len(ins.values) - 2, 3)]
+        names.update(ins.values[k].value for k in range(0, len(ins.values) - 2, 3))
     elif ins.cmd == "ARG":
-        keys = [token.value.partition("=")[0] for token in ins.values]
-    else:
-        return False
-    return any(key in names for key in keys)
+        names.update(token.value.partition("=")[0] for token in ins.values)
+    return frozenset(names & set(TUNING_VARIABLES))
 
 
-def _move(
-    ctx: Context,
-    ins: Instruction,
-    later: list[Instruction],
-    names: list[str],
-    rest: list[Instruction],
-) -> Fix | None:
-    """Move the ENV below the last of ``later``; not when an instruction after it (``rest``)
-    reads or sets one of its variables, since the move would change what that one sees or which
-    value wins."""
+class _After:
+    """For each instruction of a stage, what follows it in the stage: the number of busting
+    instructions per kind, whether a RUN does, and the last index touching each tuning variable."""
+
+    def __init__(self, stage: Stage) -> None:
+        instructions = stage.instructions
+        self.instructions = instructions
+        size = len(instructions)
+        # counts[i][kind]: busting instructions of that kind at index > i.
+        self.counts: list[dict[str, int]] = [{} for _ in range(size)]
+        running: dict[str, int] = {}
+        for i in range(size - 1, -1, -1):
+            self.counts[i] = dict(running)
+            cmd = instructions[i].cmd
+            if cmd in _BUSTING:
+                running[cmd] = running.get(cmd, 0) + 1
+        self.total = running
+        self.last_busting = max(
+            (i for i, ins in enumerate(instructions) if ins.cmd in _BUSTING), default=-1
+        )
+        self.last_touch: dict[str, int] = {}
+        for i, ins in enumerate(instructions):
+            for name in _touched(ins):
+                self.last_touch[name] = i
+
+
+def _move(ctx: Context, ins: Instruction, target: Instruction, past_run: bool) -> Fix | None:
+    """Move the ENV below ``target``, the last RUN/COPY/ADD of its stage."""
     data = ctx.dockerfile.data
-    if any(_references(other, names) or _sets(other, names) for other in rest):
-        return None
-    target = later[-1]
     # The comment lines directly above the ENV go with it: a ``# dfmemlint: ignore=`` left behind
     # would suppress nothing, or something else.
     start = ctx.dockerfile.line_starts[comment_block_line(ctx.dockerfile, ins) - 1]
@@ -58,7 +75,6 @@ def _move(
         insert = moved
     else:
         insert = ctx.dockerfile.newline + moved.rstrip(b"\r\n")
-    past_run = any(other.cmd == "RUN" for other in later)
     return Fix(
         f"Move this ENV below the last {target.cmd} of the stage",
         (Edit(start, ins.end, b""), Edit(target.end, target.end, insert)),
@@ -66,12 +82,27 @@ def _move(
     )
 
 
+def _in_children(lineage: Sequence[Stage]) -> list[dict[str, int]]:
+    """For each position of the lineage (root first), the busting instructions of the stages
+    after it, per kind."""
+    result: list[dict[str, int]] = [{} for _ in lineage]
+    running: dict[str, int] = {}
+    for position in range(len(lineage) - 1, -1, -1):
+        result[position] = dict(running)
+        for ins in lineage[position].instructions:
+            if ins.cmd in _BUSTING:
+                running[ins.cmd] = running.get(ins.cmd, 0) + 1
+    return result
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     graph = ctx.graph
     if graph.final is None or not ctx.starts_program:
         return
     lineage = list(reversed(graph.lineage(graph.final)))  # root first
+    children = _in_children(lineage)
     for position, stage in enumerate(lineage):
+        after: _After | None = None
         for i, ins in enumerate(stage.instructions):
             if ins.cmd != "ENV":
                 continue
@@ -80,22 +111,26 @@ def check(ctx: Context) -> Iterator[Problem]:
             tuning = [n for n in names if n in TUNING_VARIABLES]
             if not tuning:
                 continue
-            later_here = [o for o in stage.instructions[i + 1 :] if o.cmd in _BUSTING]
-            later_children = [
-                o
-                for child in lineage[position + 1 :]
-                for o in child.instructions
-                if o.cmd in _BUSTING
-            ]
-            if not later_here and not later_children:
+            if after is None:
+                after = _After(stage)
+            here, below = after.counts[i], children[position]
+            if not here and not below:
                 continue
             first = values[names.index(tuning[0]) * 3]
             last_value = values[names.index(tuning[-1]) * 3 + 1]
-            count = len(later_here) + len(later_children)
-            kinds = sorted({o.cmd for o in later_here + later_children})
+            count = sum(here.values()) + sum(below.values())
+            kinds = sorted(set(here) | set(below))
             fix = None
-            if later_here and not later_children and len(tuning) == len(names):
-                fix = _move(ctx, ins, later_here, tuning, list(stage.instructions[i + 1 :]))
+            # Not when an instruction after it reads or sets one of its variables: the move
+            # would change what that one sees or which value wins.
+            if (
+                here
+                and not below
+                and len(tuning) == len(names)
+                and all(after.last_touch.get(name, -1) <= i for name in tuning)
+            ):
+                target = stage.instructions[after.last_busting]
+                fix = _move(ctx, ins, target, past_run="RUN" in here)
             variables = ", ".join(tuning)
             if count == 1:
                 later = f"the {kinds[0]} instruction after it, so changing the value rebuilds that"
