@@ -100,6 +100,8 @@ class LintOptions:
     fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline" (dfmemlint.fix.rewrite)
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
+    # The build context (dfmemlint.dockerfile.startup); None: only the Dockerfile is read.
+    context_dir: str | None = None
 
 
 @dataclass
@@ -245,6 +247,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         memory_limit_source=source,
         ratio=options.ratio,
         fix_style=options.fix_style,
+        context_dir=options.context_dir,
     )
     findings: list[Finding] = []
     for code, check in REGISTRY.items():

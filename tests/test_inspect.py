@@ -40,6 +40,7 @@ TOP_KEYS = {
     "final_stage",
     "built_stages",
     "runtime_env",
+    "gomemlimit_at_startup",
 }
 INSTRUCTION_KEYS = {
     "keyword",

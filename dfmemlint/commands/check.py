@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 import sys
@@ -234,6 +235,7 @@ class Flags:
     fail_on: str | None
     exit_zero: bool
     exit_non_zero_on_fix: bool
+    context_dir: str | None = None
 
 
 class _Settings(NamedTuple):
@@ -427,6 +429,10 @@ def _lint_all(
     changed_paths: list[str] = []
     for source, config in zip(sources, configs, strict=True):
         options = _options(config, settings, flags)
+        context_dir = flags.context_dir or (
+            os.path.dirname(source.real_path) if source.real_path is not None else None
+        )
+        options = dataclasses.replace(options, context_dir=context_dir)
         if applying:
             applied = _fix_source(source, options, unsafe=flags.unsafe_fixes, diff=flags.diff)
             outcome = applied.outcome

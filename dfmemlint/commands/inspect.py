@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -17,9 +18,11 @@ from dfmemlint.commands.options import (
     warn,
 )
 from dfmemlint.dockerfile import model, reader
+from dfmemlint.dockerfile.startup import StartupLimit
 from dfmemlint.engine import UnknownTarget
 from dfmemlint.files import InputError, expand_paths, read_source
 from dfmemlint.reporters import printable
+from dfmemlint.rules.base import Context
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -43,7 +46,9 @@ def instruction_json(ins: reader.Instruction) -> dict[str, Any]:
     }
 
 
-def inspect_json(path: str, data: bytes, graph: model.StageGraph) -> dict[str, Any]:
+def inspect_json(
+    path: str, data: bytes, graph: model.StageGraph, startup: StartupLimit | None = None
+) -> dict[str, Any]:
     df = graph.dockerfile
     return {
         "path": _text(path),
@@ -78,6 +83,9 @@ def inspect_json(path: str, data: bytes, graph: model.StageGraph) -> dict[str, A
             _text(name): {"value": _text(e.value), "line": e.instruction.start_line}
             for name, e in graph.runtime_env().items()
         },
+        "gomemlimit_at_startup": None
+        if startup is None
+        else {"by": _text(startup.how), "line": startup.line or None},
     }
 
 
@@ -119,6 +127,8 @@ def _outline(info: dict[str, Any]) -> str:
         lines.append("  runtime environment:")
         for name, env in info["runtime_env"].items():
             lines.append(f"    {name}={env['value']}  (line {env['line']})")
+    if info.get("gomemlimit_at_startup"):
+        lines.append(f"  GOMEMLIMIT set at start-up by {info['gomemlimit_at_startup']['by']}")
     return "\n".join(lines)
 
 
@@ -152,7 +162,9 @@ def inspect(
             names = [stage.name for stage in graph.stages if stage.name]
             error(str(UnknownTarget(source.path, graph.target_missing, names)))
             return 2
-        results.append(inspect_json(source.path, source.data, graph))
+        context_dir = None if source.real_path is None else os.path.dirname(source.real_path)
+        startup = Context(source.path, df, graph, context_dir=context_dir).startup_limit
+        results.append(inspect_json(source.path, source.data, graph, startup))
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:

@@ -131,6 +131,11 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
                  callback=_build_args, help="Override an ARG default, as docker build does."),
     click.option("--target", default=None, metavar="STAGE",
                  help="Lint as if building this stage (an error if no stage has that name)."),
+    click.option("--context", "context_dir", default=None, metavar="DIR",
+                 type=click.Path(file_okay=False, exists=True),
+                 help="The build context, read (bounded, never run) for entrypoint scripts and "
+                 "a Go program that sets its own memory limit [default: the Dockerfile's "
+                 "folder; none for standard input]."),
     # configuration and files
     click.option("--config", "config_file", default=None, metavar="FILE",
                  type=click.Path(dir_okay=False),

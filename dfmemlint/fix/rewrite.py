@@ -90,6 +90,8 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
         return None
     if ctx.old_go_builders:
         return None  # that Go ignores GOMEMLIMIT: DFM005 says to upgrade first
+    if ctx.startup_limit is not None:
+        return None  # set at start-up: a static value would override it (or switch it off)
     why = f"{ctx.ratio} of the {format_size(ctx.memory_limit)} memory limit"
     existing = ctx.runtime_settings.get("GOMEMLIMIT")
     if existing is not None:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 from packaging.version import InvalidVersion, Version
 
 from dfmemlint.dockerfile import settings as settings_mod
-from dfmemlint.dockerfile import shell
+from dfmemlint.dockerfile import shell, startup
 from dfmemlint.dockerfile.model import Stage, StageGraph
 from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
 from dfmemlint.golang.units import (
@@ -249,6 +249,7 @@ class Context:
     memory_limit_source: str = ""
     ratio: float = 0.8
     fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline"
+    context_dir: str | None = None  # the build context (None: only the Dockerfile is read)
     notes: list[str] = field(default_factory=list)
     _builds_go: dict[int, bool] = field(default_factory=dict, repr=False)
 
@@ -386,6 +387,14 @@ class Context:
         the program they build does nothing."""
         found = (self.golang_image(stage) for stage in self.go_build_stages)
         return [pair[0] for pair in found if pair is not None and go_too_old(pair[0])]
+
+    @cached_property
+    def startup_limit(self) -> startup.StartupLimit | None:
+        """GOMEMLIMIT set when the container starts (an entrypoint script, or the Go program
+        itself), when no GOMEMLIMIT reaches the program from the Dockerfile."""
+        if "GOMEMLIMIT" in self.runtime_settings:
+            return None
+        return startup.find(self.graph, self.start_argv, self.context_dir, go=self.runs_go)
 
     @cached_property
     def start_argv(self) -> list[str] | None:

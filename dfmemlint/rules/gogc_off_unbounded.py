@@ -15,6 +15,8 @@ def check(ctx: Context) -> Iterator[Problem]:
     gogc = ctx.runtime_settings.get("GOGC")
     if gogc is None or gogc.value != "off":
         return
+    if ctx.startup_limit is not None:
+        return  # GOMEMLIMIT is set when the container starts
     limit = ctx.runtime_settings.get("GOMEMLIMIT")
     if limit is not None:
         status = judge_gomemlimit(limit.value).status

@@ -64,6 +64,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         if _written_empty(ctx, setting):
             yield _empty(ctx, setting)
         return
+    if ctx.startup_limit is not None:
+        return  # set when the container starts: a static value would switch it off
     anchor = start_command(ctx.graph)
     if anchor is None or anchor.start < final.from_instruction.start:
         anchor = final.from_instruction
