@@ -1,0 +1,521 @@
+"""Compose services as ``docker compose`` runs them: environment, memory limit, Dockerfile.
+
+What each service's container gets, following compose-spec/compose-go:
+
+* **Files.** The base file, then each override file, merged (``override/merge.go``
+  ``MergeYaml``): ``environment`` and ``env_file`` entries are concatenated and then made
+  unique by key, a later file's entry replacing the earlier one in place
+  (``override/uncity.go``, ``keyValueIndexer``/``envFileIndexer``); ``mem_limit``,
+  ``memswap_limit`` and other scalars are replaced; ``deploy`` and ``build`` mappings are merged
+  key by key (``mergeBuild`` turns ``build: .`` into ``{context: .}`` first). A ``!reset`` tag
+  removes what earlier files set, ``!override`` replaces it without merging
+  (``loader/reset.go``).
+* **Interpolation** of every string value with the project's ``.env`` file
+  (:mod:`dfmemlint.compose.interpolate`; keys are never interpolated).
+* **Environment** (``types/project.go`` ``WithServicesEnvironmentResolved``): the ``env_file``
+  files in order (a later file wins; a missing file is an error unless ``required: false``),
+  then ``environment`` over them. ``environment`` is a map (``KEY: value``, ``KEY:`` with no
+  value) or a list (``- KEY=value``, a bare ``- KEY``); a key without a value takes the value of
+  the project environment (``loader/normalize.go`` ``resolve``): the ``.env`` file, else the
+  shell, which is unknown here.
+* **Memory limit**: ``deploy.resources.limits.memory`` or ``mem_limit`` (compose-go refuses
+  distinct values for both: ``loader/validate.go``), read as Docker sizes
+  (:func:`dfmemlint.golang.dockersize.compose_unit_bytes`); 0 or less means no limit.
+* **Build**: ``build: DIR`` or ``build: {context, dockerfile}``; the context is relative to the
+  project directory, the Dockerfile (default ``Dockerfile``) relative to the context
+  (``loader/normalize.go``); a remote context or ``dockerfile_inline`` names no local file
+  (``paths/context.go`` ``isRemoteContext``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import yaml
+
+from dfmemlint.compose import dotenv
+from dfmemlint.compose.interpolate import Interpolated, Lookup, interpolate
+from dfmemlint.compose.names import DOTENV_NAME
+from dfmemlint.compose.scalars import Unsupported, compose_text, go_int
+from dfmemlint.compose.source import Origin, SourceText, scalar_span
+from dfmemlint.golang.dockersize import SizeError, compose_unit_bytes
+
+_REMOTE_PREFIXES = ("https://", "http://", "git://", "ssh://", "github.com/", "git@")
+_SERVICE_PREFIX = "service:"
+
+
+class ComposeError(ValueError):
+    """A Compose file that cannot be read (not YAML, not a mapping)."""
+
+
+class EnvValue(NamedTuple):
+    """The value one variable gets in a service's container, and where it was written."""
+
+    name: str
+    value: str | None  # None: unknown (the shell gives it) or no value at all
+    origin: Origin  # the text that sets it: a YAML scalar, or a .env / env_file value
+    via: str  # "environment", "env_file" or ".env" (a key without value resolved there)
+    #: Variables the ``.env`` file does not set whose default gave the value: the shell running
+    #: ``docker compose`` may set them and change it.
+    overridable: tuple[str, ...] = ()
+
+
+class MemoryLimit(NamedTuple):
+    bytes: int
+    key: str  # "mem_limit" or "deploy.resources.limits.memory"
+    written: str  # the value after interpolation, as Compose reads it
+    origin: Origin
+
+
+@dataclass
+class Service:
+    name: str
+    origin: Origin  # the service's key in the file that defines it first
+    environment: dict[str, EnvValue] = field(default_factory=dict)
+    memory_limit: MemoryLimit | None = None
+    memswap_limit: int | None = None
+    #: The Dockerfile the service builds (an absolute, normalised path), if it is a local file.
+    dockerfile: str | None = None
+    dockerfile_origin: Origin | None = None
+
+
+@dataclass
+class Project:
+    files: list[str]
+    directory: str
+    services: dict[str, Service]
+    notes: list[str]
+    sources: dict[str, SourceText]
+
+
+class _Raw(NamedTuple):
+    """A YAML node of one file, with the file it came from."""
+
+    node: Any
+    source: SourceText
+
+
+class _ListEntry(NamedTuple):
+    """A list-form ``environment`` entry (``- KEY=value`` or a bare ``- KEY``)."""
+
+    key: str
+    raw: _Raw
+
+
+@dataclass
+class _RawService:
+    name: str
+    origin: Origin
+    environment: dict[str, _Raw | _ListEntry] = field(default_factory=dict)
+    env_files: dict[str, _Raw] = field(default_factory=dict)
+    scalars: dict[str, _Raw | None] = field(default_factory=dict)  # None: !reset
+    build: dict[str, _Raw | None] = field(default_factory=dict)
+
+
+def _mapping_items(node: Any) -> Iterator[tuple[str, Any, Any]]:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield key.value, key, value
+
+
+def _child(node: Any, *path: str) -> Any:
+    for part in path:
+        found = None
+        for key, _, value in _mapping_items(node):
+            if key == part:
+                found = value
+        if found is None:
+            return None
+        node = found
+    return node
+
+
+def _tag(node: Any) -> str:
+    return str(getattr(node, "tag", ""))
+
+
+class _Reader:
+    def __init__(self, directory: str, shown_directory: str, dotenv_lookup: Lookup) -> None:
+        self.directory = directory  # absolute
+        self.shown_directory = shown_directory  # as the user named the first file's directory
+        self.lookup = dotenv_lookup
+        self.notes: list[str] = []
+
+    def where(self, raw: _Raw) -> str:
+        line = raw.node.start_mark.line + 1
+        return f"{raw.source.path}:{line}"
+
+    def string(self, raw: _Raw) -> tuple[str | None, Interpolated | None]:
+        """A scalar as Compose reads a string field: None when unknown or not a string."""
+        node = raw.node
+        if not isinstance(node, yaml.ScalarNode):
+            return None, None
+        if node.style is None:
+            try:
+                text = compose_text(node.value)
+            except Unsupported:
+                return None, None
+            if text is None:
+                return None, None
+            if text != node.value:  # a number or boolean: not interpolated
+                return text, None
+        result = interpolate(node.value, self.lookup)
+        if result.error is not None:
+            self.notes.append(f"{self.where(raw)}: {result.error}")
+        return result.value, result
+
+    def value_origin(
+        self, raw: _Raw, result: Interpolated | None, skip: int = 0
+    ) -> tuple[Origin, tuple[str, ...]]:
+        """Where a value came from: the literal text of the scalar it was written as (so a fix
+        can edit it), skipping ``skip`` characters of the scalar (a list entry's ``KEY=``)."""
+        source = raw.source
+        start, end, exact = scalar_span(source.text, raw.node)
+        overridable = () if result is None else result.overridable
+        if result is not None and exact and len(result.pieces) == 1:
+            piece = result.pieces[0]
+            if piece.variable is None and piece.end - piece.start == len(piece.text):
+                begin = start + skip + piece.start
+                return source.origin(begin, begin + len(piece.text), True), overridable
+        editable = exact and (result is None or "$" not in raw.node.value)
+        return source.origin(start + skip, end, editable), overridable
+
+
+def _collect(
+    services: dict[str, _RawService], root: Any, source: SourceText, notes: list[str]
+) -> None:
+    """Merge the services of one YAML document into ``services``."""
+    for name, key_node, node in _mapping_items(_child(root, "services")):
+        raw = services.get(name)
+        if raw is None:
+            origin = source.origin(key_node.start_mark.index, key_node.end_mark.index, False)
+            raw = services[name] = _RawService(name, origin)
+        for attribute, _, value in _mapping_items(node):
+            reset = _tag(value) == "!reset"
+            if attribute == "environment":
+                if reset or _tag(value) == "!override":
+                    raw.environment.clear()
+                if not reset:
+                    _collect_environment(raw, value, source)
+            elif attribute == "env_file":
+                if reset or _tag(value) == "!override":
+                    raw.env_files.clear()
+                if not reset:
+                    _collect_env_files(raw, value, source)
+            elif attribute in ("mem_limit", "memswap_limit"):
+                raw.scalars[attribute] = None if reset else _Raw(value, source)
+            elif attribute == "deploy":
+                memory = _child(value, "resources", "limits", "memory")
+                if reset or _tag(_child(value, "resources")) == "!reset":
+                    raw.scalars["deploy"] = None
+                elif memory is not None:
+                    reset_memory = _tag(memory) == "!reset"
+                    raw.scalars["deploy"] = None if reset_memory else _Raw(memory, source)
+            elif attribute == "build":
+                _collect_build(raw, value, source, reset)
+            elif attribute in ("extends",):
+                notes.append(
+                    f"{source.path}:{key_node.start_mark.line + 1}: service {name} uses "
+                    "'extends', which dfmemlint does not follow; settings it inherits are not "
+                    "checked"
+                )
+
+
+def _collect_environment(raw: _RawService, node: Any, source: SourceText) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key, _, value in _mapping_items(node):
+            raw.environment[key] = _Raw(value, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            if not isinstance(item, yaml.ScalarNode):
+                continue
+            key = item.value.split("=", 1)[0]
+            raw.environment[key] = _ListEntry(key, _Raw(item, source))
+
+
+def _collect_env_files(raw: _RawService, node: Any, source: SourceText) -> None:
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    for item in items:
+        path_node = _child(item, "path") if isinstance(item, yaml.MappingNode) else item
+        if isinstance(path_node, yaml.ScalarNode):
+            raw.env_files[path_node.value] = _Raw(item, source)
+
+
+def _collect_build(raw: _RawService, node: Any, source: SourceText, reset: bool) -> None:
+    if reset:
+        raw.build.clear()
+        return
+    if _tag(node) == "!override":
+        raw.build.clear()
+    if isinstance(node, yaml.ScalarNode):
+        raw.build["context"] = _Raw(node, source)
+        return
+    for key, _, value in _mapping_items(node):
+        if key in ("context", "dockerfile", "dockerfile_inline"):
+            raw.build[key] = None if _tag(value) == "!reset" else _Raw(value, source)
+    if "context" not in raw.build:
+        raw.build.setdefault("context", None)
+
+
+def _read_yaml(source: SourceText) -> list[Any]:
+    try:
+        documents = list(yaml.compose_all(source.text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source.path}:{mark.line + 1}" if mark is not None else source.path
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ComposeError(f"{where}: not valid YAML: {problem}") from None
+    roots = [d for d in documents if d is not None]
+    for root in roots:
+        if not isinstance(root, yaml.MappingNode):
+            raise ComposeError(f"{source.path}: a Compose file must be a mapping at the top")
+    return roots
+
+
+def read_dotenv(path: str, data: bytes) -> tuple[SourceText, list[dotenv.Entry]]:
+    """A ``.env`` file's entries; raises ComposeError where Compose refuses it."""
+    source = SourceText(path, data)
+    try:
+        return source, dotenv.parse(source.text)
+    except dotenv.DotenvError as exc:
+        raise ComposeError(f"{path}: {exc}") from None
+
+
+def load_project(files: list[str], contents: dict[str, bytes] | None = None) -> Project:
+    """Read and merge the Compose files ``files`` (base first) as one project.
+
+    ``contents`` may give a file's bytes (standard input); the rest are read from disk. The
+    project directory is the first file's; its ``.env`` file feeds interpolation. Raises
+    ComposeError for a file that is not YAML or not a mapping, or a ``.env`` Compose refuses.
+    """
+    contents = contents or {}
+    directory = os.path.dirname(os.path.abspath(files[0]))
+    sources: dict[str, SourceText] = {}
+    dotenv_path = os.path.join(os.path.dirname(files[0]), DOTENV_NAME)
+    lookup: Lookup = _no_variables
+    dotenv_entries: list[dotenv.Entry] = []
+    dotenv_source: SourceText | None = None
+    if os.path.isfile(dotenv_path):
+        with open(dotenv_path, "rb") as handle:
+            dotenv_source, dotenv_entries = read_dotenv(dotenv_path, handle.read())
+        sources[dotenv_path] = dotenv_source
+        lookup = dotenv.as_lookup(dotenv_entries)
+    notes: list[str] = []
+    raw_services: dict[str, _RawService] = {}
+    for path in files:
+        if path in contents:
+            data = contents[path]
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        source = SourceText(path, data)
+        sources[path] = source
+        for root in _read_yaml(source):
+            _collect(raw_services, root, source, notes)
+    reader = _Reader(directory, os.path.dirname(files[0]), lookup)
+    dotenv_index = {e.key: e for e in dotenv_entries}
+    services = {
+        name: _resolve(raw, reader, dotenv_index, dotenv_source, sources)
+        for name, raw in raw_services.items()
+    }
+    return Project(list(files), directory, services, notes + reader.notes, sources)
+
+
+def _no_variables(name: str) -> str | None:
+    return None
+
+
+def _entry_value(entry: dotenv.Entry, source: SourceText, via: str, name: str) -> EnvValue:
+    start, end = entry.value_start, entry.value_end
+    editable = entry.editable
+    result = entry.interpolated
+    if result is not None and result.value is not None and len(result.pieces) == 1:
+        piece = result.pieces[0]
+        if piece.variable is None and editable is False and "\\" not in source.text[start:end]:
+            start, end, editable = start + piece.start, start + piece.end, True
+    overridable = () if result is None else result.overridable
+    return EnvValue(name, entry.value, source.origin(start, end, editable), via, overridable)
+
+
+def _resolve(
+    raw: _RawService,
+    reader: _Reader,
+    dotenv_index: dict[str, dotenv.Entry],
+    dotenv_source: SourceText | None,
+    sources: dict[str, SourceText],
+) -> Service:
+    service = Service(raw.name, raw.origin)
+    environment: dict[str, EnvValue] = {}
+    own: dict[str, EnvValue] = {}
+    for key, item in raw.environment.items():
+        if isinstance(item, _ListEntry):
+            scalar = item.raw
+            text = scalar.node.value
+            if "=" not in text:
+                own[key] = _bare(key, scalar, dotenv_index, dotenv_source)
+                continue
+            value_text = text.split("=", 1)[1]
+            entry = interpolate(value_text, reader.lookup)
+            if entry.error is not None:
+                reader.notes.append(f"{reader.where(scalar)}: {entry.error}")
+            origin, overridable = reader.value_origin(scalar, entry, skip=len(key) + 1)
+            own[key] = EnvValue(key, entry.value, origin, "environment", overridable)
+            continue
+        node = item.node
+        if (
+            isinstance(node, yaml.ScalarNode)
+            and node.style is None
+            and node.value in ("", "~", "null", "Null", "NULL")
+        ):
+            own[key] = _bare(key, item, dotenv_index, dotenv_source)
+            continue
+        value, result = reader.string(item)
+        origin, overridable = reader.value_origin(item, result)
+        own[key] = EnvValue(key, value, origin, "environment", overridable)
+    env_lookup = _env_file_lookup(reader.lookup, own)
+    for file_key, item in raw.env_files.items():
+        environment.update(_read_env_file(file_key, item, reader, env_lookup, sources))
+    environment.update(own)
+    service.environment = environment
+    _resolve_limits(service, raw, reader)
+    _resolve_build(service, raw, reader)
+    return service
+
+
+def _bare(
+    key: str, raw: _Raw, dotenv_index: dict[str, dotenv.Entry], source: SourceText | None
+) -> EnvValue:
+    entry = dotenv_index.get(key)
+    if entry is not None and source is not None and entry.value is not None:
+        return _entry_value(entry, source, ".env", key)
+    start, end, _ = scalar_span(raw.source.text, raw.node)
+    return EnvValue(key, None, raw.source.origin(start, end, False), "environment")
+
+
+def _env_file_lookup(project: Lookup, own: dict[str, EnvValue]) -> Lookup:
+    def lookup(name: str) -> str | None:
+        found = project(name)
+        if found is not None:
+            return found
+        value = own.get(name)
+        return None if value is None else value.value
+
+    return lookup
+
+
+def _read_env_file(
+    file_key: str, item: _Raw, reader: _Reader, lookup: Lookup, sources: dict[str, SourceText]
+) -> dict[str, EnvValue]:
+    required = True
+    required_node = _child(item.node, "required")
+    if isinstance(required_node, yaml.ScalarNode):
+        required = required_node.value.lower() not in ("false", "0", "no", "off")
+    path_text = interpolate(file_key, reader.lookup).value
+    if path_text is None:
+        reader.notes.append(f"{reader.where(item)}: env_file {file_key!r} depends on the shell")
+        return {}
+    path = os.path.normpath(os.path.join(reader.shown_directory, path_text))
+    if not os.path.isfile(path):
+        if required:
+            reader.notes.append(f"{reader.where(item)}: env_file {path_text} not found")
+        return {}
+    with open(path, "rb") as handle:
+        data = handle.read()
+    source = SourceText(path, data)
+    try:
+        entries = dotenv.parse(source.text, lookup)
+    except dotenv.DotenvError as exc:
+        reader.notes.append(f"{source.path}: {exc}")
+        return {}
+    sources[source.path] = source
+    found: dict[str, EnvValue] = {}
+    for entry in entries:
+        found[entry.key] = _entry_value(entry, source, "env_file", entry.key)
+    return found
+
+
+def _resolve_limits(service: Service, raw: _RawService, reader: _Reader) -> None:
+    limits: list[MemoryLimit] = []
+    for key, label in (("deploy", "deploy.resources.limits.memory"), ("mem_limit", "mem_limit")):
+        item = raw.scalars.get(key)
+        if item is None:
+            continue
+        amount_or_text = _size_value(item, reader)
+        if amount_or_text is None:
+            continue
+        value, result = amount_or_text
+        try:
+            amount = compose_unit_bytes(value)
+        except SizeError as exc:
+            reader.notes.append(f"{reader.where(item)}: {label} {value!r} is refused: {exc}")
+            continue
+        if amount <= 0:
+            continue
+        origin, _ = reader.value_origin(item, result)
+        limits.append(MemoryLimit(amount, label, str(value), origin))
+    if len(limits) == 2 and limits[0].bytes != limits[1].bytes:
+        reader.notes.append(
+            f"{limits[1].origin.path}:{limits[1].origin.line}: service {service.name} sets "
+            "mem_limit and deploy.resources.limits.memory to different values, which Compose "
+            "refuses; checking against the smaller"
+        )
+        limits.sort(key=lambda limit: limit.bytes)
+    if limits:
+        service.memory_limit = limits[0]
+    swap = raw.scalars.get("memswap_limit")
+    swap_value = None if swap is None else _size_value(swap, reader)
+    if swap is not None and swap_value is not None:
+        try:
+            service.memswap_limit = compose_unit_bytes(swap_value[0])
+        except SizeError as exc:
+            reader.notes.append(
+                f"{reader.where(swap)}: memswap_limit {swap_value[0]!r} is refused: {exc}"
+            )
+
+
+def _size_value(item: _Raw, reader: _Reader) -> tuple[int | str, Interpolated | None] | None:
+    """A size field as compose-go decodes it into ``UnitBytes`` (``DecodeMapstructure``): a
+    YAML integer is bytes, a string is read as a size; a float or boolean is ignored (no case
+    matches it, so the field stays 0: no limit), as is a value that depends on the shell."""
+    node = item.node
+    if isinstance(node, yaml.ScalarNode) and node.style is None:
+        try:
+            text = compose_text(node.value)
+        except Unsupported:
+            text = None
+        if (text is not None and text != node.value) or go_int(node.value) is not None:
+            number = go_int(node.value)
+            if number is None:
+                reader.notes.append(
+                    f"{reader.where(item)}: {node.value!r} is not an integer or a string, so "
+                    "Compose ignores it (no memory limit)"
+                )
+                return None
+            return number, None
+    value, result = reader.string(item)
+    if value is None:
+        return None
+    return value, result
+
+
+def _resolve_build(service: Service, raw: _RawService, reader: _Reader) -> None:
+    if not raw.build or raw.build.get("dockerfile_inline") is not None:
+        return
+    context_raw = raw.build.get("context")
+    context = "." if context_raw is None else reader.string(context_raw)[0]
+    dockerfile_raw = raw.build.get("dockerfile")
+    dockerfile = "Dockerfile" if dockerfile_raw is None else reader.string(dockerfile_raw)[0]
+    if context is None or dockerfile is None:
+        return
+    if "://" in context or context.startswith((*_REMOTE_PREFIXES, _SERVICE_PREFIX)):
+        return
+    base = os.path.join(reader.directory, context)
+    service.dockerfile = os.path.normpath(os.path.join(base, dockerfile))
+    anchor = dockerfile_raw or context_raw
+    if anchor is not None:
+        start, end, exact = scalar_span(anchor.source.text, anchor.node)
+        service.dockerfile_origin = anchor.source.origin(start, end, exact)
