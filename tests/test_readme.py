@@ -63,3 +63,12 @@ def test_readme_budget_is_what_the_tool_prints(capsys: pytest.CaptureFixture[str
     assert capsys.readouterr().out == _block_after("dfmemlint budget 512MiB")
     assert main(["budget", "512M"]) == 2
     assert capsys.readouterr().err == _block_after("dfmemlint budget 512M")
+
+
+def test_readme_compose_example_is_what_the_tool_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    code = main(["--no-color", "examples/compose"])
+    assert code == 1
+    assert capsys.readouterr().out == _block_after("dfmemlint examples/compose")

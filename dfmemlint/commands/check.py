@@ -46,6 +46,9 @@ from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
 
 if TYPE_CHECKING:
+    from dfmemlint.compose.link import Linker
+
+if TYPE_CHECKING:
     from dfmemlint.fix.fixer import FixOutcome
 
 __all__ = ["FORMATS", "check", "use_color", "write_atomic"]
@@ -427,8 +430,11 @@ def _lint_all(
     failing = False  # a finding at or above its file's fail-on
     diffs: list[bytes] = []
     changed_paths: list[str] = []
+    from dfmemlint.compose.link import Linker
+
+    linker = Linker()
     for source, config in zip(sources, configs, strict=True):
-        options = _options(config, settings, flags)
+        options = _service_limit(linker, source, _options(config, settings, flags), flags)
         context_dir = flags.context_dir or (
             os.path.dirname(source.real_path) if source.real_path is not None else None
         )
@@ -459,6 +465,9 @@ def _lint_all(
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
+    if not flags.quiet:
+        for note in dict.fromkeys(linker.notes):
+            warn(note)
     report = Report(tuple(findings), shown_sources, len(sources))
     try:
         if flags.diff:
@@ -486,6 +495,22 @@ def _lint_all(
     if flags.exit_non_zero_on_fix and fixed_count:
         return 1
     return 1 if failing else 0
+
+
+def _service_limit(
+    linker: Linker, source: Source, options: LintOptions, flags: Flags
+) -> LintOptions:
+    """A Dockerfile's memory limit from the Compose services that build it (compose/link.py)."""
+    from dfmemlint.compose.link import with_service_limit
+
+    stdin = os.path.abspath(flags.stdin_filename) if flags.stdin_filename else None
+    path = source.real_path or stdin
+    if path is None or options.memory_limit_from_cli:
+        return options
+    options, note = with_service_limit(options, linker.services_building(path))
+    if note is not None and not flags.quiet:
+        warn(f"{source.path}: {note}")
+    return options
 
 
 def _threshold(option: int | None, config: Config) -> int:

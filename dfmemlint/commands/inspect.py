@@ -21,6 +21,7 @@ from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.startup import StartupLimit
 from dfmemlint.engine import UnknownTarget
 from dfmemlint.files import InputError, expand_paths, read_source
+from dfmemlint.golang.units import describe_bytes
 from dfmemlint.reporters import printable
 from dfmemlint.rules.base import Context
 
@@ -123,6 +124,16 @@ def _outline(info: dict[str, Any]) -> str:
         for src in stage["copies_from"]:
             what = f"stage {src['stage']}" if src["stage"] is not None else f"image {src['image']}"
             lines.append(f"       takes files from {what} (line {src['line']}, {src['via']})")
+    for service in info.get("compose_services", []):
+        limit = service["memory_limit"]
+        if limit is None:
+            said = "no memory limit"
+        else:
+            said = f"memory limit {describe_bytes(limit)} from {service['memory_limit_from']}"
+        lines.append(
+            f"  built by Compose service {service['service']} ({service['file']}:"
+            f"{service['line']}): {said}"
+        )
     if info["runtime_env"]:
         lines.append("  runtime environment:")
         for name, env in info["runtime_env"].items():
@@ -154,6 +165,9 @@ def inspect(
     except InputError as exc:
         error(str(exc))
         return 2
+    from dfmemlint.compose.link import Linker, limits_json
+
+    linker = Linker()
     results = []
     for source in sources:
         df = reader.read(source.data)
@@ -164,7 +178,13 @@ def inspect(
             return 2
         context_dir = None if source.real_path is None else os.path.dirname(source.real_path)
         startup = Context(source.path, df, graph, context_dir=context_dir).startup_limit
-        results.append(inspect_json(source.path, source.data, graph, startup))
+        info = inspect_json(source.path, source.data, graph, startup)
+        linked = [] if source.real_path is None else linker.services_building(source.real_path)
+        if linked:
+            info["compose_services"] = limits_json(linked)
+        results.append(info)
+    for note in dict.fromkeys(linker.notes):
+        warn(note)
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:

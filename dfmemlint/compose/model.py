@@ -285,17 +285,20 @@ def read_dotenv(path: str, data: bytes) -> tuple[SourceText, list[dotenv.Entry]]
         raise ComposeError(f"{path}: {exc}") from None
 
 
-def load_project(files: list[str], contents: dict[str, bytes] | None = None) -> Project:
+def load_project(
+    files: list[str], contents: dict[str, bytes] | None = None, env_file: str | None = None
+) -> Project:
     """Read and merge the Compose files ``files`` (base first) as one project.
 
     ``contents`` may give a file's bytes (standard input); the rest are read from disk. The
-    project directory is the first file's; its ``.env`` file feeds interpolation. Raises
-    ComposeError for a file that is not YAML or not a mapping, or a ``.env`` Compose refuses.
+    project directory is the first file's; its ``.env`` file feeds interpolation, or
+    ``env_file`` instead (``docker compose --env-file``). Raises ComposeError for a file that is
+    not YAML or not a mapping, or a ``.env`` Compose refuses.
     """
     contents = contents or {}
     directory = os.path.dirname(os.path.abspath(files[0]))
     sources: dict[str, SourceText] = {}
-    dotenv_path = os.path.join(os.path.dirname(files[0]), DOTENV_NAME)
+    dotenv_path = env_file or os.path.join(os.path.dirname(files[0]), DOTENV_NAME)
     lookup: Lookup = _no_variables
     dotenv_entries: list[dotenv.Entry] = []
     dotenv_source: SourceText | None = None

@@ -272,15 +272,22 @@ class Context:
         declared 512MiB limit)``, or a share of the container's limit when none is declared."""
         recommended = self.recommended_gomemlimit
         if recommended is not None and self.memory_limit is not None:
+            # A limit a Compose service declares says which service: "service api, compose.yaml:9".
+            of = f" of {self.memory_limit_source}" if self.memory_limit_from_service else ""
             return (
                 f"GOMEMLIMIT={format_size(recommended)} ({self.ratio:g} of the declared "
-                f"{format_size(self.memory_limit)} memory limit)"
+                f"{format_size(self.memory_limit)} memory limit{of})"
             )
         try:
             percent = format_fraction(ratio_fraction(self.ratio) * 100)
         except LimitError:  # pragma: no cover - the ratio is validated where it is read
             percent = f"{self.ratio * 100:g}"
         return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
+
+    @property
+    def memory_limit_from_service(self) -> bool:
+        """The limit is the one a Compose service declares (see dfmemlint.compose.link)."""
+        return self.memory_limit_source.startswith("service ")
 
     def settings_named(self, name: str) -> list[settings_mod.Setting]:
         return [s for s in self.settings if s.name == name]

@@ -1,0 +1,134 @@
+"""The Compose services that build a Dockerfile, and the memory limit it then runs under.
+
+A service's ``build`` names the Dockerfile it builds (:mod:`dfmemlint.compose.model`). When that
+Dockerfile is linted, the Compose projects of its directory and of every directory above it are
+read (the files ``docker compose`` itself would pick there: :func:`names.project_files`), and
+each service whose Dockerfile is this file declares the container's memory limit. With several
+such services the smallest limit is used: a GOMEMLIMIT out of range for any of them is out of
+range for the smallest, and a fix computed from it fits every one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
+
+from dfmemlint.compose.names import project_files
+from dfmemlint.engine import LintOptions
+from dfmemlint.golang.units import describe_bytes
+
+if TYPE_CHECKING:
+    from dfmemlint.compose.model import Project, Service
+
+
+class LinkedService(NamedTuple):
+    """A service that builds the Dockerfile, with its project."""
+
+    service: Service
+    project: Project
+
+    def describe(self) -> str:
+        """``service api, compose.yaml:9`` (where its memory limit is written)."""
+        limit = self.service.memory_limit
+        origin = self.service.origin if limit is None else limit.origin
+        return f"service {self.service.name}, {origin.path}:{origin.line}"
+
+
+class Linker:
+    """Finds, once per directory and run, the Compose projects above a Dockerfile."""
+
+    def __init__(self) -> None:
+        self._projects: dict[str, Project | None] = {}
+        self.notes: list[str] = []
+
+    def _project(self, directory: str) -> Project | None:
+        if directory not in self._projects:
+            project = None
+            files = project_files(directory)
+            if files:
+                # Only a directory with a Compose file pays for importing the YAML reader.
+                from dfmemlint.compose.model import ComposeError, load_project
+
+                shown = [_shown(f) for f in files]
+                try:
+                    project = load_project(shown)
+                except (ComposeError, OSError) as exc:
+                    self.notes.append(f"{exc}; its services are not linked to Dockerfiles")
+                else:
+                    self.notes.extend(project.notes)
+            self._projects[directory] = project
+        return self._projects[directory]
+
+    def services_building(self, dockerfile: str) -> list[LinkedService]:
+        """Every service, in the projects of ``dockerfile``'s directory and those above it,
+        whose build uses ``dockerfile`` (compared as real paths)."""
+        target = os.path.realpath(dockerfile)
+        found: list[LinkedService] = []
+        directory = os.path.dirname(os.path.abspath(dockerfile))
+        while True:
+            project = self._project(directory)
+            if project is not None:
+                for service in project.services.values():
+                    built = service.dockerfile
+                    if built is not None and os.path.realpath(built) == target:
+                        found.append(LinkedService(service, project))
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                return found
+            directory = parent
+
+
+def _shown(path: str) -> str:
+    """A path as short as it can be said: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def limits_json(linked: list[LinkedService]) -> list[dict[str, object]]:
+    """What ``inspect`` shows about the services that build a Dockerfile."""
+    shown: list[dict[str, object]] = []
+    for link in linked:
+        limit = link.service.memory_limit
+        gomemlimit = link.service.environment.get("GOMEMLIMIT")
+        shown.append(
+            {
+                "service": link.service.name,
+                "file": link.service.origin.path,
+                "line": link.service.origin.line,
+                "memory_limit": None if limit is None else limit.bytes,
+                "memory_limit_from": None
+                if limit is None
+                else f"{limit.origin.path}:{limit.origin.line} {limit.key}: {limit.written}",
+                "gomemlimit": None if gomemlimit is None else gomemlimit.value,
+            }
+        )
+    return shown
+
+
+def with_service_limit(
+    options: LintOptions, linked: list[LinkedService]
+) -> tuple[LintOptions, str | None]:
+    """``options`` with the smallest memory limit of the ``linked`` services, unless the command
+    line gave one (a ``# dfmemlint: memory-limit=`` comment in the Dockerfile still wins: the
+    engine reads it after this). Returns the options and a note naming the other services."""
+    if options.memory_limit_from_cli:
+        return options, None
+    limited = [link for link in linked if link.service.memory_limit is not None]
+    if not limited:
+        return options, None
+    limited.sort(key=lambda link: link.service.memory_limit.bytes)  # type: ignore[union-attr]
+    smallest = limited[0]
+    limit = smallest.service.memory_limit
+    assert limit is not None
+    note = None
+    if len(limited) > 1:
+        others = ", ".join(
+            f"{link.describe()}: {describe_bytes(link.service.memory_limit.bytes)}"  # type: ignore[union-attr]
+            for link in limited[1:]
+        )
+        note = (
+            f"{len(limited)} Compose services build this Dockerfile; checked against the "
+            f"smallest limit, {smallest.describe()}; the others: {others}"
+        )
+    return replace(options, memory_limit=limit.bytes, memory_limit_source=smallest.describe()), note

@@ -1,0 +1,169 @@
+"""A Dockerfile runs under the memory limit of the Compose services that build it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from dfmemlint.cli import main
+
+DOCKERFILE = """\
+FROM golang:1.22 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /out/api .
+
+FROM alpine:3.20
+COPY --from=build /out/api /usr/local/bin/api
+ENV GOMEMLIMIT=512MiB
+CMD ["/usr/local/bin/api"]
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["--no-color", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:
+    _, out, _ = run(capsys, "--format", "json", *args)
+    found: list[dict[str, object]] = json.loads(out)
+    return found
+
+
+def test_directory_reports_dfm007_against_the_service_limit(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "Dockerfile").write_text(DOCKERFILE)
+    code, out, _ = run(capsys, ".")
+    assert code == 1
+    assert "Dockerfile:8:16: DFM007 [error]" in out
+    assert "service api, compose.yaml:4" in out
+    [finding] = findings(capsys, ".")
+    assert (finding["code"], finding["line"], finding["column"]) == ("DFM007", 8, 16)
+
+
+def test_fix_sets_gomemlimit_from_the_service_limit(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n"
+        "    deploy: {resources: {limits: {memory: 1g}}}\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("ENV GOMEMLIMIT=512MiB\n", ""))
+    code, _, err = run(capsys, "--fix", ".")
+    assert code == 0, err
+    fixed = (project / "Dockerfile").read_text()
+    assert 'CMD ["env", "GOMEMLIMIT=819MiB", "/usr/local/bin/api"]' in fixed
+
+
+def test_command_line_and_comment_win_over_the_service(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "Dockerfile").write_text(DOCKERFILE)
+    assert findings(capsys, "--memory-limit", "2GiB", "Dockerfile") == []
+    (project / "Dockerfile").write_text("# dfmemlint: memory-limit=2GiB\n" + DOCKERFILE)
+    assert findings(capsys, "Dockerfile") == []
+
+
+def test_several_services_use_the_smallest_limit(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "app").mkdir()
+    (project / "app" / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "450MiB"))
+    (project / "compose.yaml").write_text(
+        "services:\n"
+        "  big:\n    build: app\n    mem_limit: 2g\n"
+        "  small:\n    build: {context: ., dockerfile: app/Dockerfile}\n    mem_limit: 460m\n"
+        "  other:\n    build: other\n    mem_limit: 1m\n"
+        "  none:\n    build: app\n"
+    )
+    code, out, err = run(capsys, "app/Dockerfile")
+    assert code == 1
+    assert "DFM007 [warning]" in out  # 450 MiB is over 95 % of 460 MiB, not of 2 GiB
+    assert "service small, compose.yaml:7" in out
+    assert "2 Compose services build this Dockerfile" in err
+
+
+def test_project_above_and_override_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "svc").mkdir()
+    (project / "svc" / "Dockerfile").write_text(DOCKERFILE)
+    (project / "docker-compose.yml").write_text(
+        "services:\n  api:\n    build: ./svc\n    mem_limit: 4g\n"
+    )
+    (project / "docker-compose.override.yml").write_text(
+        "services:\n  api:\n    mem_limit: ${LIMIT:-512m}\n"
+    )
+    [finding] = findings(capsys, "svc")
+    assert finding["code"] == "DFM007"
+    (project / ".env").write_text("LIMIT=4g\n")
+    assert findings(capsys, "svc") == []
+
+
+def test_unreadable_compose_file_is_a_warning(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text("services: [\n")
+    (project / "Dockerfile").write_text(DOCKERFILE)
+    code, _, err = run(capsys, "Dockerfile")
+    assert code == 0
+    assert "compose.yaml:2: not valid YAML" in err
+    assert "not linked" in err
+
+
+def test_inspect_shows_where_the_limit_came_from(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
+        "    environment: [GOMEMLIMIT=400MiB]\n  bare:\n    build: .\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE)
+    assert main(["inspect", "Dockerfile"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "built by Compose service api (compose.yaml:2): memory limit 536,870,912 bytes "
+        "(512 MiB) from compose.yaml:4 mem_limit: 512m" in out
+    )
+    assert "built by Compose service bare (compose.yaml:6): no memory limit" in out
+    assert main(["inspect", "--format", "json", "Dockerfile"]) == 0
+    [info] = json.loads(capsys.readouterr().out)
+    assert info["compose_services"][0] == {
+        "service": "api",
+        "file": "compose.yaml",
+        "line": 2,
+        "memory_limit": 536870912,
+        "memory_limit_from": "compose.yaml:4 mem_limit: 512m",
+        "gomemlimit": "400MiB",
+    }
+
+
+def test_stdin_filename_links_too(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DOCKERFILE.encode())))
+    [finding] = findings(capsys, "--stdin-filename", "Dockerfile", "-")
+    assert finding["code"] == "DFM007"
