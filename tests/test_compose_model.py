@@ -300,3 +300,76 @@ def test_project_of(tmp_path: Path) -> None:
     assert project_of(alone) == [alone]
     assert project_of(str(tmp_path / "other.yml")) == [str(tmp_path / "other.yml")]
     assert project_files(str(tmp_path / "nowhere")) == []
+
+
+def test_anchors_and_merge_keys(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "x-go: &go\n  GOMEMLIMIT: 100MiB\n  GOGC: 50\n"
+            "x-more: &more\n  GOGC: 70\n  EXTRA: 1\n"
+            "x-limits: &limits\n  mem_limit: 128m\n"
+            "services:\n"
+            "  a:\n    <<: *limits\n    environment:\n      <<: *go\n      GOGC: 80\n"
+            "  b:\n    environment: *go\n"
+            "  c:\n    environment:\n      <<: [*go, *more]\n"
+        },
+    )
+    assert _env(project, "a") == {"GOMEMLIMIT": "100MiB", "GOGC": "80"}
+    a_limit = project.services["a"].memory_limit
+    assert a_limit is not None
+    assert a_limit.bytes == 128 * MIB
+    assert _env(project, "b") == {"GOMEMLIMIT": "100MiB", "GOGC": "50"}
+    assert _env(project, "c") == {"GOMEMLIMIT": "100MiB", "GOGC": "50", "EXTRA": "1"}
+    origin = project.services["b"].environment["GOMEMLIMIT"].origin
+    assert (origin.line, origin.column) == (2, 15)
+
+
+def test_odd_shapes_are_skipped(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  s:\n    environment:\n      - {A: 1}\n      - B=2\n"
+            "    env_file:\n      - {required: false}\n    deploy: !reset {}\n"
+            "    build: !reset {}\n  t:\n    environment:\n      GOMEMLIMIT: 2001-01-01\n"
+            "      GOGC: [1]\n    mem_limit: !reset null\n    deploy:\n      resources: !reset {}\n"
+            "    build: {context: ., dockerfile: !reset null}\n  u:\n"
+            "    deploy: {resources: {limits: {memory: !reset null}}}\n"
+            "    build: !override {context: x}\n"
+        },
+    )
+    assert _env(project, "s") == {"B": "2"}
+    assert _env(project, "t") == {"GOMEMLIMIT": None, "GOGC": None}
+    assert project.services["t"].dockerfile == os.path.join(str(tmp_path), "Dockerfile")
+    assert project.services["u"].memory_limit is None
+    assert project.services["u"].dockerfile == os.path.join(str(tmp_path), "x", "Dockerfile")
+
+
+def test_env_file_depending_on_the_shell_and_refused(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  s:\n    env_file: ['${WHERE}/x.env', bad.env]\n",
+            "bad.env": "K='open\n",
+        },
+    )
+    assert any("depends on the shell" in n for n in project.notes)
+    assert any("unterminated" in n for n in project.notes)
+
+
+def test_values_from_dotenv_escapes_and_shell(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  s:\n    env_file: e.env\n"
+            "    environment:\n      - A=$$x\n      - B=\"q\"\n",
+            "e.env": "GOMEMLIMIT=\"1${NOPE:-GiB}\"\nC=\"x\\ty\"\nD=${A}\n",
+        },
+    )
+    s = project.services["s"]
+    assert s.environment["A"].value == "$x"
+    assert not s.environment["A"].origin.editable
+    assert s.environment["GOMEMLIMIT"].value == "1GiB"
+    assert not s.environment["GOMEMLIMIT"].origin.editable
+    assert s.environment["C"].value == "x\ty"
+    assert s.environment["D"].value == "$x"

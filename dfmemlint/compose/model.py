@@ -115,11 +115,23 @@ class _RawService:
     build: dict[str, _Raw | None] = field(default_factory=dict)
 
 
-def _mapping_items(node: Any) -> Iterator[tuple[str, Any, Any]]:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                yield key.value, key, value
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _mapping_items(node: Any, depth: int = 0) -> Iterator[tuple[str, Any, Any]]:
+    """A mapping's entries, with ``<<: *anchor`` merge keys expanded first (go-yaml merges them
+    as YAML 1.1 does: the mapping's own keys win), so a later entry of a key overrides."""
+    if not isinstance(node, yaml.MappingNode) or depth > 20:
+        return
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag == _MERGE_TAG:
+            merged = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            # In a list of merged mappings, an earlier one wins over a later one.
+            for source in reversed(merged):
+                yield from _mapping_items(source, depth + 1)
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.tag != _MERGE_TAG:
+            yield key.value, key, value
 
 
 def _child(node: Any, *path: str) -> Any:

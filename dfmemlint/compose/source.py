@@ -62,9 +62,9 @@ class SourceText:
 def scalar_span(text: str, node: Any) -> tuple[int, int, bool]:
     """The characters of a YAML scalar's value as written (inside the quotes, if any), and
     whether they are exactly the value (a plain or quoted scalar on one line, without escapes or
-    folding). Block scalars (``|``, ``>``) never are."""
+    folding). Block scalars (``|``, ``>``), sequences and mappings never are."""
     start, end = node.start_mark.index, node.end_mark.index
-    style = node.style
+    style = getattr(node, "style", "")  # a sequence or mapping where a scalar belongs
     if style in ("'", '"'):
         inner_start, inner_end = start + 1, end - 1
         return inner_start, inner_end, text[inner_start:inner_end] == node.value
