@@ -373,3 +373,23 @@ def test_values_from_dotenv_escapes_and_shell(tmp_path: Path) -> None:
     assert not s.environment["GOMEMLIMIT"].origin.editable
     assert s.environment["C"].value == "x\ty"
     assert s.environment["D"].value == "$x"
+
+
+def test_value_from_a_dotenv_variable_points_at_the_dotenv_line(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  bus:\n    mem_limit: ${LIMIT:?set it}\n"
+            "    environment:\n      GOMEMLIMIT: ${GOMEMLIMIT:?set it}\n",
+            ".env": "# limits\nLIMIT=768m\nGOMEMLIMIT=1536MiB\n",
+        },
+    )
+    bus = project.services["bus"]
+    value = bus.environment["GOMEMLIMIT"]
+    assert (value.value, value.via, value.origin.line, value.origin.column) == (
+        "1536MiB", ".env", 3, 12
+    )
+    assert value.origin.path == os.path.join(str(tmp_path), ".env")
+    assert value.origin.editable
+    assert bus.memory_limit is not None
+    assert (bus.memory_limit.origin.line, bus.memory_limit.bytes) == (2, 768 * MIB)

@@ -156,6 +156,8 @@ class _Reader:
         self.shown_directory = shown_directory  # as the user named the first file's directory
         self.lookup = dotenv_lookup
         self.notes: list[str] = []
+        #: Where the project's .env file writes each variable's value.
+        self.dotenv_values: dict[str, EnvValue] = {}
 
     def where(self, raw: _Raw) -> str:
         line = raw.node.start_mark.line + 1
@@ -182,19 +184,24 @@ class _Reader:
 
     def value_origin(
         self, raw: _Raw, result: Interpolated | None, skip: int = 0
-    ) -> tuple[Origin, tuple[str, ...]]:
-        """Where a value came from: the literal text of the scalar it was written as (so a fix
-        can edit it), skipping ``skip`` characters of the scalar (a list entry's ``KEY=``)."""
+    ) -> tuple[Origin, tuple[str, ...], str]:
+        """Where a value came from, and how (``environment`` or ``.env``): the literal text of
+        the scalar it was written as (so a fix can edit it), skipping ``skip`` characters of the
+        scalar (a list entry's ``KEY=``); or, for a value that is exactly one variable of the
+        project's ``.env`` file (``${GOMEMLIMIT:?}``), the line of that file."""
         source = raw.source
         start, end, exact = scalar_span(source.text, raw.node)
         overridable = () if result is None else result.overridable
-        if result is not None and exact and len(result.pieces) == 1:
+        if result is not None and len(result.pieces) == 1:
             piece = result.pieces[0]
-            if piece.variable is None and piece.end - piece.start == len(piece.text):
+            if piece.variable is not None and piece.variable in self.dotenv_values:
+                return self.dotenv_values[piece.variable].origin, overridable, ".env"
+            if exact and piece.variable is None and piece.end - piece.start == len(piece.text):
                 begin = start + skip + piece.start
-                return source.origin(begin, begin + len(piece.text), True), overridable
+                origin = source.origin(begin, begin + len(piece.text), True)
+                return origin, overridable, "environment"
         editable = exact and (result is None or "$" not in raw.node.value)
-        return source.origin(start + skip, end, editable), overridable
+        return source.origin(start + skip, end, editable), overridable, "environment"
 
 
 def _collect(
@@ -333,6 +340,12 @@ def load_project(
             _collect(raw_services, root, source, notes)
     reader = _Reader(directory, os.path.dirname(files[0]), lookup)
     dotenv_index = {e.key: e for e in dotenv_entries}
+    if dotenv_source is not None:
+        reader.dotenv_values = {
+            key: _entry_value(entry, dotenv_source, ".env", key)
+            for key, entry in dotenv_index.items()
+            if entry.value is not None
+        }
     services = {
         name: _resolve(raw, reader, dotenv_index, dotenv_source, sources)
         for name, raw in raw_services.items()
@@ -377,8 +390,8 @@ def _resolve(
             entry = interpolate(value_text, reader.lookup)
             if entry.error is not None:
                 reader.notes.append(f"{reader.where(scalar)}: {entry.error}")
-            origin, overridable = reader.value_origin(scalar, entry, skip=len(key) + 1)
-            own[key] = EnvValue(key, entry.value, origin, "environment", overridable)
+            origin, overridable, via = reader.value_origin(scalar, entry, skip=len(key) + 1)
+            own[key] = EnvValue(key, entry.value, origin, via, overridable)
             continue
         node = item.node
         if (
@@ -389,8 +402,8 @@ def _resolve(
             own[key] = _bare(key, item, dotenv_index, dotenv_source)
             continue
         value, result = reader.string(item)
-        origin, overridable = reader.value_origin(item, result)
-        own[key] = EnvValue(key, value, origin, "environment", overridable)
+        origin, overridable, via = reader.value_origin(item, result)
+        own[key] = EnvValue(key, value, origin, via, overridable)
     env_lookup = _env_file_lookup(reader.lookup, own)
     for file_key, item in raw.env_files.items():
         environment.update(_read_env_file(file_key, item, reader, env_lookup, sources))
@@ -470,7 +483,7 @@ def _resolve_limits(service: Service, raw: _RawService, reader: _Reader) -> None
             continue
         if amount <= 0:
             continue
-        origin, _ = reader.value_origin(item, result)
+        origin, _, _ = reader.value_origin(item, result)
         limits.append(MemoryLimit(amount, label, str(value), origin))
     if len(limits) == 2 and limits[0].bytes != limits[1].bytes:
         reader.notes.append(
