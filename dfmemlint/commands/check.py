@@ -47,8 +47,6 @@ from dfmemlint.types import Finding, Severity
 
 if TYPE_CHECKING:
     from dfmemlint.compose.link import Linker
-
-if TYPE_CHECKING:
     from dfmemlint.fix.fixer import FixOutcome
 
 __all__ = ["FORMATS", "check", "use_color", "write_atomic"]
