@@ -12,7 +12,7 @@ from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
 from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.rules import REGISTRY
-from dfmemlint.rules.base import Context, Problem
+from dfmemlint.rules.base import Context, DeploymentEnv, Problem
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
 
@@ -102,6 +102,8 @@ class LintOptions:
     target: str | None = None
     # The build context (dfmemlint.dockerfile.startup); None: only the Dockerfile is read.
     context_dir: str | None = None
+    #: The runtime variables the deployments of this image set (Compose services building it).
+    deployment_env: tuple[DeploymentEnv, ...] = ()
 
 
 @dataclass
@@ -248,6 +250,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         ratio=options.ratio,
         fix_style=options.fix_style,
         context_dir=options.context_dir,
+        deployment_env=options.deployment_env,
     )
     findings: list[Finding] = []
     for code, check in REGISTRY.items():

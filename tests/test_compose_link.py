@@ -70,7 +70,28 @@ def test_fix_sets_gomemlimit_from_the_service_limit(
     code, _, err = run(capsys, "--fix", ".")
     assert code == 0, err
     fixed = (project / "Dockerfile").read_text()
-    assert 'CMD ["env", "GOMEMLIMIT=819MiB", "/usr/local/bin/api"]' in fixed
+    # An ENV default, which the service's environment can still override (DFM016).
+    assert fixed.endswith('ENV GOMEMLIMIT=819MiB\nCMD ["/usr/local/bin/api"]\n')
+
+
+def test_service_that_sets_gomemlimit_silences_dfm006_and_dfm016_names_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n    mem_limit: 1g\n"
+        "    environment: [GOMEMLIMIT=800MiB]\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("ENV GOMEMLIMIT=512MiB\n", ""))
+    assert findings(capsys, ".") == []
+    (project / "Dockerfile").write_text(
+        DOCKERFILE.replace("ENV GOMEMLIMIT=512MiB\n", "").replace(
+            'CMD ["/usr/local/bin/api"]', 'CMD ["env", "GOMEMLIMIT=700MiB", "/usr/local/bin/api"]'
+        )
+    )
+    code, out, _ = run(capsys, ".")
+    assert code == 1
+    assert "DFM016 [warning] GOMEMLIMIT=700MiB on the CMD overrides" in out
+    assert "service api, compose.yaml:5 sets GOMEMLIMIT=800MiB" in out
 
 
 def test_command_line_and_comment_win_over_the_service(

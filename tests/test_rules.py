@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from dfmemlint.compose.link import services_in, with_service_limit
 from dfmemlint.engine import LintOptions, lint
 from dfmemlint.fix.fixer import fix_file
 from dfmemlint.rules import REGISTRY
@@ -64,10 +65,21 @@ def render(findings: list[Finding]) -> str:
     )
 
 
+def _options(case: Path) -> LintOptions:
+    """A fixture with a ``<case>.compose.yml`` beside it is linted as the Compose services of
+    that file that build it run it (dfmemlint.compose.link)."""
+    compose = case.with_name(case.name[: -len(".Dockerfile")] + ".compose.yml")
+    if not compose.is_file():
+        return LintOptions()
+    options, _ = with_service_limit(LintOptions(), services_in(str(case), [str(compose)]))
+    return options
+
+
 @pytest.mark.parametrize("case", CASES, ids=_case_id)
 def test_fixture(case: Path) -> None:
     data = case.read_bytes()
-    result = lint(case.name, data, LintOptions())
+    options = _options(case)
+    result = lint(case.name, data, options)
     assert not result.notes, result.notes  # a fixture's dfmemlint comments must all be understood
     got = render(result.findings)
     expected_path = _expected_path(case)
@@ -78,12 +90,12 @@ def test_fixture(case: Path) -> None:
 
     fixed_path = _fixed_path(case)
     if fixed_path.is_file():
-        outcome = fix_file(case.name, data, LintOptions(), unsafe=False)
+        outcome = fix_file(case.name, data, options, unsafe=False)
         assert outcome.error is None
         if REGENERATE:
             fixed_path.write_bytes(outcome.data)
         assert outcome.data == fixed_path.read_bytes()
-        again = fix_file(case.name, outcome.data, LintOptions(), unsafe=False)
+        again = fix_file(case.name, outcome.data, options, unsafe=False)
         assert again.error is None
         assert again.data == outcome.data
 

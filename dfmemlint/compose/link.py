@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from dfmemlint.compose.names import project_files
 from dfmemlint.engine import LintOptions
 from dfmemlint.golang.units import describe_bytes
+from dfmemlint.rules.base import DeploymentEnv
 
 if TYPE_CHECKING:
     from dfmemlint.compose.model import Project, Service
@@ -79,6 +80,20 @@ class Linker:
             directory = parent
 
 
+def services_in(dockerfile: str, compose_files: list[str]) -> list[LinkedService]:
+    """The services of the Compose project ``compose_files`` that build ``dockerfile``.
+    Raises ComposeError for a file Compose cannot read."""
+    from dfmemlint.compose.model import load_project
+
+    project = load_project(compose_files)
+    target = os.path.realpath(dockerfile)
+    return [
+        LinkedService(service, project)
+        for service in project.services.values()
+        if service.dockerfile is not None and os.path.realpath(service.dockerfile) == target
+    ]
+
+
 def _shown(path: str) -> str:
     """A path as short as it can be said: relative to the working directory when below it."""
     relative = os.path.relpath(path)
@@ -109,13 +124,17 @@ def limits_json(linked: list[LinkedService]) -> list[dict[str, object]]:
 def with_service_limit(
     options: LintOptions, linked: list[LinkedService]
 ) -> tuple[LintOptions, str | None]:
-    """``options`` with the smallest memory limit of the ``linked`` services, unless the command
-    line gave one (a ``# dfmemlint: memory-limit=`` comment in the Dockerfile still wins: the
-    engine reads it after this). Returns the options and a note naming the other services."""
-    if options.memory_limit_from_cli:
+    """``options`` for a Dockerfile that the ``linked`` services build: the smallest of their
+    memory limits, unless the command line gave one (a ``# dfmemlint: memory-limit=`` comment in
+    the Dockerfile still wins: the engine reads it after this), and the GOMEMLIMIT/GOGC each of
+    them sets (for DFM016, and so that DFM006/DFM008 know the container gets a GOMEMLIMIT).
+    Returns the options and a note naming the other services."""
+    if not linked:
         return options, None
+    deployment_env = tuple(_deployment_env(link) for link in linked)
+    options = replace(options, deployment_env=deployment_env)
     limited = [link for link in linked if link.service.memory_limit is not None]
-    if not limited:
+    if options.memory_limit_from_cli or not limited:
         return options, None
     limited.sort(key=lambda link: link.service.memory_limit.bytes)  # type: ignore[union-attr]
     smallest = limited[0]
@@ -132,3 +151,14 @@ def with_service_limit(
             f"smallest limit, {smallest.describe()}; the others: {others}"
         )
     return replace(options, memory_limit=limit.bytes, memory_limit_source=smallest.describe()), note
+
+
+_RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")
+
+
+def _deployment_env(link: LinkedService) -> DeploymentEnv:
+    """The runtime variables a service sets, named by where its GOMEMLIMIT is written."""
+    env = link.service.environment
+    found = {name: env[name].value for name in _RUNTIME_VARIABLES if name in env}
+    anchor = env["GOMEMLIMIT"].origin if "GOMEMLIMIT" in env else link.service.origin
+    return DeploymentEnv(f"service {link.service.name}, {anchor.path}:{anchor.line}", found)

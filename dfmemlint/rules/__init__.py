@@ -16,6 +16,7 @@ from dfmemlint.rules import (
     gomemlimit_malformed,
     gomemlimit_missing,
     gomemlimit_out_of_range,
+    gomemlimit_overrides_deployment,
     gomemlimit_wrong_stage,
 )
 from dfmemlint.rules.base import Context, Problem
@@ -34,5 +35,6 @@ REGISTRY: dict[str, Check] = {
         gomemlimit_missing,
         gomemlimit_out_of_range,
         gogc_off_unbounded,
+        gomemlimit_overrides_deployment,
     )
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
@@ -72,6 +72,15 @@ class Problem(NamedTuple):
     message: str
     fix: Fix | None = None
     severity: Severity | None = None  # None: the rule's default
+
+
+class DeploymentEnv(NamedTuple):
+    """The runtime variables a deployment sets for the container that runs this image (a
+    Compose service that builds the Dockerfile): ``where`` names it (``service api,
+    compose.yaml:6``), ``env`` maps each variable it sets to its value (None: unknown)."""
+
+    where: str
+    env: Mapping[str, str | None]
 
 
 class GoImage(NamedTuple):
@@ -251,6 +260,8 @@ class Context:
     fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline"
     context_dir: str | None = None  # the build context (None: only the Dockerfile is read)
     notes: list[str] = field(default_factory=list)
+    #: What the deployments that run this image set (see dfmemlint.compose.link).
+    deployment_env: tuple[DeploymentEnv, ...] = ()
     _builds_go: dict[int, bool] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -283,6 +294,10 @@ class Context:
         except LimitError:  # pragma: no cover - the ratio is validated where it is read
             percent = f"{self.ratio * 100:g}"
         return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
+
+    def deployments_setting(self, name: str) -> list[DeploymentEnv]:
+        """The deployments of this image that set the runtime variable ``name``."""
+        return [d for d in self.deployment_env if name in d.env]
 
     @property
     def memory_limit_from_service(self) -> bool:

@@ -73,6 +73,14 @@ CATALOG: tuple[RuleInfo, ...] = (
         "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is "
         "killed.",
     ),
+    # DFM009-DFM015: reserved for the variable-name and Kubernetes rules.
+    RuleInfo(
+        "DFM016",
+        "gomemlimit-overrides-deployment",
+        Severity.WARNING,
+        "GOMEMLIMIT on the start command overrides the value the Compose service running the "
+        "image sets.",
+    ),
 )
 
 BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in CATALOG}

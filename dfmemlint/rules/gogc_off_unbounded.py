@@ -17,6 +17,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         return
     if ctx.startup_limit is not None:
         return  # GOMEMLIMIT is set when the container starts
+    if ctx.deployment_env and all(
+        d.env.get("GOMEMLIMIT") not in (None, "", "off") for d in ctx.deployment_env
+    ):
+        return  # every Compose service that runs this image sets a GOMEMLIMIT
     limit = ctx.runtime_settings.get("GOMEMLIMIT")
     if limit is not None:
         status = judge_gomemlimit(limit.value).status

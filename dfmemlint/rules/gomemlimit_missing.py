@@ -66,6 +66,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         return
     if ctx.startup_limit is not None:
         return  # set when the container starts: a static value would switch it off
+    if ctx.deployment_env and len(ctx.deployments_setting("GOMEMLIMIT")) == len(
+        ctx.deployment_env
+    ):
+        return  # every Compose service that runs this image sets it
     anchor = start_command(ctx.graph)
     if anchor is None or anchor.start < final.from_instruction.start:
         anchor = final.from_instruction
