@@ -393,3 +393,24 @@ def test_value_from_a_dotenv_variable_points_at_the_dotenv_line(tmp_path: Path) 
     assert value.origin.editable
     assert bus.memory_limit is not None
     assert (bus.memory_limit.origin.line, bus.memory_limit.bytes) == (2, 768 * MIB)
+
+
+def test_values_from_other_files_know_what_brought_them(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path,
+        {
+            "compose.yaml": "services:\n  s:\n    env_file:\n      - path: e.env\n"
+            "    environment:\n      - GOGC\n      - A=${A}\n      - B=x${A}\n",
+            ".env": "GOGC=50\nA=1\n",
+            "e.env": "GOMEMLIMIT=1GiB\n",
+        },
+    )
+    env = project.services["s"].environment
+    brought = {k: (v.via, v.brought_by and (v.brought_by.line, v.brought_by.column))
+               for k, v in env.items()}
+    assert brought == {
+        "GOMEMLIMIT": ("env_file", (4, 15)),
+        "GOGC": (".env", (6, 9)),
+        "A": (".env", (7, 9)),
+        "B": ("environment", None),
+    }

@@ -61,6 +61,9 @@ class EnvValue(NamedTuple):
     #: Variables the ``.env`` file does not set whose default gave the value: the shell running
     #: ``docker compose`` may set them and change it.
     overridable: tuple[str, ...] = ()
+    #: For a value written in another file (``.env``, an ``env_file``): the Compose scalar that
+    #: brings it in (``${GOMEMLIMIT}``, a bare ``- GOMEMLIMIT``, the ``env_file:`` entry).
+    brought_by: Origin | None = None
 
 
 class MemoryLimit(NamedTuple):
@@ -391,7 +394,9 @@ def _resolve(
             if entry.error is not None:
                 reader.notes.append(f"{reader.where(scalar)}: {entry.error}")
             origin, overridable, via = reader.value_origin(scalar, entry, skip=len(key) + 1)
-            own[key] = EnvValue(key, entry.value, origin, via, overridable)
+            own[key] = EnvValue(
+                key, entry.value, origin, via, overridable, _scalar_origin(scalar, via)
+            )
             continue
         node = item.node
         if (
@@ -403,7 +408,7 @@ def _resolve(
             continue
         value, result = reader.string(item)
         origin, overridable, via = reader.value_origin(item, result)
-        own[key] = EnvValue(key, value, origin, via, overridable)
+        own[key] = EnvValue(key, value, origin, via, overridable, _scalar_origin(item, via))
     env_lookup = _env_file_lookup(reader.lookup, own)
     for file_key, item in raw.env_files.items():
         environment.update(_read_env_file(file_key, item, reader, env_lookup, sources))
@@ -418,10 +423,19 @@ def _bare(
     key: str, raw: _Raw, dotenv_index: dict[str, dotenv.Entry], source: SourceText | None
 ) -> EnvValue:
     entry = dotenv_index.get(key)
-    if entry is not None and source is not None and entry.value is not None:
-        return _entry_value(entry, source, ".env", key)
     start, end, _ = scalar_span(raw.source.text, raw.node)
-    return EnvValue(key, None, raw.source.origin(start, end, False), "environment")
+    here = raw.source.origin(start, end, False)
+    if entry is not None and source is not None and entry.value is not None:
+        return _entry_value(entry, source, ".env", key)._replace(brought_by=here)
+    return EnvValue(key, None, here, "environment")
+
+
+def _scalar_origin(raw: _Raw, via: str) -> Origin | None:
+    """The whole scalar, for a value that another file (``via``) gives."""
+    if via == "environment":
+        return None
+    start, end, _ = scalar_span(raw.source.text, raw.node)
+    return raw.source.origin(start, end, False)
 
 
 def _env_file_lookup(project: Lookup, own: dict[str, EnvValue]) -> Lookup:
@@ -460,9 +474,14 @@ def _read_env_file(
         reader.notes.append(f"{source.path}: {exc}")
         return {}
     sources[source.path] = source
+    path_node = _child(item.node, "path") if isinstance(item.node, yaml.MappingNode) else None
+    start, end, _ = scalar_span(item.source.text, path_node or item.node)
+    brought_by = item.source.origin(start, end, False)
     found: dict[str, EnvValue] = {}
     for entry in entries:
-        found[entry.key] = _entry_value(entry, source, "env_file", entry.key)
+        found[entry.key] = _entry_value(entry, source, "env_file", entry.key)._replace(
+            brought_by=brought_by
+        )
     return found
 
 
