@@ -498,7 +498,10 @@ def _resolve_limits(service: Service, raw: _RawService, reader: _Reader) -> None
         try:
             amount = compose_unit_bytes(value)
         except SizeError as exc:
-            reader.notes.append(f"{reader.where(item)}: {label} {value!r} is refused: {exc}")
+            reader.notes.append(
+                f"{reader.where(item)}: {label} {value!r} is refused by Compose ({exc}); Docker "
+                "sizes are written like 512m, 512MB or 512MiB"
+            )
             continue
         if amount <= 0:
             continue
@@ -520,7 +523,8 @@ def _resolve_limits(service: Service, raw: _RawService, reader: _Reader) -> None
             service.memswap_limit = compose_unit_bytes(swap_value[0])
         except SizeError as exc:
             reader.notes.append(
-                f"{reader.where(swap)}: memswap_limit {swap_value[0]!r} is refused: {exc}"
+                f"{reader.where(swap)}: memswap_limit {swap_value[0]!r} is refused by Compose "
+                f"({exc})"
             )
 
 
