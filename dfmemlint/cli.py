@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "budget": "dfmemlint.commands.budget:budget_command",
     "rule": "dfmemlint.commands.ruledoc:rule",
     "rules": "dfmemlint.commands.ruledoc:rules",
+    "server": "dfmemlint.commands.server:server",
 }
 DEFAULT_COMMAND = "check"
 

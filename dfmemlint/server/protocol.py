@@ -1,0 +1,318 @@
+"""The language server's wiring: LSP messages in, diagnostics, code actions and hovers out.
+
+Built on pygls (``pygls.lsp.server.LanguageServer``) and its lsprotocol types rather than an own
+JSON-RPC loop: pygls keeps the open documents in sync (incremental changes, UTF-16 positions),
+negotiates the position encoding, answers a malformed or unknown request with an LSP error
+response and keeps serving. The shape follows astral-sh/ruff-lsp ``ruff_lsp/server.py``:
+diagnostics from the same engine as the command line, code actions built from the fixes,
+settings from ``initializationOptions`` and ``workspace/didChangeConfiguration``.
+
+Linting runs off the event loop, one document at a time, and an edit made alone is linted at
+once. Edits that come in a burst (while the document is being linted, or within
+:data:`QUIET_SECONDS` of the one before) are not linted one by one: the server waits until they
+stop for :data:`QUIET_SECONDS` and lints the newest version; a lint overtaken by an edit is
+dropped, never published. So 200 rapid ``didChange`` end in diagnostics for the last version,
+and every published diagnostic carries the version it was computed for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NamedTuple
+
+from lsprotocol import types
+from pygls import uris
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+from pygls.workspace import TextDocument
+
+from dfmemlint import __version__, config
+from dfmemlint.config import ConfigError
+from dfmemlint.server import actions, hover
+from dfmemlint.server.diagnostics import LineIndex, diagnostics
+from dfmemlint.server.linting import DocumentLint, document_kind, lint_document
+from dfmemlint.server.settings import ClientSettings, parse_settings
+
+logger = logging.getLogger(__name__)
+
+#: Edits closer together than this are a burst, linted once they pause this long (seconds).
+QUIET_SECONDS = 0.01
+
+
+class Linted(NamedTuple):
+    version: int | None
+    document: DocumentLint
+    lines: LineIndex
+
+
+class Snapshot(NamedTuple):
+    """One version of an open document."""
+
+    uri: str
+    language_id: str | None
+    version: int | None
+    text: str
+
+    @classmethod
+    def of(cls, document: TextDocument) -> Snapshot:
+        return cls(document.uri, document.language_id, document.version, document.source)
+
+
+class AnsweringProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that a request whose params it cannot read gets an error
+    response (JSON-RPC 2.0 "Invalid params", -32602) instead of only a log line; pygls then
+    goes on reading the next message."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            request_id = data.get("id")
+            if request_id is not None and "method" in data:
+                self._send_response(
+                    request_id,
+                    error=types.ResponseError(
+                        code=exc.code, message=f"{exc.message} for {data['method']}"
+                    ),
+                )
+            raise
+
+
+class DfmemlintServer(LanguageServer):
+    """pygls' server with the per-document state dfmemlint keeps."""
+
+    def __init__(self) -> None:
+        super().__init__("dfmemlint", __version__, protocol_cls=AnsweringProtocol)
+        self.client_settings = ClientSettings()
+        self.linted: dict[str, Linted] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.changed_at: dict[str, float] = {}  # uri -> time.monotonic() of its last edit
+        self.bursting: set[str] = set()
+        self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-lint")
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A message that could not be read is logged; it has had its answer (if it was a
+        request), so it is not worth a pop-up in the editor."""
+        if source is JsonRpcException:
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Warning, message=f"dfmemlint: ignored: {error}"
+                )
+            )
+            return
+        super().report_server_error(error, source)
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def apply_settings(self, raw: object) -> None:
+        """Take the editor's settings; a bad one is reported and the previous settings stay."""
+        try:
+            self.client_settings = parse_settings(raw)
+        except ConfigError as exc:
+            self.window_show_message(
+                types.ShowMessageParams(type=types.MessageType.Error, message=f"dfmemlint: {exc}")
+            )
+
+    # -- documents --------------------------------------------------------------------------
+
+    def open_document(self, uri: str) -> TextDocument | None:
+        """The open document at ``uri`` (pygls would read a closed one from disk: never)."""
+        document: TextDocument | None = self.workspace.text_documents.get(uri)
+        return document
+
+    def _place(self, uri: str) -> tuple[str, str]:
+        """The path to lint a document as, and where to start looking for its configuration."""
+        path = uris.to_fs_path(uri) if uri.startswith("file:") else None
+        if path is not None:
+            return path, path
+        root = self.workspace.root_path or os.getcwd()
+        return uri, root
+
+    def lint_now(self, snapshot: Snapshot) -> Linted | None:
+        """Lint one version of a document (None: not a file dfmemlint reads)."""
+        path, config_start = self._place(snapshot.uri)
+        kind = document_kind(path, snapshot.language_id)
+        if kind is None:
+            return None
+        result = lint_document(
+            path, snapshot.text, self.client_settings, kind=kind, config_start=config_start
+        )
+        encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+        return Linted(snapshot.version, result, LineIndex(result.data, encoding))
+
+    def current(self, uri: str) -> Linted | None:
+        """The lint of the document's current version (linted now if it is not yet)."""
+        document = self.open_document(uri)
+        if document is None:
+            return None
+        linted = self.linted.get(uri)
+        if linted is not None and linted.version == document.version:
+            return linted
+        linted = self.lint_now(Snapshot.of(document))
+        if linted is not None:
+            self.linted[uri] = linted
+        return linted
+
+    def edited(self, uri: str) -> None:
+        """An edit arrived: lint now, or after the burst it belongs to (see the module)."""
+        now = time.monotonic()
+        previous = self.changed_at.get(uri)
+        self.changed_at[uri] = now
+        task = self.pending.get(uri)
+        if (task is not None and not task.done()) or (
+            previous is not None and now - previous < QUIET_SECONDS
+        ):
+            self.bursting.add(uri)
+        self.schedule(uri)
+
+    async def _quiet(self, uri: str) -> None:
+        """Wait until a burst of edits to ``uri`` pauses for QUIET_SECONDS."""
+        while uri in self.bursting:
+            waited = time.monotonic() - self.changed_at.get(uri, 0.0)
+            if waited >= QUIET_SECONDS:
+                self.bursting.discard(uri)
+                return
+            await asyncio.sleep(QUIET_SECONDS - waited)
+
+    def schedule(self, uri: str) -> None:
+        """Lint ``uri`` soon; if a lint of it is running, the newest version follows it."""
+        task = self.pending.get(uri)
+        if task is None or task.done():
+            self.pending[uri] = asyncio.ensure_future(self._lint_until_current(uri))
+
+    async def _lint_until_current(self, uri: str) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            # Let notifications already received (a burst of didChange) apply first.
+            await asyncio.sleep(0)
+            await self._quiet(uri)
+            document = self.open_document(uri)
+            if document is None:
+                return
+            # Taken here, on the loop that applies changes, never in the linting thread.
+            snapshot = Snapshot.of(document)
+            linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
+            document = self.open_document(uri)
+            if document is None:
+                return
+            if document.version != snapshot.version:
+                continue  # changed while linting: this result is stale
+            if linted is None:
+                return
+            self.linted[uri] = linted
+            self.publish(uri, linted)
+            return
+
+    def publish(self, uri: str, linted: Linted) -> None:
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=uri,
+                version=linted.version,
+                diagnostics=diagnostics(linted.document, linted.lines),
+            )
+        )
+
+    def relint_all(self) -> None:
+        """Configuration may have changed: forget what was found and lint every open document."""
+        config.clear_cache()
+        self.linted.clear()
+        for uri in list(self.workspace.text_documents):
+            self.schedule(uri)
+
+    def close(self, uri: str) -> None:
+        task = self.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        self.linted.pop(uri, None)
+        self.changed_at.pop(uri, None)
+        self.bursting.discard(uri)
+        self.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
+        )
+
+
+def create_server() -> DfmemlintServer:
+    server = DfmemlintServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: DfmemlintServer, params: types.InitializeParams) -> None:
+        ls.apply_settings(params.initialization_options)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    def did_change_configuration(
+        ls: DfmemlintServer, params: types.DidChangeConfigurationParams
+    ) -> None:
+        ls.apply_settings(params.settings)
+        ls.relint_all()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(
+        ls: DfmemlintServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        ls.relint_all()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: DfmemlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: DfmemlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.edited(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: DfmemlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        # A saved configuration file changes how every document is linted.
+        name = os.path.basename(params.text_document.uri)
+        if name in ("pyproject.toml", ".dfmemlint.toml"):
+            ls.relint_all()
+        else:
+            ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: DfmemlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.close(params.text_document.uri)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(
+            code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]
+        ),
+    )
+    def code_action(
+        ls: DfmemlintServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        uri = params.text_document.uri
+        linted = ls.current(uri)
+        if linted is None:
+            return None
+        found = actions.code_actions(
+            linted.document, linted.lines, uri, linted.version, params.range, params.context.only
+        )
+        return found or None
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: DfmemlintServer, params: types.HoverParams) -> types.Hover | None:
+        linted = ls.current(params.text_document.uri)
+        if linted is None or linted.document.result is None:
+            return None
+        offset = linted.lines.offset(params.position)
+        found = hover.hover_at(linted.document.result.context, offset)
+        if found is None:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.markdown),
+            range=linted.lines.range(found.start, found.end),
+        )
+
+    return server
+
+
+def main() -> int:
+    """Serve LSP over standard input and output until the client says ``exit``."""
+    create_server().start_io()
+    return 0

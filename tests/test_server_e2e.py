@@ -1,0 +1,444 @@
+"""The language server end to end: a real LSP client (pytest-lsp) drives ``dfmemlint server``
+over standard input and output."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+from pygls.protocol import default_converter
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+
+from dfmemlint.golang.units import MIB
+from dfmemlint.reporters.sarif import rule_url
+
+pytestmark = pytest.mark.asyncio(loop_scope="function")
+
+TIMEOUT = 20.0
+
+
+class Client(LanguageClient):
+    """pytest-lsp's client, keeping every publishDiagnostics (with its version) in order."""
+
+    def __init__(self) -> None:
+        super().__init__(converter_factory=default_converter)
+        self.published: list[types.PublishDiagnosticsParams] = []
+
+
+def _make_client() -> Client:
+    client = Client()
+
+    def publish(client: Client, params: types.PublishDiagnosticsParams) -> None:
+        client.published.append(params)
+        client.diagnostics[params.uri] = params.diagnostics
+
+    features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    register_lsp_features(client, features)
+    return client
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "dfmemlint", "server"], client_factory=_make_client
+    ),
+)
+async def client(lsp_client: Client) -> AsyncIterator[Client]:
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def initialize(client: Client, options: object = None, root: Path | None = None) -> None:
+    await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            initialization_options=options,
+            root_uri=root.as_uri() if root is not None else None,
+        )
+    )
+
+
+async def diagnostics_for(
+    client: Client, uri: str, version: int
+) -> list[types.Diagnostic]:
+    """The diagnostics published for ``version`` of ``uri`` (waits for them)."""
+
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            for params in client.published:
+                if params.uri == uri and params.version == version:
+                    return list(params.diagnostics)
+            await asyncio.sleep(0.01)
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
+def open_doc(client: Client, path: Path, text: str, language: str = "dockerfile") -> str:
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
+        )
+    )
+    return uri
+
+
+def change(client: Client, uri: str, version: int, text: str) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _offset(text: str, position: types.Position) -> int:
+    lines = re.split(r"(?<=\r\n)|(?<=\r)(?!\n)|(?<=\n)", text)
+    start = sum(len(line) for line in lines[: position.line])
+    line = lines[position.line] if position.line < len(lines) else ""
+    units = 0
+    for index, char in enumerate(line):
+        if units >= position.character:
+            return start + index
+        units += utf16(char)
+    return start + len(line)
+
+
+def apply(text: str, edit: types.WorkspaceEdit | None) -> str:
+    """The text after a client applies ``edit`` (its edits refer to the original text)."""
+    assert edit is not None and edit.document_changes is not None
+    changes = edit.document_changes[0]
+    assert isinstance(changes, types.TextDocumentEdit)
+    spans = sorted(
+        ((_offset(text, e.range.start), _offset(text, e.range.end), e.new_text)
+         for e in changes.edits if isinstance(e, types.TextEdit)),
+        reverse=True,
+    )
+    for start, end, new in spans:
+        text = text[:start] + new + text[end:]
+    return text
+
+
+async def raw_request(client: Client, request_id: str, method: str, params: object) -> object:
+    """Send a request as raw JSON, past the client's own checks, and wait for the answer."""
+    future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+    client.protocol._request_futures[request_id] = future
+    body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
+    assert client.protocol.writer is not None
+    client.protocol.writer.write(f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
+    return await future
+
+
+def codes(diagnostics: list[types.Diagnostic]) -> list[str]:
+    return sorted(str(d.code) for d in diagnostics)
+
+
+# A value after non-ASCII text on its line: an emoji (two UTF-16 units) and an accent (one).
+PREFIX = 'FROM golang:1.22\nENV GREETING="h\u00e9llo \U0001F433" GOMEMLIMIT='
+DOCKERFILE = PREFIX + '512MB\nRUN go build -o /app .\nCMD ["/app"]\n'
+
+
+async def test_diagnostics_ranges_and_change(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "Dockerfile", DOCKERFILE)
+    found = await diagnostics_for(client, uri, 1)
+    malformed = [d for d in found if d.code == "DFM004"]
+    assert len(malformed) == 1
+    line = PREFIX.split("\n")[-1]
+    start = utf16(line)  # in UTF-16 units, not code points (the emoji counts twice)
+    assert start == len(line) + 1
+    assert malformed[0].range == types.Range(
+        start=types.Position(line=1, character=start),
+        end=types.Position(line=1, character=start + len("512MB")),
+    )
+    assert malformed[0].severity == types.DiagnosticSeverity.Error
+    assert malformed[0].source == "dfmemlint"
+    assert malformed[0].code_description == types.CodeDescription(href=rule_url("DFM004"))
+    # The unsaved buffer is linted, never the file on disk (there is none).
+    assert not (tmp_path / "Dockerfile").exists()
+    change(client, uri, 2, DOCKERFILE.replace("512MB", "512MiB"))
+    assert "DFM004" not in codes(await diagnostics_for(client, uri, 2))
+
+
+async def test_quick_fix_applied_and_relinted(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "Dockerfile", DOCKERFILE)
+    found = await diagnostics_for(client, uri, 1)
+    malformed = next(d for d in found if d.code == "DFM004")
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=malformed.range,
+            context=types.CodeActionContext(diagnostics=[malformed]),
+        )
+    )
+    assert result is not None
+    actions = [a for a in result if isinstance(a, types.CodeAction)]
+    fix = next(a for a in actions if a.title.startswith("DFM004"))
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.is_preferred
+    fixed = apply(DOCKERFILE, fix.edit)
+    assert fixed == DOCKERFILE.replace("GOMEMLIMIT=512MB", "GOMEMLIMIT=512MiB")
+    change(client, uri, 2, fixed)
+    assert "DFM004" not in codes(await diagnostics_for(client, uri, 2))
+
+
+async def test_unsafe_fix_is_marked(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    text = "FROM golang:1.22 AS build\nENV GOMEMLIMIT=512MiB\nRUN go build -o /app .\n" \
+        'FROM alpine\nCOPY --from=build /app /app\nCMD ["/app"]\n'
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    wrong_stage = next(d for d in await diagnostics_for(client, uri, 1) if d.code == "DFM002")
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=wrong_stage.range,
+            context=types.CodeActionContext(diagnostics=[wrong_stage]),
+        )
+    )
+    assert result is not None
+    fix = next(a for a in result if isinstance(a, types.CodeAction) and a.title.startswith("DFM002"))
+    assert fix.title.endswith("(unsafe fix)")
+    assert not fix.is_preferred
+    fixed = apply(text, fix.edit)
+    assert "GOMEMLIMIT" not in fixed
+    change(client, uri, 2, fixed)
+    assert "DFM002" not in codes(await diagnostics_for(client, uri, 2))
+
+
+async def test_fix_all_source_action(client: Client, tmp_path: Path) -> None:
+    await initialize(client, {"dfmemlint": {"memoryLimit": "512MiB"}})
+    text = 'FROM golang:1.22 AS build\nENV GOMEMLIMIT=1.5GiB\nRUN go build -o /app .\n' \
+        'FROM scratch\nCOPY --from=build /app /app\nCMD ["/app"]\n'
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    before = codes(await diagnostics_for(client, uri, 1))
+    assert "DFM006" in before
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=types.Range(start=types.Position(line=0, character=0),
+                              end=types.Position(line=0, character=0)),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll"]),
+        )
+    )
+    assert result is not None
+    assert [a.kind for a in result if isinstance(a, types.CodeAction)] == [
+        "source.fixAll.dfmemlint"
+    ]
+    action = result[0]
+    assert isinstance(action, types.CodeAction)
+    fixed = apply(text, action.edit)
+    assert "GOMEMLIMIT=1536MiB" in fixed
+    assert "GOMEMLIMIT=409MiB" in fixed  # from the editor's memoryLimit setting
+    change(client, uri, 2, fixed)
+    after = codes(await diagnostics_for(client, uri, 2))
+    assert "DFM006" not in after
+    assert "DFM004" not in after
+
+
+async def test_ignore_comment_written_and_merged(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    text = (
+        "FROM golang:1.22\n  # why: a test\n  ENV GOMEMLIMIT=512MB\nRUN go build -o /app .\n"
+        'CMD ["/app"]\n'
+    )
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    version = 1
+    for code in ("DFM004", "DFM003"):
+        found = await diagnostics_for(client, uri, version)
+        target = next(d for d in found if d.code == code)
+        result = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=target.range,
+                context=types.CodeActionContext(diagnostics=[target], only=["quickfix"]),
+            )
+        )
+        assert result is not None
+        ignore = next(
+            a for a in result
+            if isinstance(a, types.CodeAction) and a.title == f"dfmemlint: ignore {code} on this line"
+        )
+        text = apply(text, ignore.edit)
+        version += 1
+        change(client, uri, version, text)
+    assert text == (
+        "FROM golang:1.22\n  # why: a test\n  # dfmemlint: ignore=DFM004, DFM003\n"
+        '  ENV GOMEMLIMIT=512MB\nRUN go build -o /app .\nCMD ["/app"]\n'
+    )
+    remaining = codes(await diagnostics_for(client, uri, version))
+    assert "DFM004" not in remaining
+    assert "DFM003" not in remaining
+
+
+async def test_hover_value_and_declared_limit(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    text = "# dfmemlint: memory-limit=512MiB\nFROM golang:1.22\nENV GOMEMLIMIT=409MiB\n"
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    await diagnostics_for(client, uri, 1)
+
+    async def hover(line: int, character: int) -> types.Hover | None:
+        return await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                position=types.Position(line=line, character=character),
+            )
+        )
+
+    on_value = await hover(2, len("ENV GOMEMLIMIT=4"))
+    assert on_value is not None
+    assert isinstance(on_value.contents, types.MarkupContent)
+    markdown = on_value.contents.value
+    limit, gomemlimit = 512 * MIB, 409 * MIB
+    assert f"{gomemlimit:,} bytes" in markdown
+    assert f"{round(gomemlimit * 1000 / limit) / 10} %" in markdown  # 79.9 %
+    assert "comment on line 1" in markdown
+    threshold = min(limit * 9 // 10, gomemlimit * 11 // 10)
+    assert f"{threshold:,} bytes" in markdown
+    assert on_value.range == types.Range(
+        start=types.Position(line=2, character=len("ENV GOMEMLIMIT=")),
+        end=types.Position(line=2, character=len("ENV GOMEMLIMIT=409MiB")),
+    )
+    on_limit = await hover(0, len("# dfmemlint: memory-limit=5"))
+    assert on_limit is not None
+    assert isinstance(on_limit.contents, types.MarkupContent)
+    assert f"{limit:,} bytes" in on_limit.contents.value
+    assert "GOMEMLIMIT=409MiB" in on_limit.contents.value
+    assert await hover(1, 2) is None
+
+
+async def test_configuration_files_and_settings(client: Client, tmp_path: Path) -> None:
+    (tmp_path / ".dfmemlint.toml").write_text('ignore = ["DFM006"]\nmemory-limit = "1GiB"\n')
+    await initialize(client, {"dfmemlint": {"ratio": 0.5}}, root=tmp_path)
+    text = 'FROM golang:1.22\nENV GOMEMLIMIT=500MiB\nCMD ["/app"]\n'
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    # Configuration found from the file, as the command line finds it: DFM006 ignored, and
+    # 500MiB is under 95 % of 1GiB.
+    assert codes(await diagnostics_for(client, uri, 1)) == []
+    hovered = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=len("ENV GOMEMLIMIT=5")),
+        )
+    )
+    assert hovered is not None
+    assert isinstance(hovered.contents, types.MarkupContent)
+    assert "GOMEMLIMIT=512MiB" in hovered.contents.value  # ratio 0.5 from initializationOptions
+    assert ".dfmemlint.toml" in hovered.contents.value
+    count = len(client.published)
+    # The editor's settings override the configuration file.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"dfmemlint": {"memoryLimit": "512MiB"}})
+    )
+
+    async def republished() -> list[types.Diagnostic]:
+        while len(client.published) == count:
+            await asyncio.sleep(0.01)
+        return list(client.published[-1].diagnostics)
+
+    found = await asyncio.wait_for(republished(), TIMEOUT)
+    assert codes(found) == ["DFM007"]  # 500MiB is 97.7 % of 512MiB
+    # A bad setting is reported and the previous settings stay.
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"dfmemlint": {"ratio": 2}})
+    )
+
+    async def message() -> str:
+        while not client.messages:
+            await asyncio.sleep(0.01)
+        return client.messages[-1].message
+
+    assert "ratio" in await asyncio.wait_for(message(), TIMEOUT)
+
+
+async def test_unreadable_file_gives_one_diagnostic(client: Client, tmp_path: Path) -> None:
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / ".dfmemlint.toml").write_text("select = [\n")
+    await initialize(client)
+    empty = open_doc(client, tmp_path / "Dockerfile", "# nothing here\n")
+    found = await diagnostics_for(client, empty, 1)
+    assert codes(found) == ["DFM000"]
+    broken = open_doc(client, tmp_path / "bad" / "Dockerfile", DOCKERFILE)
+    found = await diagnostics_for(client, broken, 1)
+    assert len(found) == 1
+    assert "configuration error" in found[0].message
+    # Documents dfmemlint does not read get nothing, and the server goes on serving.
+    other = open_doc(client, tmp_path / "notes.md", "GOMEMLIMIT=1MB", language="markdown")
+    result = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=other),
+            position=types.Position(line=0, character=0),
+        )
+    )
+    assert result is None
+
+
+async def test_malformed_requests_get_errors(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "Dockerfile", DOCKERFILE)
+    await diagnostics_for(client, uri, 1)
+    for request_id, method, params in (
+        ("bad-1", types.TEXT_DOCUMENT_HOVER, {"textDocument": 5, "position": "here"}),
+        ("bad-2", types.TEXT_DOCUMENT_CODE_ACTION, {"textDocument": {"uri": uri}}),
+        ("bad-3", "dfmemlint/noSuchMethod", {}),
+    ):
+        with pytest.raises(JsonRpcException):
+            await asyncio.wait_for(raw_request(client, request_id, method, params), TIMEOUT)
+    # Still serving.
+    hovered = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=utf16(PREFIX.split("\n")[-1])),
+        )
+    )
+    assert hovered is not None
+
+
+async def test_close_clears_diagnostics(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "Dockerfile", DOCKERFILE)
+    assert await diagnostics_for(client, uri, 1)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+
+    async def cleared() -> None:
+        while client.published[-1].uri != uri or client.published[-1].diagnostics:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(cleared(), TIMEOUT)
+
+
+async def test_rapid_changes_end_in_last_version(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "Dockerfile", DOCKERFILE)
+    await diagnostics_for(client, uri, 1)
+    first = len(client.published)
+    last = 201
+    for version in range(2, last + 1):
+        change(client, uri, version, DOCKERFILE.replace("512MB", f"{version}MB"))
+    final = await diagnostics_for(client, uri, last)
+    assert any(f"{last}MB" in d.message for d in final)
+    burst = [p.version for p in client.published[first:] if p.uri == uri]
+    assert burst[-1] == last
+    assert burst == sorted(set(burst))  # never an older version after a newer one
+    # Coalesced: the edits came faster than QUIET_SECONDS apart, so not one lint each.
+    assert len(burst) <= 20
+    await asyncio.sleep(0.2)
+    assert client.published[-1].version == last
