@@ -48,7 +48,7 @@ def _make_client() -> Client:
     return client
 
 
-@pytest_lsp.fixture(
+@pytest_lsp.fixture(  # type: ignore[untyped-decorator,unused-ignore]
     config=ClientServerConfig(
         server_command=[sys.executable, "-m", "dfmemlint", "server"], client_factory=_make_client
     ),
@@ -122,7 +122,8 @@ def _offset(text: str, position: types.Position) -> int:
 
 def apply(text: str, edit: types.WorkspaceEdit | None) -> str:
     """The text after a client applies ``edit`` (its edits refer to the original text)."""
-    assert edit is not None and edit.document_changes is not None
+    assert edit is not None
+    assert edit.document_changes is not None
     changes = edit.document_changes[0]
     assert isinstance(changes, types.TextDocumentEdit)
     spans = sorted(
@@ -138,7 +139,7 @@ def apply(text: str, edit: types.WorkspaceEdit | None) -> str:
 async def raw_request(client: Client, request_id: str, method: str, params: object) -> object:
     """Send a request as raw JSON, past the client's own checks, and wait for the answer."""
     future: asyncio.Future[object] = asyncio.get_running_loop().create_future()
-    client.protocol._request_futures[request_id] = future
+    client.protocol._request_futures[request_id] = future  # type: ignore[assignment]
     body = json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params})
     assert client.protocol.writer is not None
     client.protocol.writer.write(f"Content-Length: {len(body)}\r\n\r\n{body}".encode())
@@ -213,7 +214,9 @@ async def test_unsafe_fix_is_marked(client: Client, tmp_path: Path) -> None:
         )
     )
     assert result is not None
-    fix = next(a for a in result if isinstance(a, types.CodeAction) and a.title.startswith("DFM002"))
+    fix = next(
+        a for a in result if isinstance(a, types.CodeAction) and a.title.startswith("DFM002")
+    )
     assert fix.title.endswith("(unsafe fix)")
     assert not fix.is_preferred
     fixed = apply(text, fix.edit)
@@ -271,10 +274,8 @@ async def test_ignore_comment_written_and_merged(client: Client, tmp_path: Path)
             )
         )
         assert result is not None
-        ignore = next(
-            a for a in result
-            if isinstance(a, types.CodeAction) and a.title == f"dfmemlint: ignore {code} on this line"
-        )
+        title = f"dfmemlint: ignore {code} on this line"
+        ignore = next(a for a in result if isinstance(a, types.CodeAction) and a.title == title)
         text = apply(text, ignore.edit)
         version += 1
         change(client, uri, version, text)
@@ -435,7 +436,7 @@ async def test_rapid_changes_end_in_last_version(client: Client, tmp_path: Path)
         change(client, uri, version, DOCKERFILE.replace("512MB", f"{version}MB"))
     final = await diagnostics_for(client, uri, last)
     assert any(f"{last}MB" in d.message for d in final)
-    burst = [p.version for p in client.published[first:] if p.uri == uri]
+    burst = [p.version or 0 for p in client.published[first:] if p.uri == uri]
     assert burst[-1] == last
     assert burst == sorted(set(burst))  # never an older version after a newer one
     # Coalesced: the edits came faster than QUIET_SECONDS apart, so not one lint each.
