@@ -366,6 +366,29 @@ async def test_configuration_files_and_settings(client: Client, tmp_path: Path) 
         return client.messages[-1].message
 
     assert "ratio" in await asyncio.wait_for(message(), TIMEOUT)
+    # A configuration file changed on disk (the editor watches it) or saved in the editor.
+    (tmp_path / ".dfmemlint.toml").write_text('ignore = ["DFM006", "DFM007"]\n')
+    count = len(client.published)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(tmp_path / ".dfmemlint.toml").as_uri(),
+                                     type=types.FileChangeType.Changed)]
+        )
+    )
+    assert codes(await asyncio.wait_for(republished(), TIMEOUT)) == []
+    (tmp_path / ".dfmemlint.toml").write_text('ignore = ["DFM006"]\n')
+    count = len(client.published)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=(tmp_path / ".dfmemlint.toml").as_uri())
+        )
+    )
+    assert codes(await asyncio.wait_for(republished(), TIMEOUT)) == ["DFM007"]
+    count = len(client.published)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert codes(await asyncio.wait_for(republished(), TIMEOUT)) == ["DFM007"]
 
 
 async def test_unreadable_file_gives_one_diagnostic(client: Client, tmp_path: Path) -> None:
@@ -379,6 +402,16 @@ async def test_unreadable_file_gives_one_diagnostic(client: Client, tmp_path: Pa
     found = await diagnostics_for(client, broken, 1)
     assert len(found) == 1
     assert "configuration error" in found[0].message
+    # An unsaved, untitled buffer is linted with the workspace's configuration.
+    untitled = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=untitled, language_id="dockerfile", version=1, text=DOCKERFILE
+            )
+        )
+    )
+    assert "DFM004" in codes(await diagnostics_for(client, untitled, 1))
     # Documents dfmemlint does not read get nothing, and the server goes on serving.
     other = open_doc(client, tmp_path / "notes.md", "GOMEMLIMIT=1MB", language="markdown")
     result = await client.text_document_hover_async(

@@ -48,7 +48,7 @@ def _source(ctx: Context) -> str:
         return source
     if source.startswith(f"{ctx.path}:"):
         return f"the `# dfmemlint: memory-limit=` comment on line {source.rsplit(':', 1)[1]}"
-    return f"the configuration in `{source}`" if source else "an unknown place"
+    return f"the configuration in `{source}`"
 
 
 def budget_lines(limit: int, ratio: float) -> list[str]:
