@@ -34,6 +34,11 @@ def test_readme_commands_name_files_that_exist() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install --quiet --disable-pip-version-check -e '.[test]'" in ci
     assert re.search(r"^pytest\b", ci, re.M)
+    # The language server's tests run too: the test extra brings the lsp extra along.
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    extras = dict(re.findall(r"^(\w+) = \[\n(.*?)^\]", pyproject, re.M | re.S))
+    assert '"dfmemlint[lsp]"' in extras["test"]
+    assert '"pygls>=' in extras["lsp"]
 
 
 def test_no_placeholders_left() -> None:
