@@ -86,7 +86,7 @@ def test_settings_override_configuration(tmp_path: Path) -> None:
     overridden = lint(tmp_path, text, settings)
     assert overridden.options is not None
     assert overridden.options.memory_limit_source == LIMIT_SOURCE
-    # select from the editor; ignore from both
+    # The editor's select replaces the configuration's (as --select does).
     assert [f.finding.code for f in overridden.findings] == ["DFM007"]
 
 

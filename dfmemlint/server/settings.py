@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dfmemlint.config import Config, ConfigError, parse_codes, parse_ratio
+from dfmemlint.config import Config, ConfigError, parse_codes, parse_ratio, selected_rules
 from dfmemlint.engine import LintOptions
-from dfmemlint.golang.units import LimitError, parse_memory_limit
+from dfmemlint.golang.units import LimitError, parse_container_limit
 
 SECTION = "dfmemlint"
 #: What a limit set in the editor is called where the hover says where the limit came from.
@@ -77,7 +77,7 @@ def parse_settings(raw: object) -> ClientSettings:
                 f"settings: memoryLimit must be a size like \"512MiB\", got {value!r}"
             )
         try:
-            memory_limit = parse_memory_limit(str(value))
+            memory_limit = parse_container_limit(str(value))
         except LimitError as exc:
             raise ConfigError(f"settings: memoryLimit: {exc}") from None
     ratio = parse_ratio(values["ratio"], "settings: ratio") if "ratio" in values else None
@@ -90,11 +90,13 @@ def parse_settings(raw: object) -> ClientSettings:
 
 def lint_options(config: Config, settings: ClientSettings) -> LintOptions:
     """Options for one file: the editor's settings over the file's configuration, with the
-    precedence ``dfmemlint.commands.check._options`` gives the command line."""
+    precedence ``dfmemlint.commands.check._options`` gives the command line (a ``select``
+    replaces the configuration's selection; an ``ignore`` removes rules from it)."""
     from_editor = settings.memory_limit is not None
     return LintOptions(
-        select=settings.select if settings.select is not None else config.select,
-        ignore=config.ignore | settings.ignore,
+        select=selected_rules(
+            [(config.select, config.ignore), (settings.select, settings.ignore)]
+        ),
         severity=config.severity,
         memory_limit=settings.memory_limit if from_editor else config.memory_limit,
         memory_limit_source=LIMIT_SOURCE if from_editor else (config.path or ""),
