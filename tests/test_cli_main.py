@@ -61,7 +61,8 @@ def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     commands = out.split("Commands:\n", 1)[1].splitlines()
-    assert [line.split()[0] for line in commands] == ["inspect", "budget", "rule", "rules", "server"]
+    names = [line.split()[0] for line in commands]
+    assert names == ["inspect", "budget", "rule", "rules", "server"]
     for line in commands:
         assert not line.endswith("..."), line
         assert line.endswith((".", ")")), line
