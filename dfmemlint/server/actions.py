@@ -57,10 +57,6 @@ def _workspace_edit(
     )
 
 
-def _inside(edit: Edit, ranges: Sequence[tuple[int, int]]) -> bool:
-    return any(start <= edit.start and edit.end <= end for start, end in ranges)
-
-
 def _quick_fix(
     located: Located, document: DocumentLint, index: LineIndex, uri: str, version: int | None
 ) -> types.CodeAction | None:
@@ -71,7 +67,7 @@ def _quick_fix(
     # The command line applies a fix only below the parser directives and in stages BuildKit
     # builds (dfmemlint.fix.fixer.apply_fixes); so does the editor.
     allowed = editable_ranges(document.result)
-    if not all(_inside(edit, allowed) for edit in fix.edits):
+    if not all(allowed.allows(edit) for edit in fix.edits):
         return None
     safe = fix.applicability == Applicability.SAFE
     title = f"{located.finding.code}: {fix.title}" + ("" if safe else " (unsafe fix)")
