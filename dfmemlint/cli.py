@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "dfmemlint.commands.check:check",
     "inspect": "dfmemlint.commands.inspect:inspect",
     "budget": "dfmemlint.commands.budget:budget_command",
+    "alerts": "dfmemlint.commands.alerts:alerts",
     "rule": "dfmemlint.commands.ruledoc:rule",
     "rules": "dfmemlint.commands.ruledoc:rules",
     "server": "dfmemlint.commands.server:server",

@@ -411,3 +411,71 @@ def test_compose_service_rule_fires(promtool: str, tmp_path: Path) -> None:
     (tmp_path / "test.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     assert "SUCCESS: 1 rules found" in run(promtool, "check", "rules", tmp_path / "rules.yaml")
     run(promtool, "test", "rules", tmp_path / "test.yaml")
+
+
+def _docker_series(name: str, service: str, project: str) -> str:
+    return (
+        f'container_memory_rss{{id="/docker/{name}", name="{name}", image="example/app:1", '
+        f'container_label_com_docker_compose_service="{service}", '
+        f'container_label_com_docker_compose_project="{project}"}}'
+    )
+
+
+def test_alerts_command_rules_fire(
+    promtool: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dfmemlint alerts`` on a Compose file: each rule fires one byte above its threshold for
+    the ``for:`` duration, on the service's containers only, and not one byte below."""
+    from test_alerts_command import COMPOSE
+
+    (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    assert main(["alerts", str(tmp_path / "compose.yaml")]) == 0
+    text = capsys.readouterr().out
+    rules_path = tmp_path / "rules.yaml"
+    rules_path.write_text(text, encoding="utf-8")
+    rules = yaml.safe_load(text)["groups"][0]["rules"]
+    assert f"SUCCESS: {len(rules)} rules found" in run(promtool, "check", "rules", rules_path)
+    tests: list[dict[str, Any]] = []
+    for rule in rules:
+        service = rule["labels"]["compose_service"]
+        minutes = parse_duration(rule["for"]) // 60_000
+        (threshold,) = (
+            int(v) for k, v in rule["annotations"].items() if k.endswith("_threshold_bytes")
+        )
+        name = f"shop-{service}-1"
+        fired = {
+            "exp_labels": {"name": name, **rule["labels"]},
+            "exp_annotations": _rendered(rule["annotations"], {"name": name}, threshold + 1),
+        }
+        decoy = {
+            "series": _docker_series("shop-other-1", f"{service}-other", "shop"),
+            "values": f"{threshold * 2}+0x30",
+        }
+        for value, expected in ((threshold + 1, [fired]), (threshold - 1, [])):
+            tests.append(
+                {
+                    "interval": "1m",
+                    "input_series": [
+                        {
+                            "series": _docker_series(name, service, "shop"),
+                            "values": f"{value}+0x30",
+                        },
+                        decoy,
+                    ],
+                    "alert_rule_test": [
+                        {
+                            "eval_time": f"{minutes - 1}m",
+                            "alertname": rule["alert"],
+                            "exp_alerts": [],
+                        },
+                        {
+                            "eval_time": f"{minutes}m",
+                            "alertname": rule["alert"],
+                            "exp_alerts": expected,
+                        },
+                    ],
+                }
+            )
+    document = {"rule_files": [rules_path.name], "evaluation_interval": "1m", "tests": tests}
+    (tmp_path / "test.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    run(promtool, "test", "rules", tmp_path / "test.yaml")

@@ -10,21 +10,25 @@ import pytest
 
 from dfmemlint.cli import main
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def examples() -> list[tuple[str, str]]:
-    """Each ``$ dfmemlint … --format prometheus…`` block of README: (command, output)."""
+    """Each ``$ dfmemlint alerts …`` and ``… --format prometheus…`` block: (command, output)."""
     found = re.findall(
-        r"^```yaml\n\$ (dfmemlint [^\n]*--format prometheus[^\n]*)\n(.*?)^```$", README, re.M | re.S
+        r"^```yaml\n\$ (dfmemlint (?:alerts |[^\n]*--format prometheus)[^\n]*)\n(.*?)^```$",
+        README,
+        re.M | re.S,
     )
-    assert found, "README shows no alerting-rule example"
+    assert len(found) == 2, "README shows the alerts and budget --format prometheus examples"
     return found
 
 
 @pytest.mark.parametrize(("command", "output"), examples())
 def test_readme_rules_are_what_the_tool_prints(
-    capsys: pytest.CaptureFixture[str], command: str, output: str
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: str, output: str
 ) -> None:
+    monkeypatch.chdir(ROOT)
     assert main(shlex.split(command)[1:]) == 0
     assert capsys.readouterr().out == output

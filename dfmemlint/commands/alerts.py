@@ -1,0 +1,174 @@
+"""``dfmemlint alerts PATH...``: Prometheus alerting rules for the Go containers the files define.
+
+One rule per container with a known memory limit and GOMEMLIMIT (``dfmemlint.alerts.compose``),
+at the budget's threshold (``dfmemlint.alerts.rules``). The rule file goes to standard output; the
+containers that get no rule are listed, with why, as comments at its top and on standard error.
+Exit 0 when the rules were written, 2 for unreadable input or options.
+
+Compose files: named on the command line (a default-named one with its override file, as
+``docker compose`` reads them), or found in directories: the default-named project of each
+directory, and any other ``*.yml``/``*.yaml`` file with a top-level ``services:`` key, alone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+
+import click
+
+from dfmemlint.alerts.rules import FORMATS, METRICS, AlertOptions, AlertRule, build_rule, render
+from dfmemlint.alerts.targets import Skipped
+from dfmemlint.commands.alert_options import alert_options
+from dfmemlint.commands.options import Command, error, warn
+from dfmemlint.files import InputError, default_exclusion
+
+_SERVICES = re.compile(rb"^services[ \t]*:", re.MULTILINE)
+_YAML = (".yml", ".yaml")
+
+
+def _looks_like_compose(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return _SERVICES.search(handle.read(1 << 24)) is not None
+    except OSError:
+        return False
+
+
+def compose_projects(paths: Iterable[str]) -> list[list[str]]:
+    """The Compose projects to read: each a list of files, base first. Raises InputError for a
+    path that does not exist or a named file that is not a Compose file."""
+    from dfmemlint.compose.names import is_compose_name, project_files, project_of
+
+    projects: list[list[str]] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(
+                    d for d in dirs if default_exclusion(os.path.join(root, d), True) is None
+                )
+                found = project_files(root)
+                if found:
+                    projects.append(found)
+                for name in sorted(files):
+                    full = os.path.normpath(os.path.join(root, name))
+                    if (
+                        name.lower().endswith(_YAML)
+                        and not is_compose_name(name)
+                        and _looks_like_compose(full)
+                    ):
+                        projects.append([full])
+        elif not os.path.isfile(path):
+            raise InputError(f"{path}: no such file or directory")
+        elif is_compose_name(os.path.basename(path)) or _looks_like_compose(path):
+            projects.append(project_of(os.path.normpath(path)))
+        else:
+            raise InputError(f"{path}: not a Compose file (no top-level services:)")
+    unique: list[list[str]] = []
+    for files in projects:
+        if files not in unique:
+            unique.append(files)
+    return unique
+
+
+def _identity(rule: AlertRule) -> tuple[tuple[str, str], ...]:
+    """The labels that tell one container's rule from another's (all but the severity)."""
+    return tuple(sorted(rule.labels.items()))
+
+
+def _duplicate(rule: AlertRule, where: str, first_where: str, first: AlertRule) -> Skipped:
+    """A second rule for a container that already has one (an override, another file):
+    Prometheus would raise two alerts with the same labels, so the first is kept."""
+    reason = f"the same container already has a rule, from {first_where}"
+    if rule.threshold_bytes != first.threshold_bytes:
+        reason += (
+            f" (threshold {first.threshold_bytes:,} bytes there, {rule.threshold_bytes:,} here)"
+        )
+    return Skipped(f"{rule.target.title} ({where})", reason)
+
+
+def collect(
+    paths: Iterable[str], options: AlertOptions, *, include_all: bool = False
+) -> tuple[list[AlertRule], list[Skipped]]:
+    """The rules for every container the files at ``paths`` define, in file order, and the
+    containers that get none. Notes about the files go to standard error.
+
+    Raises InputError for a path that cannot be read or a file Compose cannot read.
+    """
+    from dfmemlint.alerts.compose import compose_target
+    from dfmemlint.compose.model import ComposeError, load_project
+
+    rules: list[AlertRule] = []
+    skipped: list[Skipped] = []
+    kept: dict[tuple[tuple[str, str], ...], tuple[str, AlertRule]] = {}
+    for files in compose_projects(paths):
+        where = " + ".join(files)
+        try:
+            project = load_project(files)
+        except (ComposeError, OSError) as exc:
+            raise InputError(str(exc)) from None
+        for note in project.notes:
+            warn(note)
+        for service in project.services.values():
+            target = compose_target(service, include_all=include_all)
+            if isinstance(target, Skipped):
+                skipped.append(target._replace(title=f"{target.title} ({where})"))
+                continue
+            rule = build_rule(target, options)
+            first = kept.setdefault(_identity(rule), (where, rule))
+            if first[1] is rule:
+                rules.append(rule)
+            else:
+                skipped.append(_duplicate(rule, where, *first))
+    return rules, skipped
+
+
+@click.command(
+    "alerts", cls=Command, short_help="Prometheus alerting rules for the Go containers of files."
+)
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(list(FORMATS)),
+    default=FORMATS[0],
+    show_default=True,
+    help="A Prometheus rule file, or the same rules in a prometheus-operator PrometheusRule.",
+)
+@alert_options
+@click.option(
+    "--all-containers",
+    "include_all",
+    is_flag=True,
+    help="Also containers that set neither GOMEMLIMIT nor GOGC (not known to run Go).",
+)
+def alerts(
+    paths: tuple[str, ...],
+    output_format: str,
+    metric: str,
+    for_duration: str,
+    severity: str,
+    include_all: bool,
+) -> int:
+    """Write Prometheus alerting rules for the Go containers of Compose files.
+
+    Each service with a memory limit and a known GOMEMLIMIT gets one alert: its RSS above
+    min(limit * 0.9, GOMEMLIMIT * 1.1), the threshold `dfmemlint budget` computes, for the
+    service's own GOMEMLIMIT. Directories are searched for Compose files.
+    """
+    options = AlertOptions(metric, for_duration, severity)
+    try:
+        rules, skipped = collect(paths, options, include_all=include_all)
+    except InputError as exc:
+        error(str(exc))
+        return 2
+    comments = [
+        f"dfmemlint alerts: {len(rules)} rule{'' if len(rules) == 1 else 's'}; "
+        f"alert when {METRICS[metric].words} passes min(limit * 0.9, GOMEMLIMIT * 1.1)",
+        *(f"skipped {item.title}: {item.reason}" for item in skipped),
+    ]
+    for item in skipped:
+        warn(f"skipped {item.title}: {item.reason}")
+    click.echo(render(rules, output_format, comments), nl=False)
+    return 0

@@ -1,0 +1,221 @@
+"""``dfmemlint alerts``: one rule per Go container with a known limit and GOMEMLIMIT, the rest
+listed with why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dfmemlint.cli import main
+from dfmemlint.golang.units import MIB
+
+COMPOSE = """\
+services:
+  api:
+    image: example/api
+    mem_limit: 512m
+    environment:
+      GOMEMLIMIT: 409MiB
+  worker:
+    image: example/worker
+    deploy:
+      resources:
+        limits:
+          memory: 1g
+    environment:
+      - GOGC=50
+  batch:
+    image: example/batch
+    mem_limit: 256m
+    environment:
+      GOMEMLIMIT: ${BATCH_LIMIT:-200MiB}
+  proxy:
+    image: nginx
+    mem_limit: 64m
+  from-shell:
+    image: example/x
+    mem_limit: 512m
+    environment:
+      - GOMEMLIMIT
+  malformed:
+    image: example/x
+    mem_limit: 512m
+    environment:
+      GOMEMLIMIT: 400MB
+  tiny:
+    image: example/x
+    mem_limit: 512m
+    environment:
+      GOMEMLIMIT: "0"
+  off:
+    image: example/x
+    mem_limit: 100m
+    environment:
+      GOMEMLIMIT: "off"
+  no-limit:
+    image: example/x
+    environment:
+      GOMEMLIMIT: 400MiB
+"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["alerts", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rules_of(text: str) -> list[dict[str, Any]]:
+    (group,) = yaml.safe_load(text)["groups"]
+    rules: list[dict[str, Any]] = group["rules"]
+    return rules
+
+
+def budget_threshold(capsys: pytest.CaptureFixture[str], size: str) -> int:
+    assert main(["budget", size, "--format", "json"]) == 0
+    threshold: int = json.loads(capsys.readouterr().out)["alert_threshold_bytes"]
+    return threshold
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    return tmp_path
+
+
+def test_one_rule_per_go_service(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    code, out, err = run(capsys, str(project / "compose.yaml"))
+    assert code == 0
+    rules = {r["labels"]["compose_service"]: r for r in rules_of(out)}
+    assert list(rules) == ["api", "worker", "batch", "off"]
+    api = rules["api"]
+    # Compose's 512m is 512 MiB and the budget's GOMEMLIMIT for it is 409MiB: budget's threshold.
+    assert api["expr"] == (
+        "max by (name) (container_memory_rss"
+        '{container_label_com_docker_compose_service="api"}) '
+        f"> {budget_threshold(capsys, '512MiB')}"
+    )
+    description = api["annotations"]["description"]
+    assert "409MiB = 428,867,584 bytes (409 MiB), environment at " in description
+    assert f"{project / 'compose.yaml'}:6" in description  # the line of the value
+    assert "mem_limit at " in description
+    assert "(container {{ $labels.name }})" in api["annotations"]["summary"]
+    # GOGC only: no soft limit, so limit * 0.9.
+    assert rules["worker"]["annotations"]["rss_threshold_bytes"] == str((1 << 30) * 9 // 10)
+    # A default the shell may override: used, and said so.
+    batch = rules["batch"]
+    assert batch["annotations"]["rss_threshold_bytes"] == str(200 * MIB * 11 // 10)
+    assert "may change GOMEMLIMIT through ${BATCH_LIMIT}" in batch["annotations"]["description"]
+    assert rules["off"]["annotations"]["rss_threshold_bytes"] == str(100 * MIB * 9 // 10)
+    reasons = {
+        line.split("Compose service ")[1].split(" ")[0]: line.split("): ", 1)[1]
+        for line in err.splitlines()
+        if line.startswith("Warning: skipped ")
+    }
+    assert reasons["proxy"] == "neither GOMEMLIMIT nor GOGC is set: not known to run Go"
+    assert reasons["from-shell"].startswith("GOMEMLIMIT comes from the shell that runs docker")
+    assert reasons["malformed"].startswith("GOMEMLIMIT='400MB' has no threshold: ")
+    assert reasons["tiny"] == (
+        "GOMEMLIMIT=0 is 0 bytes, under 1 MiB: the GC runs nonstop and an alert would fire "
+        "from the start (DFM007)"
+    )
+    assert reasons["no-limit"] == "no memory limit (mem_limit or deploy.resources.limits.memory)"
+    assert set(reasons) == {"proxy", "from-shell", "malformed", "tiny", "no-limit"}
+    assert out.startswith("# dfmemlint alerts: 4 rules; alert when RSS passes")
+    assert "# skipped Compose service proxy (" in out
+
+
+def test_all_containers(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    code, out, _ = run(capsys, str(project), "--all-containers")
+    assert code == 0
+    rules = {r["labels"]["compose_service"]: r for r in rules_of(out)}
+    assert rules["proxy"]["annotations"]["rss_threshold_bytes"] == str(64 * MIB * 9 // 10)
+
+
+def test_directories_projects_and_duplicates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "compose.yaml").write_text(COMPOSE, encoding="utf-8")
+    # The override file is read with its base file, as docker compose does.
+    (tmp_path / "a" / "compose.override.yaml").write_text(
+        "services:\n  api:\n    environment:\n      GOMEMLIMIT: 300MiB\n", encoding="utf-8"
+    )
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "stack.yml").write_text(COMPOSE, encoding="utf-8")
+    (tmp_path / "b" / "values.yaml").write_text("replicas: 2\n", encoding="utf-8")
+    code, out, err = run(capsys, str(tmp_path))
+    assert code == 0
+    api = [r for r in rules_of(out) if r["labels"]["compose_service"] == "api"]
+    assert len(api) == 1
+    assert api[0]["annotations"]["rss_threshold_bytes"] == str(300 * MIB * 11 // 10)
+    assert "the same container already has a rule, from " in err
+    threshold_here = 409 * MIB * 11 // 10
+    assert f"threshold {300 * MIB * 11 // 10:,} bytes there, {threshold_here:,} here" in err
+    # Naming the override file reads the project too.
+    code, out, _ = run(capsys, str(tmp_path / "a" / "compose.override.yaml"))
+    assert code == 0
+    assert "compose.yaml + " in out
+
+
+def test_prometheus_operator_and_options(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    args = ["--format", "prometheus-operator", "--metric", "working-set", "--for", "2m"]
+    code, out, _ = run(capsys, str(project), *args)
+    assert code == 0
+    resource = yaml.safe_load(out)
+    assert resource["kind"] == "PrometheusRule"
+    rules = resource["spec"]["groups"][0]["rules"]
+    assert {r["alert"] for r in rules} == {"GoContainerWorkingSetAboveBudget"}
+    assert {r["for"] for r in rules} == {"2m"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("compose.yaml", "services: [\n", "compose.yaml"),
+        ("values.yaml", "replicas: 2\n", "not a Compose file"),
+    ],
+)
+def test_unreadable_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, content: str, fragment: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    code, out, err = run(capsys, str(path))
+    assert (code, out) == (2, "")
+    assert fragment in err
+    assert err.startswith("Error: ")
+
+
+def test_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, str(tmp_path / "missing.yaml"))
+    assert (code, out) == (2, "")
+    assert "no such file or directory" in err
+
+
+def test_an_empty_directory_gives_an_empty_rule_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, str(tmp_path))
+    assert code == 0
+    assert rules_of(out) == []
+    assert out.startswith("# dfmemlint alerts: 0 rules;")
+
+
+def test_notes_links_and_the_same_file_twice(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    mem_limit: 512m\n    env_file: missing.env\n"
+        "    environment:\n      GOGC: '50'\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "broken.yml").symlink_to(tmp_path / "nowhere")
+    code, out, err = run(capsys, str(tmp_path), str(tmp_path / "compose.yaml"))
+    assert code == 0
+    assert len(rules_of(out)) == 1  # the project is read once
+    assert "env_file missing.env not found" in err
