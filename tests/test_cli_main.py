@@ -62,7 +62,7 @@ def test_command_summaries_are_whole_sentences(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     commands = out.split("Commands:\n", 1)[1].splitlines()
     names = [line.split()[0] for line in commands]
-    assert names == ["inspect", "budget", "rule", "rules", "server"]
+    assert names == ["inspect", "budget", "alerts", "rule", "rules", "server"]
     for line in commands:
         assert not line.endswith("..."), line
         assert line.endswith((".", ")")), line
