@@ -68,6 +68,9 @@ CMD ["/usr/local/bin/api", "--listen=:8080"]
 # Targets the project set itself (see README): checked and reported, met or not.
 CORPUS_SPEEDUP_TARGET = 10.0  # hadolint time / dfmemlint time on the corpus
 ONE_FILE_RATIO_TARGET = 1.5  # dfmemlint time / hadolint time on one file
+MEMORY_PER_BYTE_TARGET = 20.0  # peak memory / file size on a 10 MiB file, lint and fix
+TEN_MIB = 10 << 20
+LONG_LABEL = 'LABEL description="' + "v" * 900 + '"\nCOPY src/ /dst/\nRUN echo step\n'
 
 
 class Sample(NamedTuple):
@@ -168,6 +171,22 @@ def scaled(text: str, copies: int) -> str:
                 part = re.sub(rf"(?im)(^\s*FROM\s+){re.escape(name)}\b", rf"\g<1>{new}", part)
         parts.append(part if part.endswith("\n") else part + "\n")
     return "\n".join(parts)
+
+
+def ten_mib_files(work: Path, typical_text: str) -> dict[str, Path]:
+    """Two 10 MiB files: the typical file's stages repeated (many short instructions), and a
+    Go image whose final stage holds 900-byte LABELs between COPY and RUN steps."""
+    one = len(scaled(typical_text, 1).encode())
+    repeated = work / "Dockerfile.10MiB-stages"
+    repeated.write_text(scaled(typical_text, -(-TEN_MIB // one)), encoding="utf-8")
+    labels = work / "Dockerfile.10MiB-labels"
+    labels.write_text(
+        "FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine:3.20\n"
+        + LONG_LABEL * -(-TEN_MIB // len(LONG_LABEL))
+        + 'COPY --from=build /app /app\nENV GOMEMLIMIT=512MB\nCMD ["/app"]\n',
+        encoding="utf-8",
+    )
+    return {"stages of the typical file": repeated, "900-byte LABELs": labels}
 
 
 def corpus_files(corpus: Path) -> list[str]:
@@ -399,6 +418,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             measured = measure({"dfmemlint": [*tools.dfmemlint, str(path)]}, env, cwd, args.runs)
             sizes[copies] = (path.stat().st_size, measured["dfmemlint"])
 
+        # (d) peak memory on 10 MiB files, lint and fix (the fix computed, not written: --diff)
+        ten_mib: dict[tuple[str, str], tuple[int, Result]] = {}
+        for shape, path in ten_mib_files(work, typical_text).items():
+            for mode, extra in (
+                ("lint", ["--format", "json"]),
+                ("fix", ["--diff", "--unsafe-fixes", "--memory-limit", "512MiB"]),
+            ):
+                command = [*tools.dfmemlint, *extra, "--exit-zero", str(path)]
+                measured = measure({"dfmemlint": command}, env, cwd, 1, warmup=0)
+                ten_mib[shape, mode] = (path.stat().st_size, measured["dfmemlint"])
+
         startup_imports = import_times(tools.python, env, args.runs, ["--version"])
         lint_imports = import_times(
             tools.python, env, args.runs, ["--exit-zero", "--format", "json", str(typical)]
@@ -485,6 +515,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for copies, (size, result) in sizes.items():
             out(f"| {copies}x | {size:,} | {fmt_ms(result.wall)} | {fmt_ms(result.cpu)} | "
                 f"{fmt_mib(result.max_rss_kib)} | {result.wall / base:.2f} |")
+        out("")
+        out("## (d) Peak memory on 10 MiB files")
+        out("")
+        out("One run each; the fix is computed and not written (`--diff --unsafe-fixes "
+            "--memory-limit 512MiB`).")
+        out("")
+        out("| file | mode | bytes | wall | peak memory | peak / size | target <= "
+            f"{MEMORY_PER_BYTE_TARGET:.0f}x |")
+        out("|---|---|---:|---:|---:|---:|---|")
+        for (shape, mode), (size, result) in ten_mib.items():
+            ratio = result.max_rss_kib * 1024 / size
+            out(f"| {shape} | {mode} | {size:,} | {fmt_ms(result.wall)} | "
+                f"{fmt_mib(result.max_rss_kib)} | {ratio:.1f}x | "
+                f"{verdict(ratio <= MEMORY_PER_BYTE_TARGET)} |")
         out("")
         for title, imports in (
             ("`python -X importtime -m dfmemlint --version`", startup_imports),

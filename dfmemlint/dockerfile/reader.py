@@ -211,10 +211,7 @@ class Dockerfile:
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a byte offset; columns count code points."""
-        line = bisect.bisect_right(self.line_starts, offset) - 1
-        line_start = self.line_starts[line]
-        col = len(decode(self.data[line_start:offset])) + 1
-        return line + 1, col
+        return line_col(self.data, self.line_starts, offset)
 
     def line_text(self, line: int) -> bytes:
         start = self.line_starts[line - 1]
@@ -241,6 +238,15 @@ class Dockerfile:
             pos = ins.end
         if pos < len(self.data):
             yield "trivia", pos, len(self.data)
+
+
+def line_col(data: bytes, line_starts: Sequence[int], offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a byte offset of ``data`` whose lines start at ``line_starts``;
+    columns count code points."""
+    line = bisect.bisect_right(line_starts, offset) - 1
+    line_start = line_starts[line]
+    col = len(decode(data[line_start:offset])) + 1
+    return line + 1, col
 
 
 class _Line(NamedTuple):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dfmemlint.dockerfile.reader import Dockerfile, decode, encode
+from dfmemlint.dockerfile.reader import Dockerfile, decode, encode, line_col
 from dfmemlint.engine import EditableRanges, LintOptions, LintResult, lint
 from dfmemlint.fix import guarantee
 from dfmemlint.types import Applicability, Edit, Finding, Fix
@@ -212,13 +212,20 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
     if first.dockerfile.error is not None:
         return FixOutcome(data, result=first)
     current, result = data, first
+    # Only where the original lines start is kept of the first reading: holding all of it while
+    # the fixed text is read again would take a third copy of the model at the peak.
+    original_lines = first.dockerfile.line_starts
+    del first
     fixed: list[Finding] = []
     applied: list[AppliedFix] = []
     history: list[list[Edit]] = []
     blocked: dict[tuple[str, str, str], str] = {}  # fix -> why it is not safe here
 
     def revert(message: str) -> FixOutcome:
-        return FixOutcome(data, result=first, error=message, passes=len(history))
+        # Read again (a rare path) rather than kept from the start.
+        return FixOutcome(
+            data, result=lint(path, data, options), error=message, passes=len(history)
+        )
 
     def offered(res: LintResult) -> list[Finding]:
         return [
@@ -258,7 +265,7 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             at = finding_span(result.dockerfile, finding)[0]
             for edits_before in reversed(history):
                 at = _map_back(at, edits_before, end=False)
-            line, column = first.dockerfile.line_col(at)
+            line, column = line_col(data, original_lines, at)
             applied.append(AppliedFix(finding, start, end, line, column))
         history.append(edits)
         fixed.extend(chosen)
