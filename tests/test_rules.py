@@ -18,16 +18,16 @@ from pathlib import Path
 import pytest
 
 from dfmemlint.compose.link import services_in, with_service_limit
-from dfmemlint.engine import LintOptions, lint
-from dfmemlint.fix.fixer import fix_file
-from dfmemlint.rules import REGISTRY
-from dfmemlint.rules.base import (
+from dfmemlint.dockerfile.gobuild import (
     compiles_go,
     copies_program,
     is_data_path,
     parse_golang_image,
     starts_interactive_shell,
 )
+from dfmemlint.engine import LintOptions, lint
+from dfmemlint.fix.fixer import fix_file
+from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.catalog import BY_CODE, CATALOG
 from dfmemlint.types import Finding, Severity
 
