@@ -236,15 +236,22 @@ class GoBuilds:
     def toolchain(self, stage: Stage) -> toolchains.Toolchain | None:
         """The Go a stage builds with: installed from a tarball in it or a stage it is built
         FROM (the nearest wins), else its root's toolchain image."""
-        if stage.index in self._toolchains:
-            return self._toolchains[stage.index]
-        lineage = self.graph.lineage(stage.index)
-        found = next(
-            (t for t in (toolchains.from_tarball(self.graph, m) for m in lineage) if t), None
-        )
-        if found is None:
-            found = toolchains.from_image(lineage[-1])
-        self._toolchains[stage.index] = found
+        # Worked out once per stage along the FROM <stage> chain: linear time on long chains.
+        path: list[Stage] = []
+        found: toolchains.Toolchain | None = None
+        current: int | None = stage.index
+        while current is not None and current not in self._toolchains:
+            member = self.graph.stages[current]
+            path.append(member)
+            parent = member.parent
+            current = parent if parent is not None and parent < current else None
+        if current is not None:
+            found = self._toolchains[current]
+        elif path:
+            found = toolchains.from_image(path[-1])
+        for member in reversed(path):
+            found = toolchains.from_tarball(self.graph, member) or found
+            self._toolchains[member.index] = found
         return found
 
     def builds_go(self, stage: Stage, *, scripts: bool = False) -> bool:
