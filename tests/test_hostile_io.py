@@ -8,8 +8,10 @@ with control characters. A real process is used wherever a closed descriptor, a 
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -405,3 +407,102 @@ def test_quote_path() -> None:
     assert quote("esc\x1b[31m") == '"esc\\033[31m"'
     assert quote("caf\udcc3") == '"caf\\303"'  # an undecodable byte of the name
     assert quote("line\u2028sep") == '"line\\342\\200\\250sep"'
+
+
+# --------------------------------------------------------------------------- more kinds
+
+
+def test_a_device_named_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], bad: Path
+) -> None:
+    code, out, err = run(capsys, "--format", "json", os.devnull, str(bad))
+    assert code == 2
+    assert [f["code"] for f in json.loads(out)] == ["DFM004"]
+    assert err == f"Error: {os.devnull}: a device, not a regular file; nothing read\n"
+
+
+def test_a_socket_in_a_searched_directory_is_skipped(
+    capsys: pytest.CaptureFixture[str], bad: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a socket's path must be short
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind("app.dockerfile")
+        code, out, err = run(capsys, "--format", "json", ".")
+    assert code == 1
+    assert [f["path"] for f in json.loads(out)] == ["Dockerfile"]
+    assert err == "Warning: app.dockerfile: skipped: a socket, not a regular file\n"
+
+
+def test_a_path_through_a_file(capsys: pytest.CaptureFixture[str], bad: Path) -> None:
+    code, _, err = run(capsys, str(bad / "Dockerfile"))
+    assert code == 2
+    assert err == f"Error: {bad / 'Dockerfile'}: cannot read: Not a directory\n"
+
+
+def test_standard_input_that_cannot_be_read(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Failing(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(Failing()))
+    code, out, err = run(capsys, "-")
+    assert code == 2
+    assert out == ""
+    assert err == "Error: standard input: cannot read: Input/output error\n"
+
+
+def test_no_temporary_file_can_be_made(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: Path
+) -> None:
+    import tempfile
+
+    def refuse(**_: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    code, _, err = run(capsys, "--fix", str(bad))
+    assert code == 2
+    assert (
+        f"Error: cannot write {bad}: cannot create a file in {bad.parent} (Permission denied); "
+        "nothing was changed"
+    ) in err
+    assert bad.read_bytes() == BAD
+
+
+def test_an_edit_made_while_the_fixed_file_is_written(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: Path
+) -> None:
+    """The file is checked again just before the rename; the temporary file is removed."""
+    real_fsync = os.fsync
+    edited = BAD + b"# late edit\n"
+
+    def fsync_while_user_edits(fd: int) -> None:
+        real_fsync(fd)
+        bad.write_bytes(edited)
+
+    monkeypatch.setattr(os, "fsync", fsync_while_user_edits)
+    code, _, err = run(capsys, "--fix", str(bad))
+    assert code == 2
+    assert "changed on disk while dfmemlint was fixing it" in err
+    assert bad.read_bytes() == edited
+    assert sorted(p.name for p in bad.parent.iterdir()) == ["Dockerfile"]
+
+
+def test_standard_output_failing_in_process(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: Path
+) -> None:
+    """A stream without a file descriptor (as under a test runner) is left alone."""
+
+    class Full(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    code = main(["--no-color", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        "Error: cannot write standard output (No space left on device); no file was changed\n"
+    )
