@@ -706,3 +706,39 @@ def test_chain_of_stages_each_with_env_and_run(tmp_path: Path, fix: bool) -> Non
         return b"FROM golang:1.22 AS s0\nRUN go build -o /app .\n" + chain + FINAL_ENV
 
     assert_linear(make, 1_000, tmp_path, rounds=2, fix=fix)
+
+
+def test_huge_numbers_in_a_compose_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """mem_limit and environment values of 5,000 digits (decimal, hexadecimal, octal)."""
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "services:\n  app:\n    image: golang:1.22\n"
+        f"    mem_limit: {DIGITS}\n    environment:\n"
+        f"      GOMEMLIMIT: {DIGITS}\n      GOGC: 0x{DIGITS}\n      OTHER: 0{DIGITS}\n",
+        encoding="utf-8",
+    )
+    for args in ([str(compose)], ["alerts", str(tmp_path)]):
+        code = main(args)
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        assert code in (0, 1, 2)
+
+
+def test_huge_alert_duration(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["budget", "512MiB", "--format", "prometheus", "--for", f"{DIGITS}m"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert "longer than Prometheus can represent" in err
+
+
+def test_huge_container_limit_with_leading_zeros(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["budget", "0" * 5_000 + "1"])
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "under 4 MiB" in err
+    assert "did you mean 1MiB?" in err

@@ -49,8 +49,11 @@ def parse_duration(text: str) -> int:
             f"{text!r} is not a Prometheus duration: whole numbers with units from y, w, d, h, "
             "m, s, ms, biggest first (5m, 1h30m)"
         )
-    total = sum(int(n) * _UNIT_MS[unit] for unit, n in match.groupdict().items() if n is not None)
-    if total > _MAX_MS:
+    numbers = {unit: n for unit, n in match.groupdict().items() if n is not None}
+    # 30 digits is beyond any representable duration; Python refuses to convert over 4,300.
+    too_long = any(len(n.lstrip("0")) > 30 for n in numbers.values())
+    total = 0 if too_long else sum(int(n) * _UNIT_MS[unit] for unit, n in numbers.items())
+    if too_long or total > _MAX_MS:
         raise DurationError(f"{text!r} is longer than Prometheus can represent (about 292 years)")
     return total
 

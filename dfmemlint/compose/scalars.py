@@ -55,14 +55,16 @@ def _go_parse_int(text: str) -> int | None:
     prefix = body[:2].lower()
     if prefix in _GO_INT_BODY:
         base, digits = _GO_INT_BODY[prefix]
-        if not digits.fullmatch(body[2:]):
-            return None
+        if not digits.fullmatch(body[2:]) or len(body[2:].lstrip("0_")) > 64:
+            return None  # not an int, or beyond uint64 in any base
         value = int(body[2:], base)
     elif len(body) > 1 and body[0] == "0":
-        if not re.fullmatch(r"[0-7]+", body[1:]):
-            return None
+        if not re.fullmatch(r"[0-7]+", body[1:]) or len(body[1:].lstrip("0")) > 22:
+            return None  # not octal, or beyond uint64
         value = int(body[1:], 8)
     elif re.fullmatch(r"[0-9]+", body):
+        if len(body.lstrip("0")) > 20:  # beyond uint64 (and Python's 4,300-digit conversions)
+            return None
         value = int(body)
     else:
         return None

@@ -101,7 +101,9 @@ def compose_unit_bytes(value: str | int) -> int:
     :func:`ram_in_bytes`. Raises SizeError where Compose refuses the file."""
     if isinstance(value, int):
         return value
-    if _GO_INT.fullmatch(value):
+    # Over 20 digits cannot fit in int64 (Go's ParseInt fails with a range error); checked before
+    # converting, as Python refuses to convert over 4,300 digits.
+    if _GO_INT.fullmatch(value) and len(value.lstrip("+-").lstrip("0")) <= 20:
         number = int(value)
         if -MAX_INT64 - 1 <= number <= MAX_INT64:
             return number

@@ -601,16 +601,16 @@ def parse_container_limit(text: str) -> int:
     shown = text.strip()
     if limit < MIN_CONTAINER_LIMIT:
         hint = ""
-        if shown.isdigit() and int(shown) * MIB <= MAX_CONTAINER_LIMIT:
-            hint = f"; did you mean {int(shown)}MiB?"
+        if shown.isdigit() and int(shown.lstrip("0") or "0") * MIB <= MAX_CONTAINER_LIMIT:
+            hint = f"; did you mean {int(shown.lstrip('0') or '0')}MiB?"
         raise LimitError(
-            f"memory limit {shown!r} is {describe_bytes(limit)}, under 4 MiB: too small for a "
-            f"container that runs a Go program{hint}"
+            f"memory limit {shorten(shown)} is {describe_bytes(limit)}, under 4 MiB: too small "
+            f"for a container that runs a Go program{hint}"
         )
     if limit > MAX_CONTAINER_LIMIT:
         raise LimitError(
-            f"memory limit {shown!r} is {describe_bytes(limit)}, over 16 TiB: not a container "
-            "limit dfmemlint accepts (is the unit right?)"
+            f"memory limit {shorten(shown)} is {describe_bytes(limit)}, over 16 TiB: not a "
+            "container limit dfmemlint accepts (is the unit right?)"
         )
     return limit
 
