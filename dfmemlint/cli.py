@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -110,4 +111,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:  # pragma: no cover - e.g. `dfmemlint … | head`
         return 1
+    except OSError as exc:
+        # Output that cannot be written (a full disk, /dev/full, an I/O error): one line, exit 2,
+        # and standard output pointed at the null device so that the interpreter's own flush at
+        # exit does not fail again.
+        if exc.filename is not None:  # a file operation no command turned into a message
+            click.echo(f"Error: {exc.filename}: {exc.strerror or exc}", err=True)
+            return 2
+        _discard_stdout()
+        click.echo(f"Error: cannot write the output ({exc.strerror or exc})", err=True)
+        return 2
     return int(result) if isinstance(result, int) else 0
+
+
+def _discard_stdout() -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)

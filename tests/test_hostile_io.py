@@ -506,3 +506,31 @@ def test_standard_output_failing_in_process(
     assert err == (
         "Error: cannot write standard output (No space left on device); no file was changed\n"
     )
+
+
+@needs_dev_full
+@pytest.mark.parametrize(
+    "args",
+    [["budget", "512MiB"], ["rules"], ["rule", "DFM004"], ["--version"]],
+    ids=["budget", "rules", "rule", "version"],
+)
+def test_every_command_to_a_full_output(args: list[str]) -> None:
+    with DEV_FULL.open("wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "dfmemlint", *args], stdout=full, stderr=subprocess.PIPE,
+            timeout=60, check=False,
+        )
+    assert result.returncode == 2
+    assert result.stderr.decode() == "Error: cannot write the output (No space left on device)\n"
+
+
+def test_a_file_error_no_command_reported(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_: object, **__: object) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "/gone/budget.md")
+
+    monkeypatch.setattr("dfmemlint.commands.budget.budget_text", fail)
+    code = main(["budget", "512MiB"])
+    assert code == 2
+    assert capsys.readouterr().err == "Error: /gone/budget.md: No such file or directory\n"
