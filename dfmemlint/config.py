@@ -12,6 +12,7 @@ every other flag replaces the configured value.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,6 @@ from typing import Any
 
 from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
 from dfmemlint.golang.units import LimitError, parse_container_limit
-from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Severity
 
 KNOWN_KEYS = (
@@ -68,6 +68,8 @@ def selected_rules(
     removed. So ``--select DFM006`` on the command line runs DFM006 even when the configuration
     ignores it, and ``--ignore`` removes a rule the configuration selects.
     """
+    from dfmemlint.rules.catalog import BY_CODE
+
     enabled = set(BY_CODE)
     for select, ignore in layers:
         if select is not None:
@@ -96,6 +98,8 @@ def _patterns(value: object, where: str) -> tuple[str, ...]:
 
 
 def parse_codes(value: object, where: str) -> frozenset[str]:
+    from dfmemlint.rules.catalog import BY_CODE  # not for `budget`, which reads only the ratio
+
     items: list[object]
     if isinstance(value, str):
         items = [part for part in value.split(",") if part.strip()]
@@ -188,16 +192,23 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
     )
 
 
-def _load(path: str) -> dict[str, Any]:
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _parse(raw: bytes, path: str) -> dict[str, Any]:
     # Imported here: most runs find no configuration file and need no TOML reader.
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on Python 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
     try:
-        with open(path, "rb") as handle:
-            data: dict[str, Any] = tomllib.load(handle)
-            return data
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except UnicodeDecodeError as exc:
@@ -209,8 +220,36 @@ def _load(path: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     except ValueError:  # tomllib converting an integer of over 4,300 digits
         raise ConfigError(f"{path}: not valid TOML: a number too long to read") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _load(path: str) -> dict[str, Any]:
+    return _parse(_read(path), path)
+
+
+# Every way TOML can put a `dfmemlint` key in the `tool` table: a header ([tool.dfmemlint],
+# [tool."dfmemlint".severity]), a dotted key at the top (tool.dfmemlint.ratio = …), an inline
+# table (tool = {dfmemlint = …}), or a key under a [tool] header (dfmemlint = …). A pyproject.toml
+# with none of them is not parsed: most have no dfmemlint table, and parsing costs start-up time.
+_TOOL_DFMEMLINT = re.compile(
+    rb"""^[ \t]*\[*[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dfmemlint\b"""
+    rb"""|\btool["']?[ \t]*=[ \t]*\{[^\n]*\bdfmemlint\b""",
+    re.MULTILINE,
+)
+_DFMEMLINT_KEY = re.compile(rb"""^[ \t]*["']?dfmemlint["']?[ \t]*[=.]""", re.MULTILINE)
+_HEADER = re.compile(rb"^[ \t]*\[+([^\]\n]*)\]", re.MULTILINE)
+
+
+def may_configure(raw: bytes) -> bool:
+    """Whether a pyproject.toml's bytes may hold a ``[tool.dfmemlint]`` table (never a false
+    no; a false yes only costs a parse)."""
+    if _TOOL_DFMEMLINT.search(raw) is not None:
+        return True
+    for key in _DFMEMLINT_KEY.finditer(raw):
+        headers = _HEADER.findall(raw, 0, key.start())
+        table = headers[-1] if headers else b""
+        if table.replace(b" ", b"").replace(b"\t", b"").strip(b"\"'") == b"tool":
+            return True
+    return False
 
 
 def _tool_table(data: dict[str, Any], path: str) -> dict[str, Any]:
@@ -220,10 +259,10 @@ def _tool_table(data: dict[str, Any], path: str) -> dict[str, Any]:
     return tool
 
 
-def load_file(path: str) -> Config:
+def load_file(path: str, data: dict[str, Any] | None = None) -> Config:
     """``[tool.dfmemlint]`` of a pyproject.toml; the whole file (or its ``[tool.dfmemlint]``) of
-    a .dfmemlint.toml."""
-    data = _load(path)
+    a .dfmemlint.toml. ``data``: the file already parsed."""
+    data = _load(path) if data is None else data
     if os.path.basename(path) == "pyproject.toml":
         table = _tool_table(data, path).get("dfmemlint", {})
     else:
@@ -257,10 +296,12 @@ def find_config(start: str) -> Config:
             break
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
-            data = _load(candidate)
-            if "dfmemlint" in _tool_table(data, candidate):
-                found = load_file(candidate)
-                break
+            raw = _read(candidate)
+            if may_configure(raw):
+                data = _parse(raw, candidate)
+                if "dfmemlint" in _tool_table(data, candidate):
+                    found = load_file(candidate, data)
+                    break
         parent = os.path.dirname(directory)
         if parent == directory:
             break

@@ -365,3 +365,29 @@ def test_bad_exclude_and_fail_on(tmp_path: Path, text: str, fragment: str) -> No
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=fragment):
         load_file(str(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "configures"),
+    [
+        ("[tool.dfmemlint]\nratio = 0.5\n", True),
+        ('  [ tool . "dfmemlint" . severity ]\nDFM006 = "error"\n', True),
+        ("tool.dfmemlint.ratio = 0.5\n", True),
+        ("[tool]\ndfmemlint = {ratio = 0.5}\n", True),
+        ("[tool]\ndfmemlint.ratio = 0.5\n", True),
+        ("tool = { dfmemlint = { ratio = 0.5 } }\n", True),
+        ('["tool"]\nother = 1\n"dfmemlint" = {ratio = 0.5}\n', True),
+        ('[project]\nname = "dfmemlint"\n[project.scripts]\ndfmemlint = "dfmemlint.cli:main"\n',
+         False),
+        ("[tool.dfmemlintx]\nratio = 0.5\n", False),
+        ("[tool.ruff]\ndfmemlint = 1\n", False),
+        ("", False),
+    ],
+)
+def test_pyproject_prefilter_never_misses_a_table(text: str, configures: bool) -> None:
+    """A pyproject.toml is parsed only when its bytes may hold the table; whenever TOML has one,
+    the filter says so (a wrong no would ignore a configuration)."""
+    assert config.may_configure(text.encode()) is configures
+    if text:
+        has_table = "dfmemlint" in config._parse(text.encode(), "pyproject.toml").get("tool", {})
+        assert has_table is configures

@@ -7,7 +7,6 @@ import dataclasses
 import errno
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import click
@@ -204,9 +203,11 @@ def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
         )
 
 
-@dataclass(frozen=True)
 class Flags:
-    """What was given on the command line (see ``commands.options`` for each option's help)."""
+    """What was given on the command line (see ``commands.options`` for each option's help).
+
+    A plain class, not a dataclass: building a 28-field dataclass costs start-up time on every
+    run, and click already checked each value."""
 
     paths: tuple[str, ...]
     fix: bool
@@ -237,6 +238,13 @@ class Flags:
     exit_zero: bool
     exit_non_zero_on_fix: bool
     context_dir: str | None = None
+
+    def __init__(self, **given: Any) -> None:
+        unknown = set(given) - set(self.__annotations__)
+        missing = set(self.__annotations__) - set(given)
+        if unknown or missing:
+            raise TypeError(f"Flags: unknown {sorted(unknown)}, missing {sorted(missing)}")
+        self.__dict__.update(given)
 
 
 class _Settings(NamedTuple):
@@ -528,12 +536,13 @@ def _emit_report(
     sources: list[Source],
     output: BinaryIO | None,
 ) -> None:
-    from dfmemlint.reporters import text
+    if flags.statistics or flags.output_format == "text":
+        from dfmemlint.reporters import text
 
-    if flags.statistics:
-        rendered = text.render_statistics(report, color=color, quiet=flags.quiet)
-    elif flags.output_format == "text":
-        rendered = text.render(report, color=color, quiet=flags.quiet)
+        if flags.statistics:
+            rendered = text.render_statistics(report, color=color, quiet=flags.quiet)
+        else:
+            rendered = text.render(report, color=color, quiet=flags.quiet)
     else:
         rendered = _render(flags.output_format, report, color)
     stdout_taken = applying and any(s.real_path is None for s in sources)

@@ -19,10 +19,8 @@ This module imports nothing from the rest of the package, so ``units`` can use i
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 #: The largest share of the container limit GOMEMLIMIT may take (95 %: at least 5 % headroom).
-MAX_SHARE = Fraction(95, 100)
 MAX_PERCENT = 95
 #: The range as people read it, for messages.
 RATIO_RANGE = "above 0 and at most 0.95"
@@ -33,7 +31,9 @@ def ratio_problem(ratio: object) -> str | None:
     usable share of the container limit, or ``None`` when it is."""
     if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
         return f"the ratio must be a number {RATIO_RANGE}, not {ratio!r}"
-    if not math.isfinite(ratio) or not 0 < Fraction(str(ratio)) <= MAX_SHARE:
+    from fractions import Fraction  # only a ratio given by the user is checked
+
+    if not math.isfinite(ratio) or not 0 < Fraction(str(ratio)) <= Fraction(MAX_PERCENT, 100):
         return (
             f"the ratio must be {RATIO_RANGE}, not {ratio!r}: a GOMEMLIMIT above "
             f"{MAX_PERCENT}% of the container limit leaves too little room for memory the Go "
@@ -44,4 +44,4 @@ def ratio_problem(ratio: object) -> str | None:
 
 def within_headroom(amount: int, limit: int) -> bool:
     """``amount`` bytes of GOMEMLIMIT leave at least the headroom below ``limit`` bytes."""
-    return amount * MAX_SHARE.denominator <= limit * MAX_SHARE.numerator
+    return amount * 100 <= limit * MAX_PERCENT

@@ -18,10 +18,12 @@ from __future__ import annotations
 import enum
 import math
 import re
-from fractions import Fraction
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint.golang import headroom
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 KIB = 1 << 10
 MIB = 1 << 20
@@ -306,6 +308,8 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     down to the next smaller unit. Nothing is guessed for negative numbers, hexadecimal, exponents,
     digit separators or anything else.
     """
+    from fractions import Fraction  # exact arithmetic; imported on first use
+
     if value.strip().lower() == "off":
         return "off", True
     match = _INTENDED.fullmatch(value)
@@ -528,6 +532,8 @@ def parse_memory_limit(text: str) -> int:
     * an amount that is not a whole number of bytes (``1.5``, ``0.5k``), zero or negative, an
       exponent combined with a unit, or more than math.MaxInt64 bytes (what Go can represent).
     """
+    from fractions import Fraction  # exact arithmetic; imported on first use
+
     match = _LIMIT.fullmatch(text)
     if match is None or not (match["int"] or match["frac"]):
         raise LimitError(f"cannot read {shorten(text)} as a memory limit: {_LIMIT_FORMS}")
@@ -626,6 +632,8 @@ def ratio_fraction(ratio: float) -> Fraction:
     Raises LimitError unless the ratio is in the acceptable range of ``headroom`` (above 0, at
     most 0.95); the message gives the range.
     """
+    from fractions import Fraction  # exact arithmetic; imported on first use
+
     problem = headroom.ratio_problem(ratio)
     if problem is not None:
         raise LimitError(problem)
@@ -675,6 +683,8 @@ def format_size(n: int) -> str:
 
 def _format_decimal(value: Fraction, places: int) -> str:
     """``value`` with at most ``places`` decimals, rounded half up, trailing zeros dropped."""
+    from fractions import Fraction  # exact arithmetic; imported on first use
+
     scale = 10**places
     scaled = value * scale
     rounded = math.floor(scaled + Fraction(1, 2))
