@@ -71,6 +71,9 @@ ONE_FILE_RATIO_TARGET = 1.5  # dfmemlint time / hadolint time on one file
 MEMORY_PER_BYTE_TARGET = 20.0  # peak memory / file size on a 10 MiB file, lint and fix
 TEN_MIB = 10 << 20
 LONG_LABEL = 'LABEL description="' + "v" * 900 + '"\nCOPY src/ /dst/\nRUN echo step\n'
+# Start-up, against the floor of any click program (`python -c 'import click'`, same run).
+ONE_FILE_OVER_CLICK_TARGET = 0.015  # seconds: linting one file, over importing click
+VERSION_OVER_CLICK_TARGET = 0.005  # seconds: `dfmemlint --version`, over importing click
 
 
 class Sample(NamedTuple):
@@ -324,6 +327,37 @@ def import_times(
     return rows
 
 
+_IMPORT_LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)")
+
+
+def imported_modules(python: str, env: dict[str, str], arguments: Sequence[str]) -> set[str]:
+    """The modules ``python -X importtime ARGUMENTS`` imports."""
+    done = subprocess.run(
+        [python, "-X", "importtime", *arguments], capture_output=True, text=True, env=env,
+        check=True,
+    )
+    return {m.group(4) for m in map(_IMPORT_LINE.match, done.stderr.splitlines()) if m}
+
+
+def self_times(
+    python: str, env: dict[str, str], runs: int, arguments: Sequence[str]
+) -> list[tuple[str, float]]:
+    """(module, median self import time in ms) for ``python -X importtime -m dfmemlint
+    ARGUMENTS``, every module at any depth, after one warm-up run."""
+    samples: dict[str, list[int]] = {}
+    for attempt in range(runs + 1):
+        done = subprocess.run(
+            [python, "-X", "importtime", "-m", "dfmemlint", *arguments],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        if attempt == 0:
+            continue
+        for match in map(_IMPORT_LINE.match, done.stderr.splitlines()):
+            if match:
+                samples.setdefault(match.group(4), []).append(int(match.group(1)))
+    return [(name, statistics.median(us) / 1000) for name, us in samples.items()]
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -397,6 +431,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if tools.hadolint:
             one["hadolint"] = [*tools.hadolint, str(typical)]
         one["python -c pass"] = [tools.python, "-c", "pass"]
+        one["python -c 'import click'"] = [tools.python, "-c", "import click"]
         one["dfmemlint --version"] = [dfmemlint, "--version"]
         one_result = measure(one, env, cwd, args.runs)
 
@@ -429,10 +464,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measured = measure({"dfmemlint": command}, env, cwd, 1, warmup=0)
                 ten_mib[shape, mode] = (path.stat().st_size, measured["dfmemlint"])
 
+        click_modules = imported_modules(tools.python, env, ["-c", "import click"])
         startup_imports = import_times(tools.python, env, args.runs, ["--version"])
-        lint_imports = import_times(
-            tools.python, env, args.runs, ["--exit-zero", "--format", "json", str(typical)]
-        )
+        lint_arguments = ["--exit-zero", "--format", "json", str(typical)]
+        lint_imports = import_times(tools.python, env, args.runs, lint_arguments)
+        lint_self_times = self_times(tools.python, env, args.runs, lint_arguments)
         elapsed = time.perf_counter() - started
         load_after = os.getloadavg()
 
@@ -478,12 +514,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             out(f"* Peak memory dfmemlint / hadolint: **{memory:.2f}x**"
                 f" (target below hadolint: {verdict(memory < 1)}).")
         floor = one_result["python -c pass"].wall
+        click_wall = one_result["python -c 'import click'"].wall
         version_wall = one_result["dfmemlint --version"].wall
+        over_click = d_one.wall - click_wall
+        version_over = version_wall - click_wall
+        out(f"* Start-up beside the floor of any click program (`python -c 'import click'`, "
+            f"{fmt_ms(click_wall)}): one file takes **{fmt_ms(over_click)}** more (target "
+            f"<= {fmt_ms(ONE_FILE_OVER_CLICK_TARGET)}: "
+            f"{verdict(over_click <= ONE_FILE_OVER_CLICK_TARGET)}), `dfmemlint --version` "
+            f"**{fmt_ms(version_over)}** more (target <= {fmt_ms(VERSION_OVER_CLICK_TARGET)}: "
+            f"{verdict(version_over <= VERSION_OVER_CLICK_TARGET)}).")
         out(f"* Of dfmemlint's {fmt_ms(d_one.wall)}: {fmt_ms(floor)} is the interpreter's own "
-            f"start-up (`python -c pass`), {fmt_ms(version_wall - floor)} more the command line "
-            "and click (`dfmemlint --version`), and the remaining "
-            f"{fmt_ms(d_one.wall - version_wall)} importing the linter (reader, rules, "
-            "configuration, reporter) and linting the file; see the import tables below.")
+            f"start-up (`python -c pass`), {fmt_ms(click_wall - floor)} importing click, "
+            f"{fmt_ms(version_wall - click_wall)} more the command line (`dfmemlint "
+            f"--version`), and the remaining {fmt_ms(d_one.wall - version_wall)} importing the "
+            "linter (reader, rules, configuration, reporter) and linting the file; see the "
+            "import tables below.")
         out("")
         if corpus_result:
             out(f"## (b) Real-world corpus: {len(files)} files, one invocation each")
@@ -529,6 +575,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             out(f"| {shape} | {mode} | {size:,} | {fmt_ms(result.wall)} | "
                 f"{fmt_mib(result.max_rss_kib)} | {ratio:.1f}x | "
                 f"{verdict(ratio <= MEMORY_PER_BYTE_TARGET)} |")
+        out("")
+        beyond = sorted(
+            (row for row in lint_self_times if row[0] not in click_modules),
+            key=lambda row: -row[1],
+        )
+        out("## Imports beyond `import click`: a lint of the typical file")
+        out("")
+        out(f"`python -X importtime -m dfmemlint --exit-zero --format json` on the typical file; "
+            f"every module that `python -c 'import click'` does not import, by its own import "
+            f"time (median of {args.runs} runs after a warm-up), slowest first. Together "
+            f"{sum(ms for _, ms in beyond):.1f} ms in {len(beyond)} modules; `-X importtime` "
+            "itself slows imports, so these add up to more than the wall times above.")
+        out("")
+        out("| module | self |")
+        out("|---|---:|")
+        for name, ms in beyond:
+            if ms >= 0.1:
+                out(f"| `{name}` | {ms:.1f} ms |")
         out("")
         for title, imports in (
             ("`python -X importtime -m dfmemlint --version`", startup_imports),

@@ -27,7 +27,41 @@ SUBCOMMANDS: dict[str, str] = {
 DEFAULT_COMMAND = "check"
 
 
-class DefaultGroup(click.Group):
+HELP_TEXT = "Show this message and exit."
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"dfmemlint, version {__version__}")
+        ctx.exit()
+
+
+class PlainHelp:
+    """Builds the ``-h/--help`` option with literal help text. click's own asks gettext for it,
+    and gettext searches the file system for a catalogue on every call (none is ever found for
+    click): that search was a sizeable part of the start-up of every run."""
+
+    _plain_help: click.Option | None = None
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        names = ctx.help_option_names
+        if not names or not getattr(self, "add_help_option", True):
+            return None
+        if self._plain_help is None:
+
+            def show_help(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+                if value and not ctx.resilient_parsing:
+                    click.echo(ctx.get_help(), color=ctx.color)
+                    ctx.exit()
+
+            self._plain_help = click.Option(
+                names, is_flag=True, is_eager=True, expose_value=False, callback=show_help,
+                help=HELP_TEXT,
+            )
+        return self._plain_help
+
+
+class DefaultGroup(PlainHelp, click.Group):
     """``dfmemlint [OPTIONS] PATH...`` lints; ``dfmemlint inspect|budget|rule|rules …`` do the rest.
 
     A file literally named like a subcommand is reached as ``./inspect``.
@@ -80,7 +114,15 @@ class DefaultGroup(click.Group):
     cls=DefaultGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(__version__, "-V", "--version", prog_name="dfmemlint")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_show_version,
+    help="Show the version and exit.",  # not click.version_option: it asks gettext for this text
+)
 def cli() -> None:
     """Lint and fix Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles.
 

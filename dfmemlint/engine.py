@@ -18,13 +18,13 @@ from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
 
 # `# dfmemlint: ignore=X`, and the spellings people bring from other linters: no colon
 # (hadolint's `# hadolint ignore=DL3006`), a space or colon instead of `=` (`ignore DFM006`).
-_PRAGMA = re.compile(r"^\s*dfmemlint(?P<sep>\s*:\s*|\s+)(?P<body>.*?)\s*$", re.IGNORECASE)
-_KEYED = re.compile(
-    r"^(global\s+ignore|ignore|memory-limit)(?:\s*[=:]\s*|\s+)(\S.*)$", re.IGNORECASE
-)
+# Patterns as text: `re` compiles (and caches) them on first use, so a file without a dfmemlint
+# comment never pays for them.
+_PRAGMA = r"(?i)^\s*dfmemlint(?P<sep>\s*:\s*|\s+)(?P<body>.*?)\s*$"
+_KEYED = r"(?i)^(global\s+ignore|ignore|memory-limit)(?:\s*[=:]\s*|\s+)(\S.*)$"
 # Without a colon, only text shaped like a setting is taken for one (not `# dfmemlint runs in CI`).
-_SETTING_SHAPE = re.compile(r"^[\w-]+(?:\s+[\w-]+)?\s*[=:]")
-_DIRECTIVE_LIKE = re.compile(r"^\s*#\s*(syntax|escape|check)\s*=", re.IGNORECASE)
+_SETTING_SHAPE = r"^[\w-]+(?:\s+[\w-]+)?\s*[=:]"
+_DIRECTIVE_LIKE = r"(?i)^\s*#\s*(syntax|escape|check)\s*="
 
 
 class EditableRanges:
@@ -142,11 +142,13 @@ def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
 
 def pragma_body(text: str) -> str | None:
     """The text after ``dfmemlint:`` in a comment meant for dfmemlint, else None."""
-    match = _PRAGMA.match(text)
+    if "dfmemlint" not in text.lower():
+        return None
+    match = re.match(_PRAGMA, text)
     if match is None:
         return None
     body = match.group("body")
-    if ":" in match.group("sep") or _SETTING_SHAPE.match(body) or _KEYED.match(body):
+    if ":" in match.group("sep") or re.match(_SETTING_SHAPE, body) or re.match(_KEYED, body):
         return body
     return None
 
@@ -157,7 +159,7 @@ def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
         body = pragma_body(reader.displayable(text))
         if body is None:
             continue
-        keyed = _KEYED.match(body)
+        keyed = re.match(_KEYED, body)
         key = " ".join(keyed.group(1).lower().split()) if keyed else ""
         value = keyed.group(2) if keyed else ""
         if key == "ignore":
@@ -187,7 +189,7 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
         if pragma_body(text) is not None:
             seen_pragma = seen_pragma or line
         elif seen_pragma and line not in directive_lines:
-            directive = _DIRECTIVE_LIKE.match("#" + text)
+            directive = re.match(_DIRECTIVE_LIKE, "#" + text)
             if directive is None:
                 continue
             pragmas.notes.append(

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
+from dfmemlint.cli import PlainHelp
 from dfmemlint.reporters import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,7 +69,7 @@ stdin_filename_option = click.option(
 )
 
 
-class Command(click.Command):
+class Command(PlainHelp, click.Command):
     """A subcommand whose usage errors always show its usage line and help hint (click leaves
     the context off some parser errors, such as an option missing its value)."""
 
@@ -138,7 +139,6 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
                  "folder; none for standard input]."),
     # configuration and files
     click.option("--config", "config_file", default=None, metavar="FILE",
-                 type=click.Path(dir_okay=False),
                  help="Use this configuration file for every file (no search)."),
     click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
     click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",

@@ -281,9 +281,9 @@ _SMALLER_GO_UNIT: dict[int, tuple[int, str]] = {
     GIB: (MIB, "MiB"),
     TIB: (GIB, "GiB"),
 }
-_INTENDED = re.compile(
-    r"\s*(?P<plus>\+?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]+))?\s*(?P<unit>[A-Za-z]*)\s*"
-)
+# The patterns for malformed values and declared limits are kept as text: `re` compiles (and
+# caches) them on first use, so a run that meets neither never pays for them.
+_INTENDED = r"\s*(?P<plus>\+?)(?P<int>[0-9]+)(?:\.(?P<frac>[0-9]+))?\s*(?P<unit>[A-Za-z]*)\s*"
 
 
 def _both_eras(value: str) -> tuple[int | None, int | None]:
@@ -308,11 +308,9 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     down to the next smaller unit. Nothing is guessed for negative numbers, hexadecimal, exponents,
     digit separators or anything else.
     """
-    from fractions import Fraction  # exact arithmetic; imported on first use
-
     if value.strip().lower() == "off":
         return "off", True
-    match = _INTENDED.fullmatch(value)
+    match = re.fullmatch(_INTENDED, value)
     if match is None:
         return None, False
     unit = _GO_UNITS.get(match["unit"].lower())
@@ -323,15 +321,16 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     if _too_many_digits(match["int"], frac):  # far beyond int64: no spelling fits
         return None, False
     frac = frac.rstrip("0")  # the same amount, in fewer digits
-    amount = Fraction(int((match["int"] + frac).lstrip("0") or "0"), 10 ** len(frac)) * multiplier
+    # The amount in bytes is exactly scaled_bytes / 10**len(frac): integers only.
+    scaled_bytes = int((match["int"] + frac).lstrip("0") or "0") * multiplier
+    scale = 10 ** len(frac)
     safe = True
-    if amount.denominator == 1 and amount.numerator % multiplier == 0:
-        suggestion = f"{amount.numerator // multiplier}{spelling}"
+    if scaled_bytes % (scale * multiplier) == 0:
+        suggestion = f"{scaled_bytes // (scale * multiplier)}{spelling}"
     elif multiplier in _SMALLER_GO_UNIT:
         smaller, smaller_spelling = _SMALLER_GO_UNIT[multiplier]
-        count = amount / smaller
-        safe = count.denominator == 1
-        suggestion = f"{math.floor(count)}{smaller_spelling}"
+        safe = scaled_bytes % (scale * smaller) == 0
+        suggestion = f"{scaled_bytes // (scale * smaller)}{smaller_spelling}"
     else:  # a fraction of a byte
         return None, False
     if not _is_valid_everywhere(suggestion):  # e.g. it does not fit in int64
@@ -339,19 +338,16 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     return suggestion, safe
 
 
-_MALFORMED_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r".*\s.*", re.DOTALL), "it must not contain whitespace"),
-    (re.compile(r"[+-]?[0-9]*\.[0-9]+\D*"), "it must be a whole number"),
-    (re.compile(r"[+-]?0[xXoObB][0-9A-Fa-f_]+"), "only decimal digits are allowed"),
-    (re.compile(r"[+-]?[0-9.]+[eE][+-]?[0-9]+"), "exponent notation is not allowed"),
-    (re.compile(r"[+-]?[0-9_]*_[0-9_]*\D*"), "digit separators are not allowed"),
-    (re.compile(r"-[0-9]+\D*"), "a negative limit is not allowed"),
-    (
-        re.compile(r"[+-]?[0-9]+(?:(?:[KMGT]i)?B)?"),
-        "it does not fit in a signed 64-bit number of bytes",
-    ),
+_MALFORMED_SHAPES: tuple[tuple[str, str], ...] = (
+    (r"(?s).*\s.*", "it must not contain whitespace"),
+    (r"[+-]?[0-9]*\.[0-9]+\D*", "it must be a whole number"),
+    (r"[+-]?0[xXoObB][0-9A-Fa-f_]+", "only decimal digits are allowed"),
+    (r"[+-]?[0-9.]+[eE][+-]?[0-9]+", "exponent notation is not allowed"),
+    (r"[+-]?[0-9_]*_[0-9_]*\D*", "digit separators are not allowed"),
+    (r"-[0-9]+\D*", "a negative limit is not allowed"),
+    (r"[+-]?[0-9]+(?:(?:[KMGT]i)?B)?", "it does not fit in a signed 64-bit number of bytes"),
 )
-_UNIT_SHAPE = re.compile(r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)")
+_UNIT_SHAPE = r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)"
 _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 
 
@@ -359,9 +355,9 @@ def _malformed_reason(value: str) -> str:
     if value.strip().lower() == "off":
         return "only lowercase 'off' disables the limit"
     for shape, reason in _MALFORMED_SHAPES:
-        if shape.fullmatch(value):
+        if re.fullmatch(shape, value):
             return reason
-    unit = _UNIT_SHAPE.fullmatch(value)
+    unit = re.fullmatch(_UNIT_SHAPE, value)
     if unit is not None:
         return (
             f"the unit {unit['unit']!r} is not one of the case-sensitive B, KiB, MiB, GiB or TiB"
@@ -431,7 +427,7 @@ def judge_gomemlimit(value: str) -> MemLimitJudgement:
 # Declared container limits
 # --------------------------------------------------------------------------------------------
 
-_LIMIT = re.compile(
+_LIMIT = (
     r"\s*(?P<sign>[+-]?)(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?"
     r"(?:[eE](?P<exp>[+-]?[0-9]+))?\s*(?P<unit>[A-Za-z]*)\s*"
 )
@@ -534,7 +530,7 @@ def parse_memory_limit(text: str) -> int:
     """
     from fractions import Fraction  # exact arithmetic; imported on first use
 
-    match = _LIMIT.fullmatch(text)
+    match = re.fullmatch(_LIMIT, text)
     if match is None or not (match["int"] or match["frac"]):
         raise LimitError(f"cannot read {shorten(text)} as a memory limit: {_LIMIT_FORMS}")
     integer, frac, exp, unit = match["int"], match["frac"], match["exp"], match["unit"]
