@@ -106,23 +106,41 @@ class LintOptions:
     deployment_env: tuple[DeploymentEnv, ...] = ()
 
 
-@dataclass
+# LintResult and Pragmas are plain classes: a dataclass is built at import time, and every run
+# of the command line imports this module.
 class LintResult:
-    path: str
-    dockerfile: Dockerfile
-    graph: model.StageGraph
-    findings: list[Finding]
-    notes: list[str]  # warnings about the file or its dfmemlint comments (not findings)
-    context: Context
+    """The lint of one file: its reading, stage graph, findings and notes."""
+
+    __slots__ = ("context", "dockerfile", "findings", "graph", "notes", "path")
+
+    def __init__(
+        self,
+        path: str,
+        dockerfile: Dockerfile,
+        graph: model.StageGraph,
+        findings: list[Finding],
+        notes: list[str],  # warnings about the file or its dfmemlint comments (not findings)
+        context: Context,
+    ) -> None:
+        self.path = path
+        self.dockerfile = dockerfile
+        self.graph = graph
+        self.findings = findings
+        self.notes = notes
+        self.context = context
 
 
-@dataclass
 class Pragmas:
-    ignore_global: set[str] = field(default_factory=set)
-    ignore_lines: dict[int, set[str]] = field(default_factory=dict)  # comment line -> codes
-    memory_limit: str | None = None
-    memory_limit_line: int = 0
-    notes: list[str] = field(default_factory=list)
+    """What the file's ``# dfmemlint:`` comments say."""
+
+    __slots__ = ("ignore_global", "ignore_lines", "memory_limit", "memory_limit_line", "notes")
+
+    def __init__(self) -> None:
+        self.ignore_global: set[str] = set()
+        self.ignore_lines: dict[int, set[str]] = {}  # comment line -> codes
+        self.memory_limit: str | None = None
+        self.memory_limit_line = 0
+        self.notes: list[str] = []
 
 
 def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:

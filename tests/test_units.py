@@ -697,3 +697,23 @@ def test_format_fraction() -> None:
     assert format_fraction(Fraction(7)) == "7"
     assert format_fraction(Fraction(1, 8)) == "0.125"
     assert format_fraction(Fraction(1, 3)) == "0.333333…"
+
+
+@pytest.mark.parametrize(
+    ("ratio", "percent"),
+    [(0.8, "80"), (0.875, "87.5"), (0.05, "5"), (0.95, "95"), (0.333, "33.3"), (1e-05, "0.001"),
+     (0.123456789, "12.3456789")],
+)
+def test_format_percent(ratio: float, percent: str) -> None:
+    from dfmemlint.golang.units import format_percent
+
+    assert format_percent(ratio) == percent
+
+
+@given(st.floats(min_value=1e-9, max_value=0.95, allow_nan=False, allow_infinity=False))
+@settings(max_examples=300)
+def test_format_percent_is_the_exact_percentage(ratio: float) -> None:
+    """Without the fractions module, the same text as the exact arithmetic gives."""
+    from dfmemlint.golang.units import format_fraction, format_percent
+
+    assert format_percent(ratio) == format_fraction(Fraction(repr(ratio)) * 100)

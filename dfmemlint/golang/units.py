@@ -636,6 +636,20 @@ def ratio_fraction(ratio: float) -> Fraction:
     return Fraction(str(ratio))
 
 
+def format_percent(ratio: float) -> str:
+    """``ratio`` * 100, exact, from the ratio's shortest decimal spelling: 0.8 -> ``80``, 0.875 ->
+    ``87.5``, 0.05 -> ``5``. The same text as ``format_fraction(ratio_fraction(ratio) * 100)``
+    without the fractions module (a rule message needs it on most runs)."""
+    text = repr(float(ratio))
+    if "e" in text or "n" in text or text.startswith("-"):  # 1e-05, inf, nan: the exact way
+        return format_fraction(ratio_fraction(ratio) * 100)
+    whole, _, decimals = text.partition(".")
+    decimals = decimals + "00"
+    integral = (whole + decimals[:2]).lstrip("0") or "0"
+    rest = decimals[2:].rstrip("0")
+    return f"{int(integral):,}" + (f".{rest}" if rest else "")
+
+
 def compute_gomemlimit(limit_bytes: int, ratio: float) -> int:
     """``floor(limit_bytes * ratio)`` rounded down to whole MiB, in bytes.
 

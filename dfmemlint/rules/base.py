@@ -14,9 +14,8 @@ from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
 from dfmemlint.golang.units import (
     LimitError,
     compute_gomemlimit,
-    format_fraction,
+    format_percent,
     format_size,
-    ratio_fraction,
 )
 from dfmemlint.types import Fix, Severity
 
@@ -82,11 +81,7 @@ class Context:
                 f"GOMEMLIMIT={format_size(recommended)} ({self.ratio:g} of the declared "
                 f"{format_size(self.memory_limit)} memory limit{of})"
             )
-        try:
-            percent = format_fraction(ratio_fraction(self.ratio) * 100)
-        except LimitError:  # pragma: no cover - the ratio is validated where it is read
-            percent = f"{self.ratio * 100:g}"
-        return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
+        return f"GOMEMLIMIT to about {format_percent(self.ratio)}% of the container's memory limit"
 
     def deployments_setting(self, name: str) -> list[DeploymentEnv]:
         """The deployments of this image that set the runtime variable ``name``."""
