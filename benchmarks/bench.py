@@ -74,6 +74,7 @@ LONG_LABEL = 'LABEL description="' + "v" * 900 + '"\nCOPY src/ /dst/\nRUN echo s
 # Start-up, against the floor of any click program (`python -c 'import click'`, same run).
 ONE_FILE_OVER_CLICK_TARGET = 0.015  # seconds: linting one file, over importing click
 VERSION_OVER_CLICK_TARGET = 0.005  # seconds: `dfmemlint --version`, over importing click
+CLICK = "python -c 'import click'"
 
 
 class Sample(NamedTuple):
@@ -380,6 +381,11 @@ def fmt_mib(kib: int) -> str:
     return f"{kib / 1024:,.1f} MiB"
 
 
+def fmt_delta(seconds: float) -> str:
+    """A signed difference: ``+12 ms``, ``-3 ms``."""
+    return ("-" if seconds < 0 else "+") + fmt_ms(abs(seconds))
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -431,7 +437,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if tools.hadolint:
             one["hadolint"] = [*tools.hadolint, str(typical)]
         one["python -c pass"] = [tools.python, "-c", "pass"]
-        one["python -c 'import click'"] = [tools.python, "-c", "import click"]
+        one[CLICK] = [tools.python, "-c", "import click"]
         one["dfmemlint --version"] = [dfmemlint, "--version"]
         one_result = measure(one, env, cwd, args.runs)
 
@@ -514,19 +520,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             out(f"* Peak memory dfmemlint / hadolint: **{memory:.2f}x**"
                 f" (target below hadolint: {verdict(memory < 1)}).")
         floor = one_result["python -c pass"].wall
-        click_wall = one_result["python -c 'import click'"].wall
+        click_wall = one_result[CLICK].wall
         version_wall = one_result["dfmemlint --version"].wall
         over_click = d_one.wall - click_wall
         version_over = version_wall - click_wall
         out(f"* Start-up beside the floor of any click program (`python -c 'import click'`, "
-            f"{fmt_ms(click_wall)}): one file takes **{fmt_ms(over_click)}** more (target "
-            f"<= {fmt_ms(ONE_FILE_OVER_CLICK_TARGET)}: "
+            f"{fmt_ms(click_wall)}): one file **{fmt_delta(over_click)}** (target "
+            f"<= {fmt_delta(ONE_FILE_OVER_CLICK_TARGET)}: "
             f"{verdict(over_click <= ONE_FILE_OVER_CLICK_TARGET)}), `dfmemlint --version` "
-            f"**{fmt_ms(version_over)}** more (target <= {fmt_ms(VERSION_OVER_CLICK_TARGET)}: "
-            f"{verdict(version_over <= VERSION_OVER_CLICK_TARGET)}).")
+            f"**{fmt_delta(version_over)}** (target <= {fmt_delta(VERSION_OVER_CLICK_TARGET)}: "
+            f"{verdict(version_over <= VERSION_OVER_CLICK_TARGET)}); in CPU time "
+            f"{fmt_delta(d_one.cpu - one_result[CLICK].cpu)} and "
+            f"{fmt_delta(one_result['dfmemlint --version'].cpu - one_result[CLICK].cpu)}.")
         out(f"* Of dfmemlint's {fmt_ms(d_one.wall)}: {fmt_ms(floor)} is the interpreter's own "
             f"start-up (`python -c pass`), {fmt_ms(click_wall - floor)} importing click, "
-            f"{fmt_ms(version_wall - click_wall)} more the command line (`dfmemlint "
+            f"{fmt_delta(version_wall - click_wall)} the command line (`dfmemlint "
             f"--version`), and the remaining {fmt_ms(d_one.wall - version_wall)} importing the "
             "linter (reader, rules, configuration, reporter) and linting the file; see the "
             "import tables below.")
