@@ -190,7 +190,7 @@ def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
     """The fixes applied to one file, at their places in the file as it was."""
     count = len(outcome.applied)
     verb = "Would fix" if diff else "Fixed"
-    click.echo(f"{verb} {count} finding{'s' if count != 1 else ''} in {path}:", err=True)
+    click.echo(printable(f"{verb} {count} finding{'s' if count != 1 else ''} in {path}:"), err=True)
     for applied in sorted(outcome.applied, key=lambda a: (a.start, a.finding.code)):
         fix = applied.finding.fix
         assert fix is not None
