@@ -476,3 +476,37 @@ async def test_rapid_changes_end_in_last_version(client: Client, tmp_path: Path)
     assert len(burst) <= 20
     await asyncio.sleep(0.2)
     assert client.published[-1].version == last
+
+
+async def test_compose_service_limit_as_the_command_line(client: Client, tmp_path: Path) -> None:
+    """A Dockerfile that a Compose service builds runs under the service's memory limit, in the
+    editor as on the command line; saving the Compose file re-lints it."""
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 1g\n")
+    await initialize(client)
+    text = 'FROM golang:1.22\nENV GOMEMLIMIT=500MiB\nCMD ["/app"]\n'
+    uri = open_doc(client, tmp_path / "Dockerfile", text)
+    assert codes(await diagnostics_for(client, uri, 1)) == []
+    (tmp_path / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    count = len(client.published)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(
+            text_document=types.TextDocumentIdentifier(uri=(tmp_path / "compose.yaml").as_uri())
+        )
+    )
+
+    async def republished() -> list[types.Diagnostic]:
+        while len(client.published) == count:
+            await asyncio.sleep(0.01)
+        return list(client.published[-1].diagnostics)
+
+    assert codes(await asyncio.wait_for(republished(), TIMEOUT)) == ["DFM007"]
+    hovered = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=1, character=len("ENV GOMEMLIMIT=5")),
+        )
+    )
+    assert hovered is not None
+    assert isinstance(hovered.contents, types.MarkupContent)
+    source = f"from the Compose service api, {tmp_path / 'compose.yaml'}:4"
+    assert source in hovered.contents.value

@@ -48,7 +48,9 @@ def _source(ctx: Context) -> str:
         return source
     if source.startswith(f"{ctx.path}:"):
         return f"the `# dfmemlint: memory-limit=` comment on line {source.rsplit(':', 1)[1]}"
-    return f"the configuration in `{source}`"
+    if source.endswith(".toml"):
+        return f"the configuration in `{source}`"
+    return f"the Compose {source}"  # "service api, compose.yaml:9" (compose/link.py)
 
 
 def budget_lines(limit: int, ratio: float) -> list[str]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint.config import ConfigError, find_config
 from dfmemlint.engine import LintOptions, LintResult, lint
@@ -19,6 +19,9 @@ from dfmemlint.files import MAX_FILE_BYTES, is_dockerfile_name
 from dfmemlint.fix.fixer import finding_span, fix_file
 from dfmemlint.server.settings import ClientSettings, lint_options
 from dfmemlint.types import Finding
+
+if TYPE_CHECKING:
+    from dfmemlint.compose.link import Linker
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,14 @@ def document_kind(path: str, language_id: str | None) -> str | None:
     return None
 
 
+def is_compose_file(name: str) -> bool:
+    """A file Compose reads for a project (``compose.yaml``, an override file, ``.env``): saving
+    one changes the memory limit of the Dockerfiles its services build."""
+    from dfmemlint.compose.names import COMPOSE_FILE_NAMES, DOTENV_NAME, OVERRIDE_FILE_NAMES
+
+    return name in (*COMPOSE_FILE_NAMES, *OVERRIDE_FILE_NAMES, DOTENV_NAME)
+
+
 def to_bytes(text: str) -> bytes:
     """The editor's text as UTF-8. A lone surrogate (JSON can carry one) becomes ``?``: one
     UTF-16 unit for one, so positions after it stay right."""
@@ -75,12 +86,16 @@ def lint_document(
     *,
     kind: str = DOCKERFILE,
     config_start: str | None = None,
+    linker: Linker | None = None,
 ) -> DocumentLint:
     """Lint the editor's ``text`` of the document at ``path``.
 
     Configuration is found by walking up from ``config_start`` (default: ``path``), as the
-    command line does for each file; ``settings`` override it. Never raises: a configuration
-    error, an oversized buffer or a failure inside the linter comes back as ``problem``.
+    command line does for each file; ``settings`` override it. With a ``linker`` and a document
+    on disk, a Dockerfile that Compose services build gets their memory limit and environment,
+    and its build context is its directory, as ``dfmemlint.commands.check`` gives them. Never
+    raises: a configuration error, an oversized buffer or a failure inside the linter comes back
+    as ``problem``.
     """
     data = to_bytes(text)
     if len(data) > MAX_FILE_BYTES:
@@ -89,6 +104,8 @@ def lint_document(
     try:
         config = find_config(config_start or path)
         options = lint_options(config, settings)
+        if linker is not None and config_start is None:
+            options = _from_compose(linker, path, options)
     except ConfigError as exc:
         return DocumentLint(path, data, problem=f"configuration error: {exc}")
     try:
@@ -98,6 +115,14 @@ def lint_document(
         logger.exception("linting %s failed", path)
         return DocumentLint(path, data, options=options, problem=f"dfmemlint failed: {exc!r}")
     return DocumentLint(path, data, located, options, result)
+
+
+def _from_compose(linker: Linker, path: str, options: LintOptions) -> LintOptions:
+    from dfmemlint.compose.link import with_service_limit
+
+    if not options.memory_limit_from_cli:
+        options, _ = with_service_limit(options, linker.services_building(path))
+    return replace(options, context_dir=os.path.dirname(path))
 
 
 def fix_all(document: DocumentLint) -> bytes | None:

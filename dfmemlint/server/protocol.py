@@ -32,10 +32,11 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from dfmemlint import __version__, config
+from dfmemlint.compose.link import Linker
 from dfmemlint.config import ConfigError
 from dfmemlint.server import actions, hover
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
-from dfmemlint.server.linting import DocumentLint, document_kind, lint_document
+from dfmemlint.server.linting import DocumentLint, document_kind, is_compose_file, lint_document
 from dfmemlint.server.settings import ClientSettings, parse_settings
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,8 @@ class DfmemlintServer(LanguageServer):
         self.changed_at: dict[str, float] = {}  # uri -> time.monotonic() of its last edit
         self.bursting: set[str] = set()
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-lint")
+        # The Compose projects read so far (used from the linting thread only).
+        self.linker = Linker()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A message that could not be read is logged; it has had its answer (if it was a
@@ -125,11 +128,12 @@ class DfmemlintServer(LanguageServer):
         document: TextDocument | None = self.workspace.text_documents.get(uri)
         return document
 
-    def _place(self, uri: str) -> tuple[str, str]:
-        """The path to lint a document as, and where to start looking for its configuration."""
+    def _place(self, uri: str) -> tuple[str, str | None]:
+        """The path to lint a document as, and where to start looking for its configuration
+        (None: from the path, for a document on disk)."""
         path = uris.to_fs_path(uri) if uri.startswith("file:") else None
         if path is not None:
-            return path, path
+            return path, None
         root = self.workspace.root_path or os.getcwd()
         return uri, root
 
@@ -140,20 +144,27 @@ class DfmemlintServer(LanguageServer):
         if kind is None:
             return None
         result = lint_document(
-            path, snapshot.text, self.client_settings, kind=kind, config_start=config_start
+            path,
+            snapshot.text,
+            self.client_settings,
+            kind=kind,
+            config_start=config_start,
+            linker=self.linker,
         )
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         return Linted(snapshot.version, result, LineIndex(result.data, encoding))
 
-    def current(self, uri: str) -> Linted | None:
-        """The lint of the document's current version (linted now if it is not yet)."""
+    async def current(self, uri: str) -> Linted | None:
+        """The lint of the document's current version (linted now, in the linting thread, if
+        it is not yet)."""
         document = self.open_document(uri)
         if document is None:
             return None
         linted = self.linted.get(uri)
         if linted is not None and linted.version == document.version:
             return linted
-        linted = self.lint_now(Snapshot.of(document))
+        loop = asyncio.get_running_loop()
+        linted = await loop.run_in_executor(self.linter, self.lint_now, Snapshot.of(document))
         if linted is not None:
             self.linted[uri] = linted
         return linted
@@ -220,6 +231,7 @@ class DfmemlintServer(LanguageServer):
     def relint_all(self) -> None:
         """Configuration may have changed: forget what was found and lint every open document."""
         config.clear_cache()
+        self.linker = Linker()
         self.linted.clear()
         for uri in list(self.workspace.text_documents):
             self.schedule(uri)
@@ -268,7 +280,7 @@ def create_server() -> DfmemlintServer:
     def did_save(ls: DfmemlintServer, params: types.DidSaveTextDocumentParams) -> None:
         # A saved configuration file changes how every document is linted.
         name = os.path.basename(params.text_document.uri)
-        if name in ("pyproject.toml", ".dfmemlint.toml"):
+        if name in ("pyproject.toml", ".dfmemlint.toml") or is_compose_file(name):
             ls.relint_all()
         else:
             ls.schedule(params.text_document.uri)
@@ -283,11 +295,11 @@ def create_server() -> DfmemlintServer:
             code_action_kinds=[types.CodeActionKind.QuickFix, actions.FIX_ALL_KIND]
         ),
     )
-    def code_action(
+    async def code_action(
         ls: DfmemlintServer, params: types.CodeActionParams
     ) -> list[types.CodeAction] | None:
         uri = params.text_document.uri
-        linted = ls.current(uri)
+        linted = await ls.current(uri)
         if linted is None:
             return None
         found = actions.code_actions(
@@ -296,8 +308,8 @@ def create_server() -> DfmemlintServer:
         return found or None
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def on_hover(ls: DfmemlintServer, params: types.HoverParams) -> types.Hover | None:
-        linted = ls.current(params.text_document.uri)
+    async def on_hover(ls: DfmemlintServer, params: types.HoverParams) -> types.Hover | None:
+        linted = await ls.current(params.text_document.uri)
         if linted is None or linted.document.result is None:
             return None
         offset = linted.lines.offset(params.position)
