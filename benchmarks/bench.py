@@ -466,7 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("lint", ["--format", "json"]),
                 ("fix", ["--diff", "--unsafe-fixes", "--memory-limit", "512MiB"]),
             ):
-                command = [*tools.dfmemlint, *extra, "--exit-zero", str(path)]
+                # The executable alone: --diff prints a diff, not --format json.
+                command = [tools.dfmemlint[0], *extra, "--exit-zero", str(path)]
                 measured = measure({"dfmemlint": command}, env, cwd, 1, warmup=0)
                 ten_mib[shape, mode] = (path.stat().st_size, measured["dfmemlint"])
 

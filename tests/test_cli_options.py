@@ -417,3 +417,27 @@ def test_fix_styles_are_the_rewriters() -> None:
     from dfmemlint.fix import rewrite
 
     assert options.FIX_STYLES == rewrite.FIX_STYLES
+
+
+def test_show_files_without_anything_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "Dockerfile", GO)
+    assert run(capsys, "--show-files", str(tmp_path)) == (0, f"{path}\n", "")
+    write(tmp_path / "vendor" / "Dockerfile", GO)
+    code, out, err = run(capsys, "--show-files", str(tmp_path))
+    assert (code, out) == (0, f"{path}\n")
+    assert err == "Skipped 1 excluded path (--verbose lists them).\n"
+
+
+def test_a_command_without_a_help_option() -> None:
+    import click
+
+    command = options.Command("x", add_help_option=False)
+    assert command.get_help_option(click.Context(command)) is None
+    with_help = options.Command("y")
+    ctx = click.Context(with_help, help_option_names=["-h", "--help"])
+    first = with_help.get_help_option(ctx)
+    assert first is not None
+    assert first.opts == ["-h", "--help"]
+    assert with_help.get_help_option(ctx) is first  # built once
