@@ -10,8 +10,15 @@ from dfmemlint.types import Severity
 class RuleInfo(NamedTuple):
     code: str
     name: str
-    severity: Severity
+    severity: Severity  # the default
     summary: str
+    #: The other severities the rule reports in some cases (its page says when).
+    also: tuple[Severity, ...] = ()
+
+    @property
+    def severities(self) -> tuple[Severity, ...]:
+        """Every severity the rule can report, the default first."""
+        return (self.severity, *self.also)
 
 
 CATALOG: tuple[RuleInfo, ...] = (
@@ -27,12 +34,14 @@ CATALOG: tuple[RuleInfo, ...] = (
         Severity.WARNING,
         "GOMEMLIMIT is set only at build time (RUN or ARG) and never reaches the running "
         "container.",
+        (Severity.INFO,),
     ),
     RuleInfo(
         "DFM002",
         "gomemlimit-wrong-stage",
         Severity.WARNING,
         "ENV GOMEMLIMIT is set in a stage the final image does not inherit from.",
+        (Severity.INFO,),
     ),
     RuleInfo(
         "DFM003",
@@ -53,6 +62,7 @@ CATALOG: tuple[RuleInfo, ...] = (
         Severity.ERROR,
         "The Go toolchain that builds the shipped binary is older than Go 1.19, which ignores "
         "GOMEMLIMIT.",
+        (Severity.WARNING,),
     ),
     RuleInfo(
         "DFM006",
@@ -65,6 +75,7 @@ CATALOG: tuple[RuleInfo, ...] = (
         "gomemlimit-out-of-range",
         Severity.ERROR,
         "GOMEMLIMIT is 0, under 1 MiB, or too close to (or above) the declared container limit.",
+        (Severity.WARNING,),
     ),
     RuleInfo(
         "DFM008",

@@ -62,6 +62,7 @@ def _feeds_env(ctx: Context, setting: Setting) -> bool:
 
 def check(ctx: Context) -> Iterator[Problem]:
     runtime_limit = "GOMEMLIMIT" in ctx.runtime_settings
+    found: dict[int, list[Setting]] = {}  # one finding per instruction
     for setting in ctx.settings_named("GOMEMLIMIT"):
         if setting.kind not in _WHERE or setting.value == "":
             continue
@@ -69,20 +70,27 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         if setting.kind == "arg" and _feeds_env(ctx, setting):
             continue
+        found.setdefault(setting.instruction.start, []).append(setting)
+    for settings in found.values():
+        setting = settings[0]
         where = _WHERE[setting.kind]
+        more = f" (and {len(settings) - 1} more time{'s' if len(settings) > 2 else ''} in it)"
+        values = f"GOMEMLIMIT={setting.value}" + (more if len(settings) > 1 else "")
         if runtime_limit:
             message = (
-                f"GOMEMLIMIT={setting.value} in {where} applies only while the image is built, "
+                f"{values} in {where} applies only while the image is built, "
                 "most likely as a deliberate cap on the Go toolchain; the running container gets "
                 "the GOMEMLIMIT set for runtime. Nothing to change if the cap is intended."
             )
             severity = Severity.INFO
         else:
             message = (
-                f"GOMEMLIMIT={setting.value} in {where} applies only while the image is built and "
+                f"{values} in {where} applies only while the image is built and "
                 "never reaches the running container. To limit the program, set it with ENV in "
                 "the final stage or inline on its start command; if it is meant to cap the build, "
                 "add '# dfmemlint: ignore=DFM001' above this instruction."
             )
             severity = Severity.WARNING
-        yield Problem(setting.start, setting.end, message, _removal(ctx, setting), severity)
+        # Removing one assignment of several would leave the finding: no fix then.
+        fix = _removal(ctx, setting) if len(settings) == 1 else None
+        yield Problem(setting.start, setting.end, message, fix, severity)
