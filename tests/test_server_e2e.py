@@ -202,7 +202,8 @@ async def test_quick_fix_applied_and_relinted(client: Client, tmp_path: Path) ->
 
 async def test_unsafe_fix_is_marked(client: Client, tmp_path: Path) -> None:
     await initialize(client)
-    text = "FROM golang:1.22 AS build\nENV GOMEMLIMIT=512MiB\nRUN go build -o /app .\n" \
+    # Set after the build, so no build step reads it (a cap a build reads has no fix).
+    text = "FROM golang:1.22 AS build\nRUN go build -o /app .\nENV GOMEMLIMIT=512MiB\n" \
         'FROM alpine\nCOPY --from=build /app /app\nCMD ["/app"]\n'
     uri = open_doc(client, tmp_path / "Dockerfile", text)
     wrong_stage = next(d for d in await diagnostics_for(client, uri, 1) if d.code == "DFM002")
