@@ -742,3 +742,25 @@ def test_huge_container_limit_with_leading_zeros(capsys: pytest.CaptureFixture[s
     assert err.count("\n") == 1
     assert "under 4 MiB" in err
     assert "did you mean 1MiB?" in err
+
+
+# --------------------------------------------------------------------------- memory
+
+
+@pytest.mark.parametrize("fix", [False, True], ids=["lint", "fix"])
+def test_peak_memory_of_a_ten_megabyte_file(tmp_path: Path, fix: bool) -> None:
+    """A 10 MiB file of long instructions (900-byte LABELs between COPY and RUN steps) takes at
+    most 20 times its size at the peak, linted or fixed (maximum resident set size of the
+    process, from wait4)."""
+    chunk = b'LABEL description="' + b"v" * 900 + b'"\nCOPY src/ /dst/\nRUN echo step\n'
+    data = BUILD + chunk * (10 * MIB // len(chunk)) + b"\n" + FINAL
+    path = write(tmp_path / "Dockerfile", data)
+    mode = list(FIX_ARGS) if fix else ["--format", "json"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "dfmemlint", *mode, "--exit-zero", path],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    peak = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # bytes on macOS
+    assert peak <= 20 * len(data), f"peak {peak / MIB:.0f} MiB for {len(data) / MIB:.0f} MiB"
