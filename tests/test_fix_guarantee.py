@@ -308,3 +308,23 @@ def test_regressions_pairs_escalations_with_what_they_were() -> None:
         ("DFM005", Severity.ERROR, Severity.WARNING)
     ]
     assert guarantee.describe(found) == "it would make DFM005 error (was warning)"
+
+
+# --- A near miss of the name (DFM009) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["GOMEMLIMT", "gomemlimit", "GO_MEMLIMIT", "GOMEMLIMIT_"])
+def test_a_misspelled_name_is_named_and_not_doubled(name: str) -> None:
+    env = b"ENV " + name.encode() + b"=400MiB\n"
+    data = FINAL + b"COPY --from=build /out/app /app\n" + env + b'CMD ["/app"]\n'
+    options = _options("512MiB")
+    findings = lint("Dockerfile", data, options).findings
+    assert [f.code for f in findings] == ["DFM009", "DFM006"]
+    missing = findings[1]
+    assert f"ENV {name} on line 5 is not GOMEMLIMIT (DFM009)" in missing.message
+    assert missing.fix is None  # no second variable beside the typo
+    assert fix_file("Dockerfile", data, options, unsafe=False).data == data
+    renamed = fix_file("Dockerfile", data, options, unsafe=True)
+    assert renamed.data == data.replace(name.encode() + b"=", b"GOMEMLIMIT=")
+    assert renamed.result is not None
+    assert renamed.result.findings == []

@@ -15,6 +15,7 @@ from dfmemlint.rules import (
     gomemlimit_build_only,
     gomemlimit_malformed,
     gomemlimit_missing,
+    gomemlimit_misspelled,
     gomemlimit_out_of_range,
     gomemlimit_overrides_deployment,
     gomemlimit_wrong_stage,
@@ -35,6 +36,7 @@ REGISTRY: dict[str, Check] = {
         gomemlimit_missing,
         gomemlimit_out_of_range,
         gogc_off_unbounded,
+        gomemlimit_misspelled,
         gomemlimit_overrides_deployment,
     )
 }

@@ -86,6 +86,13 @@ CATALOG: tuple[RuleInfo, ...] = (
     ),
     # DFM009-DFM015: reserved for the variable-name and Kubernetes rules.
     RuleInfo(
+        "DFM009",
+        "gomemlimit-misspelled",
+        Severity.WARNING,
+        "An ENV name is a near miss of GOMEMLIMIT (GOMEMLIMT, gomemlimit, GO_MEMLIMIT): it does "
+        "nothing at run time.",
+    ),
+    RuleInfo(
         "DFM016",
         "gomemlimit-overrides-deployment",
         Severity.WARNING,

@@ -19,6 +19,7 @@ from dfmemlint.dockerfile.settings import Setting, start_command
 from dfmemlint.fix.rewrite import add_gomemlimit_fix
 from dfmemlint.golang.units import format_size
 from dfmemlint.rules.base import GO_MEMLIMIT_MIN_VERSION, Context, Problem
+from dfmemlint.rules.gomemlimit_misspelled import near_misses
 from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM006"
@@ -77,7 +78,16 @@ def check(ctx: Context) -> Iterator[Problem]:
     builders = ", ".join(s.label for s in ctx.go_build_stages)
     stages = "stages" if len(ctx.go_build_stages) > 1 else "stage"
     fix = add_gomemlimit_fix(ctx)
-    if ctx.old_go_builders:
+    typos = near_misses(ctx, ctx.final_lineage)
+    if typos:
+        # The rename (DFM009) is the fix: a second variable beside the typo would hide it.
+        fix = None
+        typo = typos[-1]
+        todo = (
+            f"ENV {typo.name} on line {typo.instruction.start_line} is not GOMEMLIMIT (DFM009): "
+            "rename it."
+        )
+    elif ctx.old_go_builders:
         old = ctx.old_go_builders[0]
         todo = (
             f"First build with Go {GO_MEMLIMIT_MIN_VERSION_TEXT} or newer (DFM005): Go "
