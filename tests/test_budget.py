@@ -187,6 +187,7 @@ def test_cli_refuses_an_ambiguous_size(capsys: pytest.CaptureFixture[str]) -> No
         (["0"], "more than 0"),
         (["1MiB"], "under 4 MiB"),
         (["512"], "did you mean 512MiB?"),
+        (["4"], "did you mean 4MiB?"),
         (["17Ti"], "over 16 TiB"),
         (["4MiB", "--ratio", "0.1"], "under the 1 MiB"),
         (["512MiB", "--ratio", "1.5"], "ratio"),
@@ -220,3 +221,14 @@ def test_cli_help() -> None:
     assert result.exit_code == 0
     assert "--ratio" in result.output
     assert "SIZE" in result.output
+
+
+@pytest.mark.parametrize("size", ["2", "3", "0"])
+def test_cli_no_hint_that_would_be_refused(capsys: pytest.CaptureFixture[str], size: str) -> None:
+    """A bare number whose MiB reading is still under 4 MiB gets no "did you mean" hint: the
+    suggested value would be refused in turn."""
+    code, out, err = run(capsys, size)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "did you mean" not in err

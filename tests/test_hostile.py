@@ -735,13 +735,13 @@ def test_huge_alert_duration(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_huge_container_limit_with_leading_zeros(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["budget", "0" * 5_000 + "1"])
+    code = main(["budget", "0" * 5_000 + "8"])
     out, err = capsys.readouterr()
     assert out == ""
     assert code == 2
     assert err.count("\n") == 1
     assert "under 4 MiB" in err
-    assert "did you mean 1MiB?" in err
+    assert "did you mean 8MiB?" in err
 
 
 # --------------------------------------------------------------------------- memory

@@ -598,13 +598,16 @@ MAX_CONTAINER_LIMIT = 16 * TIB
 def parse_container_limit(text: str) -> int:
     """:func:`parse_memory_limit`, then refuse (:class:`LimitError`) a limit under 4 MiB or over
     16 TiB; for a bare number the message names the unit that was likely meant (``512`` ->
-    ``512MiB``)."""
+    ``512MiB``) when that reading is itself a limit it accepts (``2`` gets no hint: 2 MiB is
+    refused too)."""
     limit = parse_memory_limit(text)
     shown = text.strip()
     if limit < MIN_CONTAINER_LIMIT:
         hint = ""
-        if shown.isdigit() and int(shown.lstrip("0") or "0") * MIB <= MAX_CONTAINER_LIMIT:
-            hint = f"; did you mean {int(shown.lstrip('0') or '0')}MiB?"
+        if shown.isdigit():
+            meant = int(shown.lstrip("0") or "0")
+            if MIN_CONTAINER_LIMIT <= meant * MIB <= MAX_CONTAINER_LIMIT:
+                hint = f"; did you mean {meant}MiB?"
         raise LimitError(
             f"memory limit {shorten(shown)} is {describe_bytes(limit)}, under 4 MiB: too small "
             f"for a container that runs a Go program{hint}"
