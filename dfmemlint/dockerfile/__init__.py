@@ -1,0 +1,1 @@
+"""Dockerfiles read as BuildKit reads them: instructions, words, variables, stages and settings."""

@@ -1,0 +1,1 @@
+"""The Go memory facts: the GOMEMLIMIT grammar, size units and budget arithmetic."""

@@ -1,0 +1,1 @@
+"""Compose files: the files `docker compose` reads, interpolation, services, their Dockerfiles."""
