@@ -129,6 +129,23 @@ class LintResult:
         self.notes = notes
         self.context = context
 
+    # What the fixer and the other formats' results share (see dfmemlint.formats.Result).
+    @property
+    def source(self) -> Dockerfile:
+        return self.dockerfile
+
+    @property
+    def syntax_error(self) -> str | None:
+        """Why the file cannot be read, as the fixer reports it; None when it reads."""
+        error = self.dockerfile.error
+        if error is None:
+            return None
+        return f"a file BuildKit cannot read ({error.message}, line {error.line})"
+
+    def editable_ranges(self) -> EditableRanges:
+        """The bytes a fix may change (see :class:`EditableRanges`)."""
+        return EditableRanges(self.dockerfile, self.graph)
+
 
 class Pragmas:
     """What the file's ``# dfmemlint:`` comments say."""

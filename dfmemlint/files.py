@@ -179,7 +179,7 @@ def _walk(
         for name in sorted(files):
             path = os.path.normpath(os.path.join(root, name))
             reason = excluded(path, False)
-            if reason is None and not is_dockerfile_name(name):
+            if reason is None and not is_dockerfile_name(name) and not _wanted_yaml(path):
                 reason = NOT_A_DOCKERFILE
             if reason is not None:
                 skipped.append(Skipped(path, reason))
@@ -194,6 +194,15 @@ def _walk(
                 warn(f"{path}: skipped: {_kind(info.st_mode)}, not a regular file")
                 continue
             yield path, info
+
+
+def _wanted_yaml(path: str) -> bool:
+    """A YAML file the search lints (a manifest or Compose file: see dfmemlint.formats)."""
+    if not path.lower().endswith((".yaml", ".yml")):
+        return False
+    from dfmemlint.formats import wanted_in_walk
+
+    return wanted_in_walk(path)
 
 
 def _kind(mode: int) -> str:
@@ -227,10 +236,12 @@ def expand_paths(
     skipped: list[Skipped] | None = None,
     error: Callable[[str], None] = _raise,
 ) -> list[str]:
-    """Files as given, directories searched for Dockerfiles; ``-`` stays ``-``.
+    """Files as given, directories searched for Dockerfiles and Kubernetes manifests; ``-`` stays
+    ``-``.
 
     ``warn`` hears about links found while searching that lead nowhere. A search passes over
-    what ``excluded`` names and files not named like a Dockerfile, and lists them in
+    what ``excluded`` names and files that are neither (a YAML file is read to tell, never
+    parsed), and lists them in
     ``skipped``; a file named on the command line is read even when a pattern would exclude it
     (as ruff does). Only regular files are read: a FIFO, socket or device found while searching
     is skipped with a warning; named on the command line, it is an error. ``error`` hears about
@@ -261,7 +272,7 @@ def expand_paths(
         if stat.S_ISDIR(info.st_mode):
             found = list(_walk(path, warn, excluded, passed_over))
             if not found:
-                error(f"{path}: no Dockerfiles found in this directory")
+                error(f"{path}: no Dockerfiles or Kubernetes manifests found in this directory")
             for file_path, file_info in found:
                 add(file_path, file_info)
         elif not stat.S_ISREG(info.st_mode):

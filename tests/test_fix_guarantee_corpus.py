@@ -83,7 +83,7 @@ def test_safe_fixes_add_or_escalate_nothing(limit: str) -> None:
         before = lint(path.name, data, options)
         outcome = fix_file(path.name, data, options, unsafe=False)
         assert outcome.error is None, (path.name, outcome.error)
-        assert outcome.result is not None
+        assert isinstance(outcome.result, LintResult)
         fixed += len(outcome.fixed)
         problems = new_or_escalated(before, outcome.result) + _held_back(outcome.result.findings)
         if problems:

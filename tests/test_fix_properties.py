@@ -15,7 +15,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dfmemlint.dockerfile import reader
-from dfmemlint.engine import LintOptions, lint
+from dfmemlint.engine import LintOptions, LintResult, lint
 from dfmemlint.fix.fixer import FixOutcome, fix_file
 from dfmemlint.fix.rewrite import FIX_STYLES
 
@@ -223,7 +223,7 @@ def test_fixing_generated_dockerfiles(data: bytes, chosen: Options) -> None:
 def test_with_a_declared_limit_every_go_image_ends_up_with_a_gomemlimit(data: bytes) -> None:
     options = LintOptions(memory_limit=512 * MiB, memory_limit_from_cli=True)
     outcome = _check(data, Options(options, True))
-    assert outcome.result is not None
+    assert isinstance(outcome.result, LintResult)
     codes = {f.code for f in outcome.result.findings}
     context = outcome.result.context
     if context.old_go_builders:

@@ -147,7 +147,9 @@ def test_directory_without_dockerfiles(
     code, out, err = run(capsys, str(tmp_path))
     assert code == 2
     assert out == ""
-    assert err == f"Error: {tmp_path}: no Dockerfiles found in this directory\n"
+    assert err == (
+        f"Error: {tmp_path}: no Dockerfiles or Kubernetes manifests found in this directory\n"
+    )
 
 
 # --------------------------------------------------------------------------- bytes

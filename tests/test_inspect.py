@@ -228,7 +228,11 @@ def _link_loop(directory: Path) -> Path:
     ("make", "message"),
     [
         pytest.param(lambda p: p / "missing", "no such file or directory", id="missing"),
-        pytest.param(lambda p: p, "no Dockerfiles found in this directory", id="empty-directory"),
+        pytest.param(
+            lambda p: p,
+            "no Dockerfiles or Kubernetes manifests found in this directory",
+            id="empty-directory",
+        ),
         pytest.param(
             _broken_link, "broken symbolic link (its target does not exist)", id="broken-link"
         ),

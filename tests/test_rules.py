@@ -1,10 +1,11 @@
-"""The rules, on fixtures (``tests/fixtures/<rule-name>/<case>.Dockerfile``) and on the corpus.
+"""The rules, on fixtures (``tests/fixtures/<rule-name>/<case>.Dockerfile``, or ``<case>.yaml``
+for a Kubernetes manifest) and on the corpus.
 
 Each fixture has ``<case>.expected``: every finding of every rule, one per line, as
-``line:col-end_line:end_col CODE severity``. Where ``<case>.fixed.Dockerfile`` exists, ``--fix``
-(safe fixes) must turn the fixture into it, and fixing that again must change nothing.
-``DFMEMLINT_REGENERATE=1 pytest tests/test_rules.py`` rewrites the ``.expected`` files (and the
-``.fixed.Dockerfile`` files that exist) from what the rules report now: review the diff.
+``line:col-end_line:end_col CODE severity``. Where ``<case>.fixed.Dockerfile`` (``.fixed.yaml``)
+exists, ``--fix`` (safe fixes) must turn the fixture into it, and fixing that again must change
+nothing. ``DFMEMLINT_REGENERATE=1 pytest tests/test_rules.py`` rewrites the ``.expected`` files
+(and the fixed files that exist) from what the rules report now: review the diff.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from dfmemlint.dockerfile.gobuild import (
     parse_golang_image,
     starts_interactive_shell,
 )
-from dfmemlint.engine import LintOptions, lint
+from dfmemlint.engine import LintOptions
 from dfmemlint.fix.fixer import fix_file
+from dfmemlint.formats import lint
+from dfmemlint.kubernetes.lint import MANIFEST_RULES, SYNTAX_CODE
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.catalog import BY_CODE, CATALOG
 from dfmemlint.types import Finding, Severity
@@ -38,24 +41,30 @@ MIN_POSITIVE = 5
 MIN_NEGATIVE = 4
 
 RULE_FOLDERS = [FIXTURES / rule.name for rule in CATALOG]
+SUFFIXES = (".Dockerfile", ".yaml")
 CASES = sorted(
     case
     for folder in RULE_FOLDERS
-    for case in folder.glob("*.Dockerfile")
-    if not case.name.endswith(".fixed.Dockerfile")
+    for suffix in SUFFIXES
+    for case in folder.glob(f"*{suffix}")
+    if not case.name.endswith(f".fixed{suffix}")
 )
 
 
+def _stem(case: Path) -> str:
+    return case.name[: -len(case.suffix)]
+
+
 def _case_id(case: Path) -> str:
-    return f"{case.parent.name}/{case.name[: -len('.Dockerfile')]}"
+    return f"{case.parent.name}/{case.name}"
 
 
 def _expected_path(case: Path) -> Path:
-    return case.with_name(case.name[: -len(".Dockerfile")] + ".expected")
+    return case.with_name(_stem(case) + ".expected")
 
 
 def _fixed_path(case: Path) -> Path:
-    return case.with_name(case.name[: -len(".Dockerfile")] + ".fixed.Dockerfile")
+    return case.with_name(_stem(case) + ".fixed" + case.suffix)
 
 
 def render(findings: list[Finding]) -> str:
@@ -68,7 +77,7 @@ def render(findings: list[Finding]) -> str:
 def _options(case: Path) -> LintOptions:
     """A fixture with a ``<case>.compose.yml`` beside it is linted as the Compose services of
     that file that build it run it (dfmemlint.compose.link)."""
-    compose = case.with_name(case.name[: -len(".Dockerfile")] + ".compose.yml")
+    compose = case.with_name(_stem(case) + ".compose.yml")
     if not compose.is_file():
         return LintOptions()
     options, _ = with_service_limit(LintOptions(), services_in(str(case), [str(compose)]))
@@ -130,7 +139,10 @@ def test_fixtures_cover_line_endings_and_escapes() -> None:
 
 
 def test_registry_matches_catalog() -> None:
-    assert list(REGISTRY) == [rule.code for rule in CATALOG]
+    # Every rule runs once: on Dockerfiles, on manifests, or as the manifest syntax check.
+    codes = [*REGISTRY, *MANIFEST_RULES, SYNTAX_CODE]
+    assert sorted(codes) == sorted(rule.code for rule in CATALOG)
+    assert len(set(codes)) == len(codes)
 
 
 # --- The pieces the rules are built from ---------------------------------------------------------

@@ -27,7 +27,7 @@ from dfmemlint.config import (
     parse_ratio,
     selected_rules,
 )
-from dfmemlint.engine import LintOptions, UnknownTarget, lint
+from dfmemlint.engine import LintOptions, UnknownTarget
 from dfmemlint.files import (
     DEFAULT_EXCLUDE,
     Exclusion,
@@ -40,6 +40,7 @@ from dfmemlint.files import (
     read_source,
 )
 from dfmemlint.fix.write import WriteError, write_atomic
+from dfmemlint.formats import lint
 from dfmemlint.golang.units import LimitError, parse_container_limit
 from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
@@ -439,6 +440,7 @@ def _lint_all(
     from dfmemlint.compose.link import Linker
 
     linker = Linker()
+    templates = 0  # Helm chart templates skipped (not YAML until rendered)
     for source, config in zip(sources, configs, strict=True):
         options = _service_limit(linker, source, _options(config, settings, flags), flags)
         context_dir = flags.context_dir or (
@@ -461,6 +463,7 @@ def _lint_all(
                 _show_fixes(source.path, outcome, diff=flags.diff)
             found = outcome.result.findings
             shown_sources[source.path] = outcome.data
+            templates += bool(getattr(outcome.result, "template", False))
         else:
             result = lint(source.path, source.data, options)
             if not flags.quiet:
@@ -468,12 +471,18 @@ def _lint_all(
                     warn(note)
             found = result.findings
             shown_sources[source.path] = source.data
+            templates += bool(getattr(result, "template", False))
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
     if not flags.quiet:
         for note in dict.fromkeys(linker.notes):
             warn(note)
+    if templates and not flags.quiet:
+        warn(
+            f"{templates} Helm chart template{'s' if templates != 1 else ''} skipped ('{{{{ }}}}' "
+            "is not YAML until rendered): lint `helm template` output instead"
+        )
     report = Report(tuple(findings), shown_sources, len(sources))
     try:
         if flags.diff:

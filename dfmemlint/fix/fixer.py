@@ -13,9 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dfmemlint.dockerfile.reader import Dockerfile, decode, encode, line_col
-from dfmemlint.engine import EditableRanges, LintOptions, LintResult, lint
+from dfmemlint.dockerfile.reader import decode, encode, line_col
+from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.fix import guarantee
+from dfmemlint.formats import Result, lint
+from dfmemlint.positions import TextPositions
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 10
@@ -35,7 +37,7 @@ class AppliedFix(NamedTuple):
 class FixOutcome:
     data: bytes  # the fixed bytes (the original when nothing applied or on failure)
     fixed: list[Finding] = field(default_factory=list)  # findings whose fix was applied
-    result: LintResult | None = None  # the lint of ``data``
+    result: Result | None = None  # the lint of ``data``
     error: str | None = None  # why the fixes were reverted
     applied: list[AppliedFix] = field(default_factory=list)  # ``fixed``, placed in the original
     passes: int = 0
@@ -120,20 +122,20 @@ def _inside(edit: Edit, ranges: Sequence[tuple[int, int]] | EditableRanges) -> b
     return any(start <= edit.start and edit.end <= end for start, end in ranges)
 
 
-def editable_ranges(result: LintResult) -> EditableRanges:
-    """The bytes a fix may change: the stages BuildKit builds and the ARGs before the first
-    FROM, below the parser directives (``engine.EditableRanges``)."""
-    return EditableRanges(result.dockerfile, result.graph)
+def editable_ranges(result: Result) -> Sequence[tuple[int, int]] | EditableRanges:
+    """The bytes a fix may change (for a Dockerfile: the stages BuildKit builds and the ARGs
+    before the first FROM, below the parser directives: ``engine.EditableRanges``)."""
+    return result.editable_ranges()
 
 
-def _span(df: Dockerfile, line: int, column: int) -> int:
+def _span(df: TextPositions, line: int, column: int) -> int:
     """The byte offset of a 1-based (line, column) that ``df.line_col`` gave."""
     start = df.line_starts[min(line, len(df.line_starts)) - 1]
     prefix = decode(df.line_text(line))[: column - 1] if line <= len(df.line_starts) else ""
     return start + len(encode(prefix))
 
 
-def finding_span(df: Dockerfile, finding: Finding) -> tuple[int, int]:
+def finding_span(df: TextPositions, finding: Finding) -> tuple[int, int]:
     """The byte span of a finding in the text it was reported on."""
     start = _span(df, finding.line, finding.column)
     return start, max(start, _span(df, finding.end_line, finding.end_column))
@@ -154,7 +156,7 @@ def _map_forward(offset: int, edits: Sequence[Edit], *, end: bool) -> int:
 
 
 def _stuck(
-    chosen: list[Finding], before: Dockerfile, after: LintResult, edits: Sequence[Edit]
+    chosen: list[Finding], before: TextPositions, after: Result, edits: Sequence[Edit]
 ) -> list[Finding]:
     """Fixed findings still there: a finding of the same rule at the place the fixed one moved
     to (where the fix's edits left it)."""
@@ -166,7 +168,7 @@ def _stuck(
         for other in after.findings:
             if other.code != finding.code:
                 continue
-            other_start, other_end = finding_span(after.dockerfile, other)
+            other_start, other_end = finding_span(after.source, other)
             if new_start < new_end and other_start < other_end:
                 overlap = other_start < new_end and new_start < other_end
             else:  # a point: inside the other span or at one of its edges
@@ -209,12 +211,12 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
     finding is taken apart, and each fix responsible is left out (its finding then shows it as
     unsafe, saying why)."""
     first = lint(path, data, options)
-    if first.dockerfile.error is not None:
+    if first.syntax_error is not None:
         return FixOutcome(data, result=first)
     current, result = data, first
     # Only where the original lines start is kept of the first reading: holding all of it while
     # the fixed text is read again would take a third copy of the model at the peak.
-    original_lines = first.dockerfile.line_starts
+    original_lines = first.source.line_starts
     del first
     fixed: list[Finding] = []
     applied: list[AppliedFix] = []
@@ -227,10 +229,10 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             data, result=lint(path, data, options), error=message, passes=len(history)
         )
 
-    def offered(res: LintResult) -> list[Finding]:
+    def offered(res: Result) -> list[Finding]:
         return [
             f for f in res.findings
-            if f.fix is None or guarantee.fix_key(res.dockerfile, f) not in blocked
+            if f.fix is None or guarantee.fix_key(res.source, f) not in blocked
         ]
 
     while True:
@@ -241,28 +243,24 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             return revert(f"fixes did not settle after {MAX_PASSES} passes; no change was made")
         after = lint(path, new, options)
         codes = ", ".join(sorted({f.code for f in chosen}))
-        if after.dockerfile.error is not None:
-            return revert(
-                f"fixing {codes} produced a file BuildKit cannot read "
-                f"({after.dockerfile.error.message}, line {after.dockerfile.error.line}); "
-                "no change was made"
-            )
+        if after.syntax_error is not None:
+            return revert(f"fixing {codes} produced {after.syntax_error}; no change was made")
         edits = [edit for f in chosen if f.fix is not None for edit in f.fix.edits]
-        stuck = _stuck(chosen, result.dockerfile, after, edits)
+        stuck = _stuck(chosen, result.source, after, edits)
         if stuck:
             stuck_codes = ", ".join(sorted({f.code for f in stuck}))
             return revert(
                 f"the fix for {stuck_codes} did not remove its finding; no change was made"
             )
         if not unsafe and guarantee.regressions(
-            result.dockerfile, result.findings, after.dockerfile, after.findings, edits
+            result.source, result.findings, after.source, after.findings, edits
         ):
             _block_regressions(path, options, current, result, chosen, blocked)
             continue  # the same pass again, without the fixes that broke the promise
         for finding in chosen:
             assert finding.fix is not None
             start, end = _place(finding.fix, history)
-            at = finding_span(result.dockerfile, finding)[0]
+            at = finding_span(result.source, finding)[0]
             for edits_before in reversed(history):
                 at = _map_back(at, edits_before, end=False)
             line, column = line_col(data, original_lines, at)
@@ -272,7 +270,7 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
         current, result = new, after
     if blocked:
         result.findings = [
-            _with_demoted_fix(result.dockerfile, f, blocked) for f in result.findings
+            _with_demoted_fix(result.source, f, blocked) for f in result.findings
         ]
     return FixOutcome(current, fixed, result, None, applied, len(history))
 
@@ -281,7 +279,7 @@ def _block_regressions(
     path: str,
     options: LintOptions,
     current: bytes,
-    result: LintResult,
+    result: Result,
     chosen: list[Finding],
     blocked: dict[tuple[str, str, str], str],
 ) -> None:
@@ -291,26 +289,26 @@ def _block_regressions(
     def trial(fixes: list[Finding]) -> list[tuple[Finding, Finding | None]]:
         edits = [edit for f in fixes if f.fix is not None for edit in f.fix.edits]
         after = lint(path, splice(current, edits), options)
-        if after.dockerfile.error is not None:  # pragma: no cover - the whole pass read
+        if after.syntax_error is not None:  # pragma: no cover - the whole pass read
             return []
         return guarantee.regressions(
-            result.dockerfile, result.findings, after.dockerfile, after.findings, edits
+            result.source, result.findings, after.source, after.findings, edits
         )
 
     accepted: list[Finding] = []
     for finding in chosen:
         found = trial([*accepted, finding])
         if found:
-            blocked[guarantee.fix_key(result.dockerfile, finding)] = guarantee.describe(found)
+            blocked[guarantee.fix_key(result.source, finding)] = guarantee.describe(found)
         else:
             accepted.append(finding)
     if len(accepted) == len(chosen):  # pragma: no cover - linting is deterministic
         for finding in chosen:
-            blocked[guarantee.fix_key(result.dockerfile, finding)] = "it would add findings"
+            blocked[guarantee.fix_key(result.source, finding)] = "it would add findings"
 
 
 def _with_demoted_fix(
-    df: Dockerfile, finding: Finding, blocked: dict[tuple[str, str, str], str]
+    df: TextPositions, finding: Finding, blocked: dict[tuple[str, str, str], str]
 ) -> Finding:
     if finding.fix is None:
         return finding

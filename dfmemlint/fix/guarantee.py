@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from dfmemlint.dockerfile.reader import Dockerfile, decode
+from dfmemlint.dockerfile.reader import decode
+from dfmemlint.positions import TextPositions
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 
-def _text(df: Dockerfile, finding: Finding) -> bytes:
+def _text(df: TextPositions, finding: Finding) -> bytes:
     from dfmemlint.fix.fixer import finding_span  # the fixer imports this module
 
     start, end = finding_span(df, finding)
@@ -30,9 +31,9 @@ def _text(df: Dockerfile, finding: Finding) -> bytes:
 
 
 def regressions(
-    before_df: Dockerfile,
+    before_df: TextPositions,
     before: Sequence[Finding],
-    after_df: Dockerfile,
+    after_df: TextPositions,
     after: Sequence[Finding],
     edits: Sequence[Edit],
 ) -> list[tuple[Finding, Finding | None]]:
@@ -84,7 +85,7 @@ def demoted(fix: Fix, why: str) -> Fix:
     return Fix(f"{fix.title} (not safe here: {why})", fix.edits, Applicability.UNSAFE)
 
 
-def fix_key(df: Dockerfile, finding: Finding) -> tuple[str, str, str]:
+def fix_key(df: TextPositions, finding: Finding) -> tuple[str, str, str]:
     """What identifies a finding's fix from one pass of the fixer to the next (offsets move)."""
     assert finding.fix is not None
     return finding.code, finding.fix.title, decode(_text(df, finding))

@@ -84,7 +84,46 @@ CATALOG: tuple[RuleInfo, ...] = (
         "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is "
         "killed.",
     ),
-    # DFM009-DFM015: reserved for the variable-name and Kubernetes rules.
+    # DFM009: reserved for the variable-name rule.
+    RuleInfo(
+        "DFM010",
+        "downward-api-divisor",
+        Severity.ERROR,
+        "GOMEMLIMIT comes from the downward API with a divisor other than 1: Go reads the count "
+        "as bytes.",
+    ),
+    RuleInfo(
+        "DFM011",
+        "downward-api-without-limit",
+        Severity.WARNING,
+        "GOMEMLIMIT comes from the downward API of a container without a memory limit: it is the "
+        "node's memory.",
+    ),
+    RuleInfo(
+        "DFM012",
+        "duplicate-env-entry",
+        Severity.WARNING,
+        "A container's env list sets GOMEMLIMIT or GOGC more than once.",
+    ),
+    RuleInfo(
+        "DFM013",
+        "memory-millibytes",
+        Severity.ERROR,
+        "A memory limit or request uses the milli suffix: 512m is 0.512 bytes, not 512 MiB.",
+    ),
+    RuleInfo(
+        "DFM014",
+        "env-value-not-string",
+        Severity.ERROR,
+        "An unquoted GOMEMLIMIT/GOGC value is a YAML boolean or number, which the API server "
+        "rejects.",
+    ),
+    RuleInfo(
+        "DFM015",
+        "yaml-syntax",
+        Severity.ERROR,
+        "The manifest is not YAML that Kubernetes can read.",
+    ),
     RuleInfo(
         "DFM009",
         "gomemlimit-misspelled",

@@ -7,7 +7,12 @@ from collections.abc import Iterator
 from dfmemlint.dockerfile.reader import encode
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
-from dfmemlint.golang.units import MemLimitStatus, format_size, judge_gomemlimit
+from dfmemlint.golang.units import (
+    MemLimitJudgement,
+    MemLimitStatus,
+    format_size,
+    judge_gomemlimit,
+)
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 
@@ -39,6 +44,35 @@ def _capped(ctx: Context, setting: Setting, suggestion: str) -> tuple[str, str]:
     )
 
 
+def describe(
+    value: str,
+    verdict: MemLimitJudgement,
+    where: str,
+    source: str = "",
+    suggestion: str | None = None,
+    why: str = "",
+) -> str:
+    """The message for a GOMEMLIMIT ``value`` that ``verdict`` found malformed or
+    version-dependent, from any format: ``where`` says who dies (``every Go process in this
+    image exits at start-up``), ``source`` where the value came from, ``suggestion`` (and
+    ``why``) what to write instead."""
+    if suggestion is not None:
+        hint = f" Use {suggestion}{why}."
+    else:
+        hint = " Write a whole number of bytes, or one with a KiB, MiB, GiB or TiB suffix."
+    if verdict.status is MemLimitStatus.VERSION_DEPENDENT:
+        return f"GOMEMLIMIT={value}{source}: {verdict.problem}{hint}"
+    return (
+        f"GOMEMLIMIT={value}{source} is not a value the Go runtime accepts "
+        f"({verdict.reason}); {where} with 'malformed GOMEMLIMIT'.{hint}"
+    )
+
+
+def is_bad(verdict: MemLimitJudgement) -> bool:
+    """Malformed, or fatal in some Go releases."""
+    return verdict.status in _BAD
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     reported: set[tuple[int, int]] = set()
     for setting in ctx.settings_named("GOMEMLIMIT"):
@@ -57,23 +91,14 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         reported.add((start, end))
         fix = None
-        hint = ""
+        suggestion, why = None, ""
         if verdict.suggestion is not None:
             suggestion, why = _capped(ctx, setting, verdict.suggestion)
-            hint = f" Use {suggestion}{why}."
             if editable:
                 fix = Fix(
                     f"Replace {setting.value} with {suggestion}{why}",
                     (Edit(start, end, encode(suggestion)),),
                     Applicability.SAFE if verdict.suggestion_safe else Applicability.UNSAFE,
                 )
-        else:
-            hint = " Write a whole number of bytes, or one with a KiB, MiB, GiB or TiB suffix."
-        if verdict.status is MemLimitStatus.VERSION_DEPENDENT:
-            message = f"GOMEMLIMIT={setting.value}{source}: {verdict.problem}{hint}"
-        else:
-            message = (
-                f"GOMEMLIMIT={setting.value}{source} is not a value the Go runtime accepts "
-                f"({verdict.reason}); {_where(setting)} with 'malformed GOMEMLIMIT'.{hint}"
-            )
+        message = describe(setting.value, verdict, _where(setting), source, suggestion, why)
         yield Problem(start, end, message, fix)

@@ -29,6 +29,45 @@ def _percent(amount: int, limit: int) -> str:
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
+def judge(
+    value: str, amount: int, limit: int | None, advice: str
+) -> tuple[str, Severity] | None:
+    """Judge a valid GOMEMLIMIT ``value`` of ``amount`` bytes against the container's memory
+    ``limit`` (bytes, None when unknown), from any format: (message, severity) when it is 0,
+    under 1 MiB, not below the limit (error) or above 95 % of it (warning); None when fine.
+    ``advice`` is what to set instead (``GOMEMLIMIT=409MiB (0.8 of ...)``)."""
+    severity = Severity.ERROR
+    if amount == 0:
+        message = (
+            f"GOMEMLIMIT={value} is a limit of 0 bytes, so the garbage collector runs "
+            f"almost continuously. Set {advice}."
+        )
+    elif amount < MIB:
+        message = (
+            f"GOMEMLIMIT={value} is {describe_bytes(amount)}, under "
+            f"{describe_bytes(MIB)}, so the garbage collector runs almost continuously; a "
+            f"unit (MiB, GiB) is probably missing. Set {advice}."
+        )
+    elif limit is not None and amount >= limit:
+        message = (
+            f"GOMEMLIMIT={value} is {describe_bytes(amount)}, not below the "
+            f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
+            f"container before the Go runtime collects harder. Set {advice}."
+        )
+    elif limit is not None and not within_headroom(amount, limit):
+        severity = Severity.WARNING
+        message = (
+            f"GOMEMLIMIT={value} is {_percent(amount, limit)} of the container's "
+            "memory limit of "
+            f"{describe_bytes(limit)}, leaving under {100 - HEADROOM_PERCENT}% for memory "
+            "GOMEMLIMIT does not count (the mapped binary, cgo and other non-Go allocations, "
+            f"kernel memory charged to the container, other processes). Set {advice}."
+        )
+    else:
+        return None
+    return message, severity
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     limit = ctx.memory_limit
     setting = ctx.runtime_settings.get("GOMEMLIMIT")
@@ -38,37 +77,10 @@ def check(ctx: Context) -> Iterator[Problem]:
     verdict = judge_gomemlimit(setting.value)
     if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
         return
-    amount = verdict.bytes
-    severity = Severity.ERROR
-    advice = ctx.gomemlimit_advice()
-    if amount == 0:
-        message = (
-            f"GOMEMLIMIT={setting.value} is a limit of 0 bytes, so the garbage collector runs "
-            f"almost continuously. Set {advice}."
-        )
-    elif amount < MIB:
-        message = (
-            f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, under "
-            f"{describe_bytes(MIB)}, so the garbage collector runs almost continuously; a "
-            f"unit (MiB, GiB) is probably missing. Set {advice}."
-        )
-    elif limit is not None and amount >= limit:
-        message = (
-            f"GOMEMLIMIT={setting.value} is {describe_bytes(amount)}, not below the "
-            f"container's memory limit of {describe_bytes(limit)}, so the kernel kills the "
-            f"container before the Go runtime collects harder. Set {advice}."
-        )
-    elif limit is not None and not within_headroom(amount, limit):
-        severity = Severity.WARNING
-        message = (
-            f"GOMEMLIMIT={setting.value} is {_percent(amount, limit)} of the container's "
-            "memory limit of "
-            f"{describe_bytes(limit)}, leaving under {100 - HEADROOM_PERCENT}% for memory "
-            "GOMEMLIMIT does not count (the mapped binary, cgo and other non-Go allocations, "
-            f"kernel memory charged to the container, other processes). Set {advice}."
-        )
-    else:
+    judged = judge(setting.value, verdict.bytes, limit, ctx.gomemlimit_advice())
+    if judged is None:
         return
+    message, severity = judged
     fix = None
     if limit is not None and setting.editable:
         try:

@@ -1,0 +1,126 @@
+"""Which format a file is, and the engine that lints it: the one entry point for "lint this text
+as this path" (the command line, the fixer and the language server all come through here).
+
+* Dockerfiles by name (``Dockerfile``, ``Containerfile``, ``Dockerfile.prod``, ``x.dockerfile``),
+  and any file given by path whose name is not YAML (as before manifests were read);
+* Compose files by name (``compose.yaml``, ``docker-compose.yml``, ``docker-compose.prod.yml``);
+* Kubernetes manifests: ``*.yaml``/``*.yml`` with a top-level ``apiVersion:`` and ``kind:``.
+
+Deciding costs a look at the name and, for YAML names only, one regular-expression search of the
+bytes: the directory walk parses nothing it passes (a chart's ``values.yaml`` is never read as a
+manifest), and a Dockerfile is never read twice.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from dfmemlint.engine import EditableRanges, LintOptions
+from dfmemlint.files import is_dockerfile_name
+from dfmemlint.positions import TextPositions
+from dfmemlint.types import Finding
+
+YAML_SUFFIXES = (".yaml", ".yml")
+_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNORECASE)
+_API_VERSION = re.compile(rb"^apiVersion:[ \t]*[^\s#]", re.MULTILINE)
+_KIND = re.compile(rb"^kind:[ \t]*[^\s#]", re.MULTILINE)
+
+
+class Format(str, enum.Enum):
+    DOCKERFILE = "dockerfile"
+    KUBERNETES = "kubernetes"
+    COMPOSE = "compose"
+
+
+class Result(Protocol):
+    """What linting one file gives, whatever its format (``engine.LintResult`` for Dockerfiles,
+    ``kubernetes.lint.ManifestResult`` for manifests)."""
+
+    path: str
+    findings: list[Finding]
+    notes: list[str]
+
+    @property
+    def source(self) -> TextPositions: ...
+
+    @property
+    def syntax_error(self) -> str | None: ...
+
+    def editable_ranges(self) -> Sequence[tuple[int, int]] | EditableRanges: ...
+
+
+Engine = Callable[[str, bytes, LintOptions], Result]
+
+
+def is_yaml_name(name: str) -> bool:
+    return name.lower().endswith(YAML_SUFFIXES)
+
+
+def is_compose_name(name: str) -> bool:
+    return _COMPOSE_NAME.fullmatch(name) is not None
+
+
+def looks_like_kubernetes(data: bytes) -> bool:
+    """A top-level ``apiVersion:`` and ``kind:`` (cheap: no YAML is parsed)."""
+    return _API_VERSION.search(data) is not None and _KIND.search(data) is not None
+
+
+def detect(path: str, data: bytes) -> Format | None:
+    """The format of a file given by path (or ``--stdin-filename``); None for a YAML file that
+    is neither a manifest nor a Compose file (nothing to lint)."""
+    name = os.path.basename(path)
+    if is_dockerfile_name(name) or not is_yaml_name(name):
+        return Format.DOCKERFILE
+    if is_compose_name(name) and Format.COMPOSE in ENGINES:
+        return Format.COMPOSE
+    if looks_like_kubernetes(data):
+        return Format.KUBERNETES
+    return None
+
+
+def wanted_in_walk(path: str) -> bool:
+    """A file the directory walk lints: a Dockerfile name, a Compose name (when an engine reads
+    Compose), or a YAML file that sniffs as a manifest (its bytes are read once, not parsed)."""
+    name = os.path.basename(path)
+    if is_dockerfile_name(name):
+        return True
+    if not is_yaml_name(name):
+        return False
+    if is_compose_name(name) and Format.COMPOSE in ENGINES:
+        return True
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 24)
+    except OSError:
+        return False
+    return looks_like_kubernetes(data)
+
+
+def _lint_dockerfile(path: str, data: bytes, options: LintOptions) -> Result:
+    from dfmemlint.engine import lint as lint_dockerfile
+
+    return lint_dockerfile(path, data, options)
+
+
+def _lint_kubernetes(path: str, data: bytes, options: LintOptions) -> Result:
+    from dfmemlint.kubernetes.lint import lint_manifest
+
+    return lint_manifest(path, data, options)
+
+
+#: The engine of each format; another format registers its own here.
+ENGINES: dict[Format, Engine] = {
+    Format.DOCKERFILE: _lint_dockerfile,
+    Format.KUBERNETES: _lint_kubernetes,
+}
+
+
+def lint(path: str, data: bytes, options: LintOptions, fmt: Format | None = None) -> Result:
+    """Lint ``data`` as the file ``path`` (its format detected unless ``fmt`` says). A YAML file
+    that is neither a manifest nor a Compose file is read as a manifest with no objects."""
+    chosen = fmt or detect(path, data) or Format.KUBERNETES
+    return ENGINES[chosen](path, data, options)

@@ -1,0 +1,234 @@
+"""What reaches a container's environment, as the kubelet computes it.
+
+``makeEnvironmentVariables`` in ``pkg/kubelet/kubelet_pods.go`` (kubernetes/kubernetes): first
+every ``envFrom`` source in order (a ConfigMap's ``data`` keys, each with the source's ``prefix``
+prepended; a later source overwrites an earlier one), then every ``env`` entry in order, which
+overwrites what ``envFrom`` set and what an earlier entry of the same name set (the last entry
+wins). An entry whose ``value`` is not empty uses it (after ``$(VAR)`` expansion); otherwise its
+``valueFrom`` is resolved: ``configMapKeyRef`` (the ConfigMap's ``data[key]``), ``secretKeyRef``
+(not in the files: unknown here), ``fieldRef`` and ``resourceFieldRef``.
+
+``resourceFieldRef`` is ``containerResourceRuntimeValue``: the named container's (``containerName``,
+else this one's) resource, after ``defaultPodLimitsForDownwardAPI`` (``kubelet_resources.go``)
+gave a container without a memory limit the pod-level limit (PodLevelResources), else the node's
+allocatable memory; then ``convertResourceMemoryToString`` (``pkg/api/v1/resource/helpers.go``)
+writes ``ceil(limit / divisor)`` as a bare number, and ``ExtractContainerResourceValue`` takes a
+zero or missing divisor as 1.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import NamedTuple
+
+from dfmemlint.containers import (
+    Container,
+    ContainerSettings,
+    GoSetting,
+    MemoryLimit,
+    Place,
+)
+from dfmemlint.kubernetes.model import ContainerSpec, EnvEntry, Manifest, PodTemplate
+from dfmemlint.kubernetes.quantity import QuantityError, parse_quantity, value
+from dfmemlint.yamlsource.reader import (
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    get,
+    text,
+)
+
+TRACKED = ("GOMEMLIMIT", "GOGC")
+MEMORY_RESOURCES = ("limits.memory", "requests.memory")
+
+
+class Resolved(NamedTuple):
+    """One container's environment, for the value rules and the Kubernetes rules."""
+
+    settings: ContainerSettings
+    spec: ContainerSpec
+    pod: PodTemplate
+    # Every env entry of a tracked variable, in order (more than one: a duplicate).
+    entries: dict[str, list[EnvEntry]]
+
+
+def place(manifest: Manifest, node: Node) -> Place:
+    """Where a scalar's value is written (inside its quotes), and whether it can be edited."""
+    if isinstance(node, ScalarNode):
+        start, end, exact = manifest.stream.value_span(node)
+        return Place(manifest.path, start, end, exact)
+    start, end = manifest.stream.span(node)
+    return Place(manifest.path, start, end, False)
+
+
+def memory_amount(node: Node | None) -> Fraction | None:
+    """A ``memory:`` quantity in bytes (exact), or None when absent or not a quantity."""
+    raw = text(node)
+    if raw is None:
+        return None
+    try:
+        return parse_quantity(raw.strip())
+    except QuantityError:
+        return None
+
+
+def usable_limit(node: Node | None) -> int | None:
+    """A memory limit in whole bytes; None when absent, zero (the kubelet treats a zero limit
+    as none), not a quantity, or not a whole number of bytes (``512m``: DFM013 reports it)."""
+    amount = memory_amount(node)
+    if amount is None or amount <= 0 or amount.denominator != 1:
+        return None
+    return amount.numerator
+
+
+def container_limit(
+    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec
+) -> MemoryLimit | None:
+    """The memory limit the container runs with: its own, else the pod-level one."""
+    for node, field in (
+        (spec.limit, "resources.limits.memory"),
+        (pod.pod_limit, "pod-level spec.resources.limits.memory"),
+    ):
+        amount = usable_limit(node)
+        if amount is not None and node is not None:
+            return MemoryLimit(amount, text(node) or "", field, place(manifest, node))
+    return None
+
+
+def _resource_field(
+    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry, ref: Node
+) -> GoSetting:
+    resource_node = get(ref, "resource")
+    resource = (text(resource_node) or "").strip()
+    target_name = text(get(ref, "containerName"))
+    target = spec if not target_name else pod.container(target_name) or spec
+    at = resource_node if resource_node is not None else ref
+    divisor_amount = memory_amount(get(ref, "divisor"))
+    # A zero or missing divisor is 1; a fractional one (512m) rounds up as Value() does.
+    divisor = 1 if not divisor_amount else max(value(divisor_amount), 1)
+    origin = f"resourceFieldRef {resource}"
+    if target is not spec:
+        origin += f" of container {target.name!r}"
+    container = Container(spec.name, pod.workload, spec.role)
+    if resource not in MEMORY_RESOURCES:
+        return GoSetting(entry.name, None, origin, place(manifest, at), container)
+    if resource == "limits.memory":
+        limit = container_limit(manifest, pod, target)
+        amount = None if limit is None else limit.bytes
+    else:
+        amount = usable_limit(target.request)
+        if amount is None:  # API defaulting copies a limit into a missing request
+            limit = container_limit(manifest, pod, target)
+            amount = None if limit is None else limit.bytes
+    runtime = None if amount is None else str(-(-amount // divisor))
+    return GoSetting(
+        entry.name, runtime, origin, place(manifest, at), container,
+        divisor=divisor, from_limit=resource == "limits.memory",
+    )
+
+
+def _from_entry(
+    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry
+) -> tuple[GoSetting | None, str | None]:
+    """The setting an env entry makes, or (None, what the files do not show)."""
+    container = Container(spec.name, pod.workload, spec.role)
+    literal = entry.value
+    raw = "" if literal is None or not isinstance(literal, ScalarNode) else str(literal.value)
+    if raw:
+        shown = None if "$(" in raw or "{{" in raw else raw
+        origin = "env value" if shown is not None else "env value with $(VAR) references"
+        return GoSetting(entry.name, shown, origin, place(manifest, literal), container), None
+    source = entry.value_from
+    if source is None:
+        at = literal if literal is not None else entry.name_node
+        return GoSetting(entry.name, "", "env entry without a value", place(manifest, at),
+                         container), None
+    ref = get(source, "resourceFieldRef")
+    if ref is not None:
+        return _resource_field(manifest, pod, spec, entry, ref), None
+    ref = get(source, "configMapKeyRef")
+    if ref is not None:
+        name, key = text(get(ref, "name")) or "", text(get(ref, "key")) or ""
+        config_map = manifest.config_map(name, pod.workload.namespace)
+        if config_map is not None and key in config_map.data:
+            node = config_map.data[key][1]
+            return GoSetting(
+                entry.name, str(node.value), f"ConfigMap {name} key {key} (configMapKeyRef)",
+                place(manifest, node), container,
+            ), None
+        return None, f"ConfigMap {name} (not in the linted files)"
+    if get(source, "secretKeyRef") is not None:
+        name = text(get(get(source, "secretKeyRef"), "name")) or ""
+        return None, f"Secret {name}"
+    return GoSetting(entry.name, None, "valueFrom", place(manifest, source), container), None
+
+
+def resolve(manifest: Manifest, pod: PodTemplate, spec: ContainerSpec) -> Resolved:
+    container = Container(spec.name, pod.workload, spec.role)
+    settings: dict[str, GoSetting] = {}
+    opaque: list[str] = []
+    for source in spec.env_from:
+        prefix = text(get(source, "prefix")) or ""
+        ref = get(source, "configMapRef")
+        if ref is None:
+            secret = text(get(get(source, "secretRef"), "name")) or ""
+            opaque.append(f"Secret {secret} (envFrom)")
+            continue
+        name = text(get(ref, "name")) or ""
+        config_map = manifest.config_map(name, pod.workload.namespace)
+        if config_map is None:
+            opaque.append(f"ConfigMap {name} (envFrom, not in the linted files)")
+            continue
+        for key, (_key_node, value_node) in config_map.data.items():
+            variable = prefix + key
+            if variable in TRACKED:
+                settings[variable] = GoSetting(
+                    variable, str(value_node.value),
+                    f"ConfigMap {name} key {key} (envFrom"
+                    + (f" with prefix {prefix})" if prefix else ")"),
+                    place(manifest, value_node), container,
+                )
+    entries: dict[str, list[EnvEntry]] = {}
+    for entry in spec.env:
+        if entry.name not in TRACKED:
+            continue
+        entries.setdefault(entry.name, []).append(entry)
+        setting, unknown = _from_entry(manifest, pod, spec, entry)
+        if setting is None:
+            settings.pop(entry.name, None)
+            opaque.append(f"{unknown} for {entry.name}")
+        else:
+            settings[entry.name] = setting
+    limit = container_limit(manifest, pod, spec)
+    return Resolved(ContainerSettings(container, limit, settings, tuple(opaque)), spec, pod,
+                    entries)
+
+
+def resolve_all(manifest: Manifest) -> list[Resolved]:
+    return [resolve(manifest, pod, spec) for pod in manifest.pods for spec in pod.containers]
+
+
+def block_end(manifest: Manifest, node: Node) -> int:
+    """The byte offset just after the last character written for ``node`` (a block mapping's end
+    mark lies past the line break and the next line's indentation; this does not)."""
+    if isinstance(node, ScalarNode) or getattr(node, "flow_style", False):
+        return manifest.stream.span(node)[1]
+    children: list[Node] = []
+    if isinstance(node, MappingNode):
+        for key, item in node.value:
+            children.extend((key, item))
+    elif isinstance(node, SequenceNode):
+        children.extend(node.value)
+    if not children:
+        return manifest.stream.span(node)[1]
+    return max(block_end(manifest, child) for child in children)
+
+
+class ManifestContext(NamedTuple):
+    """What a Kubernetes rule sees: the manifest stream, every container's resolved
+    environment, and the ratio GOMEMLIMIT should be of the limit."""
+
+    manifest: Manifest
+    resolved: list[Resolved]
+    ratio: float

@@ -1,0 +1,208 @@
+"""The value rules for a container from any format: DFM004 (malformed GOMEMLIMIT), DFM007
+(GOMEMLIMIT out of range against the same container's memory limit) and DFM008 (GOGC=off with
+no GOMEMLIMIT), judged on :class:`~dfmemlint.containers.ContainerSettings` records.
+
+The Dockerfile rules use the same judgements (``describe``, ``judge``, ``unbounded`` in each
+rule's module); this module applies them to containers whose limit and settings another format
+(Kubernetes, Compose) read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from dfmemlint.containers import ContainerSettings, GoSetting, Place
+from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
+from dfmemlint.golang.units import (
+    LimitError,
+    MemLimitStatus,
+    compute_gomemlimit,
+    describe_bytes,
+    format_fraction,
+    format_size,
+    judge_gomemlimit,
+    ratio_fraction,
+)
+from dfmemlint.rules import gogc_off_unbounded, gomemlimit_malformed, gomemlimit_out_of_range
+from dfmemlint.types import Applicability, Edit, Fix, Severity
+
+# Single letters that a Kubernetes manifest's author may mean as decimal (Kubernetes) or
+# binary (Docker, most people) units: a fix cannot know which.
+_AMBIGUOUS_LETTERS = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
+class ValueProblem(NamedTuple):
+    code: str
+    place: Place
+    message: str
+    severity: Severity | None = None  # None: the rule's default
+    fix: Fix | None = None
+
+
+def recommended(limit: int | None, ratio: float) -> int | None:
+    """floor(limit * ratio) in whole MiB, in bytes; None without a usable limit."""
+    if limit is None:
+        return None
+    try:
+        return compute_gomemlimit(limit, ratio) or None
+    except LimitError:
+        return None
+
+
+def advice(settings: ContainerSettings, ratio: float) -> str:
+    """``GOMEMLIMIT=409MiB (0.8 of the container's 512 MiB memory limit)``, or a share."""
+    limit = settings.limit
+    target = recommended(None if limit is None else limit.bytes, ratio)
+    if limit is not None and target is not None:
+        return (
+            f"GOMEMLIMIT={format_size(target)} ({ratio:g} of the container's "
+            f"{format_size(limit.bytes)} memory limit)"
+        )
+    try:
+        percent = format_fraction(ratio_fraction(ratio) * 100)
+    except LimitError:  # pragma: no cover - the ratio is validated where it is read
+        percent = f"{ratio * 100:g}"
+    return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
+
+
+def _source(setting: GoSetting) -> str:
+    if setting.origin in ("env value", "environment", "ENV"):
+        return ""
+    return f" (from {setting.origin}, for {setting.container.describe()})"
+
+
+def _ambiguity(value: str) -> str | None:
+    """Both readings of ``512M``: Kubernetes' decimal and the binary one Go's fix assumes."""
+    number, letter = value[:-1], value[-1:]
+    if not number.isdigit() or letter not in _AMBIGUOUS_LETTERS:
+        return None
+    decimal = int(number) * _AMBIGUOUS_LETTERS[letter]
+    binary = int(number) * 1024 ** (" KMGT".index(letter.upper()))
+    return (
+        f" ({value} is ambiguous: as a Kubernetes quantity it is {describe_bytes(decimal)}, "
+        f"as a binary unit {describe_bytes(binary)}; the fix assumes the binary reading)."
+    )
+
+
+def _capped(settings: ContainerSettings, suggestion: str, ratio: float) -> tuple[str, str]:
+    """The respelling, or the recommended value when the respelling would leave too little
+    headroom below the container's limit (as the Dockerfile rule does): (value, why)."""
+    limit = settings.limit
+    amount = judge_gomemlimit(suggestion).bytes
+    if limit is None or amount is None or within_headroom(amount, limit.bytes):
+        return suggestion, ""
+    target = recommended(limit.bytes, ratio)
+    if target is None:  # pragma: no cover - a limit above 1 MiB always gives a value
+        return suggestion, ""
+    return format_size(target), (
+        f" ({ratio:g} of the container's {format_size(limit.bytes)} memory limit; {suggestion} "
+        f"would leave under {100 - MAX_PERCENT}% of it for memory GOMEMLIMIT does not count)"
+    )
+
+
+def _malformed(
+    settings: ContainerSettings, setting: GoSetting, ratio: float
+) -> ValueProblem | None:
+    value = setting.value
+    if value is None or "$" in value:
+        return None
+    verdict = judge_gomemlimit(value)
+    if not gomemlimit_malformed.is_bad(verdict):
+        return None
+    where = f"every Go process in {settings.container.describe()} exits at start-up"
+    suggestion, why = None, ""
+    if verdict.suggestion is not None:
+        suggestion, why = _capped(settings, verdict.suggestion, ratio)
+    message = gomemlimit_malformed.describe(
+        value, verdict, where, _source(setting), suggestion, why
+    )
+    safe = verdict.suggestion_safe
+    ambiguity = _ambiguity(value)
+    if ambiguity is not None:
+        message = message.removesuffix(".") + ambiguity
+        safe = False
+    fix = None
+    if suggestion is not None and setting.place.editable:
+        fix = Fix(
+            f"Replace {value} with {suggestion}{why}",
+            (Edit(setting.place.start, setting.place.end, suggestion.encode()),),
+            Applicability.SAFE if safe else Applicability.UNSAFE,
+        )
+    return ValueProblem("DFM004", setting.place, message, None, fix)
+
+
+def _full_limit_message(settings: ContainerSettings, setting: GoSetting, ratio: float) -> str:
+    assert settings.limit is not None
+    return (
+        f"GOMEMLIMIT from the downward API ({setting.origin}) is 100% of the memory limit of "
+        f"{settings.container.describe()} ({describe_bytes(settings.limit.bytes)}), leaving no "
+        "headroom for memory GOMEMLIMIT does not count (the mapped binary, cgo and other non-Go "
+        "allocations, kernel memory charged to the container), so the kernel may kill the "
+        "container before the garbage collector works hard. The API cannot express a fraction: "
+        f"set a literal {advice(settings, ratio)}, or let the program set its own limit from "
+        "the cgroup (debug.SetMemoryLimit with a ratio, as KimMachineGun/automemlimit does)."
+    )
+
+
+def _out_of_range(
+    settings: ContainerSettings, setting: GoSetting, ratio: float
+) -> ValueProblem | None:
+    value = setting.value
+    if value is None or "$" in value:
+        return None
+    verdict = judge_gomemlimit(value)
+    if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
+        return None
+    limit = settings.limit
+    limit_bytes = None if limit is None else limit.bytes
+    if setting.from_limit and limit_bytes is not None and verdict.bytes >= limit_bytes:
+        # Chosen by mature charts on purpose (Flux, Istio, Grafana): a warning, not an error.
+        return ValueProblem(
+            "DFM007", setting.place, _full_limit_message(settings, setting, ratio),
+            Severity.WARNING,
+        )
+    judged = gomemlimit_out_of_range.judge(
+        value + _source(setting), verdict.bytes, limit_bytes, advice(settings, ratio)
+    )
+    if judged is None:
+        return None
+    message, severity = judged
+    fix = None
+    target = recommended(limit_bytes, ratio)
+    if target is not None and setting.place.editable:
+        new = format_size(target)
+        fix = Fix(
+            f"Set GOMEMLIMIT to {new} ({ratio:g} of the container's memory limit)",
+            (Edit(setting.place.start, setting.place.end, new.encode()),),
+            Applicability.UNSAFE,
+        )
+    return ValueProblem("DFM007", setting.place, message, severity, fix)
+
+
+def check(settings: ContainerSettings, ratio: float) -> Iterator[ValueProblem]:
+    """DFM004, DFM007 and DFM008 for one container. A downward-API GOMEMLIMIT whose divisor is
+    not 1 is left to the rule about divisors (its value is a count Go reads as bytes)."""
+    gomemlimit = settings.get("GOMEMLIMIT")
+    if gomemlimit is not None and (gomemlimit.divisor or 1) == 1:
+        for problem in (
+            _malformed(settings, gomemlimit, ratio),
+            _out_of_range(settings, gomemlimit, ratio),
+        ):
+            if problem is not None:
+                yield problem
+    gogc = settings.get("GOGC")
+    if gogc is None or gogc.value is None:
+        return
+    if settings.opaque and gomemlimit is None:
+        return  # a Secret or an unseen ConfigMap may set GOMEMLIMIT
+    if gomemlimit is not None and gomemlimit.value is None:
+        return  # set, to a value the files do not show
+    if gogc_off_unbounded.unbounded(gogc.value, None if gomemlimit is None else gomemlimit.value):
+        where = settings.container.describe() + _source(gogc).replace(
+            f" (from {gogc.origin}, for {settings.container.describe()})",
+            f" (from {gogc.origin})",
+        )
+        yield ValueProblem(
+            "DFM008", gogc.place, gogc_off_unbounded.message(where, advice(settings, ratio))
+        )

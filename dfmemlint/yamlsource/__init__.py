@@ -1,0 +1,1 @@
+"""YAML read with exact positions, for the formats written in YAML (Kubernetes, Compose)."""

@@ -1,0 +1,270 @@
+"""Read a YAML stream into nodes that know their exact place in the file's bytes.
+
+PyYAML's composer does the reading (its C composer over libyaml when the wheel has it, the same
+composer in pure Python otherwise): a well-kept library beats a hand-written YAML reader, and its
+node tree keeps what a fixer needs and a plain ``load`` throws away: each node's start and end
+mark, a scalar's style (plain, single- or double-quoted, block) and its text exactly as written.
+
+PyYAML counts positions in characters; edits splice bytes, so :class:`ByteMap` turns a character
+index into a byte offset (the identity for ASCII files, a per-line computation otherwise).
+
+Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml converts YAML to JSON with its fork of go-yaml v2;
+``vendor/sigs.k8s.io/yaml/yaml.go`` ``yamlToJSON`` in kubernetes/kubernetes), so an unquoted
+scalar's type follows go-yaml v2's ``resolve`` (``resolve.go``): see :func:`plain_scalar_type`.
+Nodes are never converted to Python values here: a rule asks for the text of the scalars it needs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+__all__ = [
+    "ByteMap", "Document", "MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlError",
+    "YamlStream", "get", "get_path", "items", "plain_scalar_type", "read_stream", "scalar_style",
+    "text", "walk",
+]
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # libyaml's composer: the same nodes, several times faster
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - the PyPI wheels ship libyaml
+    from yaml import SafeLoader as _Loader
+
+
+_SOURCE_COMMENT = re.compile(rb"^# Source: (.+?)\r?$", re.MULTILINE)
+
+
+class YamlError(NamedTuple):
+    """Why the stream is not YAML, and where (1-based line and column)."""
+
+    message: str
+    line: int
+    column: int
+
+
+class ByteMap:
+    """Character index (as PyYAML counts) to byte offset, for one decoded text."""
+
+    def __init__(self, text: str, data: bytes) -> None:
+        self._ascii = len(text) == len(data)
+        self._text = text
+        self._char_starts: list[int] = []
+        self._byte_starts: list[int] = []
+        if not self._ascii:
+            char = byte = 0
+            for line in text.splitlines(keepends=True):
+                self._char_starts.append(char)
+                self._byte_starts.append(byte)
+                char += len(line)
+                byte += len(line.encode("utf-8", "surrogateescape"))
+
+    def offset(self, index: int) -> int:
+        if self._ascii:
+            return index
+        line = max(bisect.bisect_right(self._char_starts, index) - 1, 0)
+        if not self._char_starts:
+            return 0
+        start = self._char_starts[line]
+        return self._byte_starts[line] + len(
+            self._text[start:index].encode("utf-8", "surrogateescape")
+        )
+
+
+class Document(NamedTuple):
+    root: Node  # the document's top node (a MappingNode for a Kubernetes object)
+    start: int  # byte span of the document's content
+    end: int
+    source: str | None  # the template named by Helm's ``# Source:`` comment above it
+
+
+class YamlStream(NamedTuple):
+    data: bytes
+    documents: tuple[Document, ...]
+    bytemap: ByteMap
+    error: YamlError | None  # the stream is not YAML: documents holds those read before
+
+    def span(self, node: Node) -> tuple[int, int]:
+        """Byte span of ``node`` as written (a quoted scalar includes its quotes)."""
+        return (
+            self.bytemap.offset(node.start_mark.index),
+            self.bytemap.offset(node.end_mark.index),
+        )
+
+    def value_span(self, node: ScalarNode) -> tuple[int, int, bool]:
+        """Byte span of a scalar's value without its quotes, and whether those bytes are exactly
+        the value (no escapes, folding or block indicators), so that an edit may replace them."""
+        start, end = self.span(node)
+        raw = self.data[start:end]
+        style = scalar_style(node)
+        if style in ('"', "'") and len(raw) >= 2 and raw[:1] == raw[-1:] == style.encode():
+            inner = raw[1:-1]
+            exact = inner.decode("utf-8", "surrogateescape") == node.value
+            return start + 1, end - 1, exact
+        if style == "":
+            return start, end, raw.decode("utf-8", "surrogateescape") == node.value
+        return start, end, False
+
+
+def scalar_style(node: Node) -> str:
+    """``""`` plain, ``"'"`` or ``'"'`` quoted, ``"|"`` or ``">"`` block (the C composer says
+    ``""`` and the Python one ``None`` for plain)."""
+    return getattr(node, "style", None) or ""
+
+
+def get(node: Node | None, key: str) -> Node | None:
+    """The value of ``key`` in a mapping node (the last one, as go-yaml v2 keeps it); None when
+    ``node`` is not a mapping or has no such key."""
+    if not isinstance(node, MappingNode):
+        return None
+    found = None
+    for key_node, value in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key:
+            found = value
+    return found
+
+
+def items(node: Node | None) -> list[Node]:
+    """The entries of a sequence node; ``[]`` for anything else."""
+    return list(node.value) if isinstance(node, SequenceNode) else []
+
+
+def text(node: Node | None) -> str | None:
+    """A scalar's text as the YAML means it (quotes and escapes resolved); None otherwise or for
+    a null (``~``, ``null``, empty)."""
+    if not isinstance(node, ScalarNode):
+        return None
+    if scalar_style(node) == "" and plain_scalar_type(node.value) == "null":
+        return None
+    return str(node.value)
+
+
+def get_path(node: Node | None, *keys: str) -> Node | None:
+    for key in keys:
+        node = get(node, key)
+    return node
+
+
+_YAML11_BOOL = frozenset(
+    word
+    for words in ("y yes", "n no", "true", "false", "on", "off")
+    for base in words.split(" ")
+    for word in (base, base.capitalize(), base.upper())
+)
+_YAML11_NULL = frozenset(["", "~", "null", "Null", "NULL"])
+_YAML11_FLOAT_WORDS = frozenset(
+    sign + word for sign in ("", "+", "-") for word in (".inf", ".Inf", ".INF")
+) | {".nan", ".NaN", ".NAN"}
+_GO_INT = re.compile(
+    r"[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|0|[1-9][0-9]*)"
+)
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?")
+
+
+def plain_scalar_type(value: str) -> str:
+    """What go-yaml v2 (``resolve`` in ``resolve.go``) makes of an unquoted scalar: ``"bool"``,
+    ``"null"``, ``"int"``, ``"float"``, ``"timestamp"`` or ``"str"``.
+
+    The table of words (``y``, ``yes``, ``on``, ``off`` … are booleans: YAML 1.1), then for text
+    starting with a digit or sign: a timestamp, ``strconv.ParseInt(s, 0, 64)`` with ``_`` removed
+    (decimal, ``0x``, ``0o``, octal ``0…``, ``0b``), then a YAML-style float."""
+    if value in _YAML11_BOOL:
+        return "bool"
+    if value in _YAML11_NULL:
+        return "null"
+    if value in _YAML11_FLOAT_WORDS or value == "<<":
+        return "float" if value != "<<" else "str"
+    if not value or value[0] not in "+-0123456789.":
+        return "str"
+    if value[0] == ".":
+        return "float" if _YAML_STYLE_FLOAT.fullmatch(value) else "str"
+    if _TIMESTAMP.fullmatch(value):
+        return "timestamp"
+    plain = value.replace("_", "")
+    if _GO_INT.fullmatch(plain):
+        return "int"
+    if _YAML_STYLE_FLOAT.fullmatch(plain):
+        return "float"
+    return "str"
+
+
+def _error(exc: yaml.YAMLError) -> YamlError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    if mark is None:  # pragma: no cover - PyYAML's reading errors all carry a mark
+        return YamlError(message, 1, 1)
+    return YamlError(message, mark.line + 1, mark.column + 1)
+
+
+def _decode(data: bytes) -> tuple[str, int]:
+    """The text PyYAML reads and the byte length of a UTF-8 byte order mark it skips."""
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    return data[bom:].decode("utf-8"), bom
+
+
+def read_stream(data: bytes) -> YamlStream:
+    """Compose every document of ``data`` (UTF-8, as Kubernetes requires).
+
+    Never raises for bad input: a stream that is not UTF-8 or not YAML gets ``error`` set (with
+    the documents read before the error)."""
+    try:
+        text, bom = _decode(data)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        empty = ByteMap("", b"")
+        return YamlStream(data, (), empty, YamlError("not UTF-8 text", line, column))
+    bytemap = _ShiftedByteMap(text, data[bom:], bom) if bom else ByteMap(text, data)
+    sources = [(m.start(), m.group(1).decode("utf-8", "replace").strip())
+               for m in _SOURCE_COMMENT.finditer(data)] if b"# Source:" in data else []
+    documents: list[Document] = []
+    error = None
+    previous_end = 0
+    try:
+        for root in yaml.compose_all(text, Loader=_Loader):
+            if root is None:  # pragma: no cover - compose_all yields nodes only
+                continue
+            start = bytemap.offset(root.start_mark.index)
+            end = bytemap.offset(root.end_mark.index)
+            source = None
+            for at, name in sources:
+                if previous_end <= at < start:
+                    source = name
+            documents.append(Document(root, start, end, source))
+            previous_end = end
+    except yaml.YAMLError as exc:
+        error = _error(exc)
+    return YamlStream(data, tuple(documents), bytemap, error)
+
+
+class _ShiftedByteMap(ByteMap):
+    """A :class:`ByteMap` for text that followed a byte order mark."""
+
+    def __init__(self, text: str, data: bytes, shift: int) -> None:
+        super().__init__(text, data)
+        self._shift = shift
+
+    def offset(self, index: int) -> int:
+        return super().offset(index) + self._shift
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """``node`` and every node below it (depth first, document order)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, MappingNode):
+            for key, value in reversed(current.value):
+                stack.append(value)
+                stack.append(key)
+        elif isinstance(current, SequenceNode):
+            stack.extend(reversed(current.value))
