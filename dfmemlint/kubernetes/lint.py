@@ -29,7 +29,7 @@ from dfmemlint.rules import (
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.rules.values import ValueProblem
 from dfmemlint.types import Finding
-from dfmemlint.yamlsource.reader import YamlError, read_stream
+from dfmemlint.yamlsource.reader import YamlError, read_stream, without_cycle_collection
 
 SYNTAX_CODE = "DFM015"
 MANIFEST_RULES: dict[str, Callable[[ManifestContext], Iterator[ValueProblem]]] = {
@@ -137,6 +137,12 @@ def _wanted(code: str, options: LintOptions, ignored: set[str]) -> bool:
 
 
 def lint_manifest(path: str, data: bytes, options: LintOptions) -> ManifestResult:
+    """Lint one manifest file (a stream of documents), in one pass over it."""
+    with without_cycle_collection():
+        return _lint(path, data, options)
+
+
+def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     lines = Lines(data)
     if is_chart_template(data):
         return ManifestResult(path, data, [], [f"{path}: {TEMPLATE_NOTE}"], lines, template=True)

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from dfmemlint.containers import ContainerSettings, GoSetting, Place
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
 from dfmemlint.golang.units import (
+    MIB,
     LimitError,
     MemLimitStatus,
     compute_gomemlimit,
@@ -162,6 +163,9 @@ def _out_of_range(
             "DFM007", setting.place, _full_limit_message(settings, setting, ratio),
             Severity.WARNING,
         )
+    fine = limit_bytes is None or within_headroom(verdict.bytes, limit_bytes)
+    if verdict.bytes >= MIB and fine:
+        return None  # in range: no advice to work out
     judged = gomemlimit_out_of_range.judge(
         value + _source(setting), verdict.bytes, limit_bytes, advice(settings, ratio)
     )
