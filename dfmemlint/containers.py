@@ -43,8 +43,10 @@ class Container(NamedTuple):
     role: str = "container"  # "container", "initContainer", "service", "image"
 
     def describe(self) -> str:
+        """``container 'api' of Deployment/api``, and the Helm template it came from."""
         role = "init container" if self.role == "initContainer" else self.role
-        return f"{role} {self.name!r} of {self.workload}"
+        source = f" (from {self.workload.source})" if self.workload.source else ""
+        return f"{role} {self.name!r} of {self.workload}{source}"
 
 
 class MemoryLimit(NamedTuple):

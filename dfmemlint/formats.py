@@ -25,6 +25,8 @@ from dfmemlint.positions import TextPositions
 from dfmemlint.types import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml")
+# Helm's partial templates (_helpers.tpl, _pod.tpl): never YAML, always skipped as templates.
+TEMPLATE_SUFFIXES = (".tpl",)
 _COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNORECASE)
 _API_VERSION = re.compile(rb"^apiVersion:[ \t]*[^\s#]", re.MULTILINE)
 _KIND = re.compile(rb"^kind:[ \t]*[^\s#]", re.MULTILINE)
@@ -73,6 +75,8 @@ def detect(path: str, data: bytes) -> Format | None:
     """The format of a file given by path (or ``--stdin-filename``); None for a YAML file that
     is neither a manifest nor a Compose file (nothing to lint)."""
     name = os.path.basename(path)
+    if name.lower().endswith(TEMPLATE_SUFFIXES) and b"{{" in data:
+        return Format.KUBERNETES  # read only to be skipped and counted as a chart template
     if is_dockerfile_name(name) or not is_yaml_name(name):
         return Format.DOCKERFILE
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
@@ -121,6 +125,11 @@ ENGINES: dict[Format, Engine] = {
 
 def lint(path: str, data: bytes, options: LintOptions, fmt: Format | None = None) -> Result:
     """Lint ``data`` as the file ``path`` (its format detected unless ``fmt`` says). A YAML file
-    that is neither a manifest nor a Compose file is read as a manifest with no objects."""
-    chosen = fmt or detect(path, data) or Format.KUBERNETES
+    that is neither a manifest nor a Compose file (a chart's ``values.yaml``) has nothing to
+    check: it gets an empty result, and is not parsed."""
+    chosen = fmt or detect(path, data)
+    if chosen is None:
+        from dfmemlint.kubernetes.lint import not_a_manifest
+
+        return not_a_manifest(path, data)
     return ENGINES[chosen](path, data, options)

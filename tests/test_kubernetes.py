@@ -237,3 +237,93 @@ def test_rule_page_examples(code: str) -> None:
     bad, good = _examples(code)
     assert code in {f.code for f in lint("x.yaml", bad.encode(), LintOptions()).findings}
     assert lint("x.yaml", good.encode(), LintOptions()).findings == []
+
+
+INSPECTED = """\
+# Source: chart/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tuning
+data:
+  GOGC: "off"
+---
+# Source: chart/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: prod
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+          image: example/migrate
+      containers:
+        - name: api
+          image: example/api
+          envFrom:
+            - configMapRef: {name: tuning}
+            - secretRef: {name: extra}
+          env:
+            - name: GOMEMLIMIT
+              valueFrom:
+                resourceFieldRef: {resource: limits.memory}
+          resources:
+            limits:
+              memory: 512Mi
+"""
+
+
+def test_inspect_manifest_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(INSPECTED)
+    assert main(["inspect", "--format", "json", str(path)]) == 0
+    [info] = json.loads(capsys.readouterr().out)
+    assert (info["format"], info["objects"], info["template"], info["error"]) == (
+        "kubernetes", 2, False, None,
+    )
+    migrate, api = info["containers"]
+    assert (migrate["role"], migrate["memory_limit"], migrate["settings"]) == (
+        "initContainer", None, {},
+    )
+    assert api["workload"] == {
+        "kind": "Deployment", "name": "api", "namespace": "prod",
+        "source": "chart/templates/deployment.yaml",
+    }
+    assert api["memory_limit"]["bytes"] == 512 * 2**20
+    assert api["memory_limit"]["at"]["line"] == 33
+    gomemlimit, gogc = api["settings"]["GOMEMLIMIT"], api["settings"]["GOGC"]
+    assert (gomemlimit["value"], gomemlimit["bytes"], gomemlimit["at"]["line"]) == (
+        str(512 * 2**20), 512 * 2**20, 30,
+    )
+    assert (gogc["value"], gogc["origin"], gogc["at"]["line"]) == (
+        "off", "ConfigMap tuning key GOGC (envFrom)", 7,
+    )
+    assert api["unknown_sources"] == ["Secret extra (envFrom)"]
+
+
+def test_inspect_manifest_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "api.yaml"
+    good.write_text(INSPECTED)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("apiVersion: v1\nkind: Pod\nspec: [\n")
+    template = tmp_path / "_pod.tpl"
+    template.write_text("{{- define \"pod\" }}\napiVersion: v1\n{{- end }}\n")
+    assert main(["inspect", str(good), str(broken), str(template)]) == 0
+    out = capsys.readouterr().out
+    assert "Deployment/api in prod (from chart/templates/deployment.yaml)" in out
+    assert "    init container migrate: no memory limit" in out
+    assert "GOMEMLIMIT=536870912 = 536,870,912 bytes (512 MiB)  (resourceFieldRef" in out
+    assert "may also come from Secret extra (envFrom)" in out
+    assert "broken.yaml  (Kubernetes, 0 objects)\n  error at line 4, column 1:" in out
+    assert "_pod.tpl  (Kubernetes, 0 objects)\n  skipped: a Helm chart template" in out
+
+
+def test_yaml_that_is_not_a_manifest_is_not_read(tmp_path: Path) -> None:
+    result = lint("chart/values.yaml", b"a: [\n", LintOptions())
+    assert result.findings == []
+    assert result.syntax_error is None
+    assert detect("chart/templates/_helpers.tpl", b"{{- define \"x\" }}\n") is Format.KUBERNETES
+    assert detect("notes.tpl", b"FROM x\n") is Format.DOCKERFILE

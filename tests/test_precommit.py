@@ -83,11 +83,39 @@ NAMES: tuple[tuple[str, bool], ...] = (
     ("Dockerfile.txt", False),
     ("README.md", False),
     ("MyDockerfile", False),
-    ("Dockerfiles/app.yaml", False),
     ("Dockerfile.d/config.json", False),
-    ("docker-compose.yml", False),
     ("Dockerfile_old", False),
 )
+
+# YAML files: the hooks run on all of them; dfmemlint lints the Kubernetes manifests among them.
+YAML_NAMES: tuple[tuple[str, bool], ...] = (
+    ("Dockerfiles/app.yaml", True),
+    ("deploy/k8s/api.yml", True),
+    ("chart/templates/DEPLOYMENT.YAML", True),
+    ("docker-compose.yml", True),
+    ("values.yaml.bak", False),
+    ("notes.yaml.md", False),
+    ("app.yamlx", False),
+)
+MANIFEST = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: example/api
+          env:
+            - name: GOMEMLIMIT
+              value: "1024Mi"  # Kubernetes units: Go rejects them
+          resources:
+            limits:
+              memory: 2Gi
+"""
+MANIFEST_FIXED = MANIFEST.replace('"1024Mi"', '"1024MiB"')
 
 
 # --------------------------------------------------------------------------- the manifest
@@ -125,6 +153,11 @@ def test_files_regex(path: str, expected: bool) -> None:
     assert bool(re.search(pattern, path)) is expected
     # The hooks and the directory search (`dfmemlint DIR`) agree on what a Dockerfile is.
     assert is_dockerfile_name(path.rsplit("/", 1)[-1]) is expected
+
+
+@pytest.mark.parametrize(("path", "expected"), YAML_NAMES)
+def test_files_regex_yaml(path: str, expected: bool) -> None:
+    assert bool(re.search(_hook("dfmemlint")["files"], path)) is expected
 
 
 # --------------------------------------------------------------------------- pre-commit itself
@@ -257,6 +290,29 @@ def test_fix_hook_repairs_the_file(hook_repo: Path, project: Path, env: dict[str
         again = _try_repo(hook_repo, project, env, hook_id)
         assert again.returncode == 0, again.stdout + again.stderr
     assert (project / "Dockerfile").read_text(encoding="utf-8") == FIXED
+
+
+def test_hooks_lint_and_fix_manifests(
+    hook_repo: Path, project: Path, env: dict[str, str]
+) -> None:
+    _write(project, env, {
+        "deploy/api.yaml": MANIFEST,
+        "chart/values.yaml": "resources: {limits: {memory: 512m}}\n",  # not a manifest
+        "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
+                                           "{{- include \"x\" . }}\n",
+    })
+    result = _try_repo(hook_repo, project, env, "dfmemlint")
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "deploy/api.yaml:13:23: DFM004 [error] GOMEMLIMIT=1024Mi" in output
+    assert "values.yaml:" not in output
+    assert "1 Helm chart template skipped" in output
+    fixed = _try_repo(hook_repo, project, env, "dfmemlint-fix")
+    assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # it modified a file
+    assert (project / "deploy/api.yaml").read_text(encoding="utf-8") == MANIFEST_FIXED
+    _git(project, env, "add", "-A")
+    again = _try_repo(hook_repo, project, env, "dfmemlint")
+    assert again.returncode == 0, again.stdout + again.stderr
 
 
 def test_clean_dockerfile_passes(hook_repo: Path, project: Path, env: dict[str, str]) -> None:

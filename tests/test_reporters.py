@@ -576,3 +576,14 @@ def test_json_valid_text(text_in: str) -> None:
     out = json_reporter.valid_text(text_in)
     out.encode("utf-8")
     assert out[-1] == text_in[-1]
+
+
+def test_long_rule_descriptions_fit_code_scanning() -> None:
+    short = "One paragraph."
+    assert sarif._description(short) == short
+    paragraphs = "\n\n".join(["x" * 600, "y" * 600])
+    assert sarif._description(paragraphs) == "x" * 600
+    long_words = " ".join(["word"] * 400)
+    cut = sarif._description(long_words)
+    assert len(cut) <= sarif.MAX_DESCRIPTION
+    assert cut.endswith("word\u2026")

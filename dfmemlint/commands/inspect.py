@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from dfmemlint import formats
 from dfmemlint.commands.options import (
     Command,
     build_arg_option,
@@ -22,6 +23,7 @@ from dfmemlint.dockerfile.startup import StartupLimit
 from dfmemlint.engine import UnknownTarget
 from dfmemlint.files import InputError, expand_paths, read_source
 from dfmemlint.golang.units import describe_bytes
+from dfmemlint.kubernetes.inspect import manifest_json, manifest_outline
 from dfmemlint.reporters import printable
 from dfmemlint.rules.base import Context
 
@@ -143,8 +145,19 @@ def _outline(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _manifest(path: str, data: bytes) -> dict[str, Any]:
+    """A manifest (or another YAML file): each container's limit and Go settings."""
+    from dfmemlint.engine import LintOptions
+    from dfmemlint.kubernetes.lint import ManifestResult
+
+    result = formats.lint(path, data, LintOptions())
+    assert isinstance(result, ManifestResult)
+    return manifest_json(result)
+
+
 @click.command(
-    cls=Command, short_help="Show how a Dockerfile is read: instructions, stages, environment."
+    cls=Command,
+    short_help="Show how a Dockerfile or manifest is read: instructions, stages, environment.",
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option(["text", "json"])
@@ -158,7 +171,9 @@ def inspect(
     target: str | None,
     stdin_filename: str | None,
 ) -> int:
-    """Show how a Dockerfile is read: instructions, stages and the runtime environment."""
+    """Show how a Dockerfile is read: instructions, stages and the runtime environment; for a
+    Kubernetes manifest, each container's memory limit and the GOMEMLIMIT/GOGC that reach it,
+    with where each came from."""
     try:
         files = expand_paths(paths, warn=warn)
         sources = [read_source(path, stdin_filename) for path in files]
@@ -170,6 +185,9 @@ def inspect(
     linker = Linker()
     results = []
     for source in sources:
+        if formats.detect(source.path, source.data) is not formats.Format.DOCKERFILE:
+            results.append(_manifest(source.path, source.data))
+            continue
         df = reader.read(source.data)
         graph = model.build(df, build_args=build_args, target=target)
         if graph.target_missing is not None and df.error is None:
@@ -189,6 +207,9 @@ def inspect(
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
         # The outline quotes the file: its control characters are shown, not obeyed.
-        outline = "\n\n".join(_outline(info) for info in results)
+        outline = "\n\n".join(
+            manifest_outline(info) if info.get("format") == "kubernetes" else _outline(info)
+            for info in results
+        )
         click.echo("\n".join(printable(line) for line in outline.split("\n")))
     return 0

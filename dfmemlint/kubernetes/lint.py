@@ -136,6 +136,11 @@ def _wanted(code: str, options: LintOptions, ignored: set[str]) -> bool:
     return code not in options.ignore and code not in ignored
 
 
+def not_a_manifest(path: str, data: bytes) -> ManifestResult:
+    """The result for a YAML file that holds no Kubernetes object: nothing found, nothing read."""
+    return ManifestResult(path, data, [], [], Lines(data))
+
+
 def lint_manifest(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     """Lint one manifest file (a stream of documents), in one pass over it."""
     with without_cycle_collection():

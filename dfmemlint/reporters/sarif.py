@@ -68,13 +68,33 @@ def _section(markdown: str, title: str) -> str:
     return "\n\n".join(" ".join(paragraph) for paragraph in paragraphs if paragraph)
 
 
+# GitHub code scanning refuses a rule description longer than this.
+MAX_DESCRIPTION = 1024
+
+
+def _description(text: str) -> str:
+    """``text``, or as many of its first paragraphs as fit in :data:`MAX_DESCRIPTION` (at least
+    the first, cut at a word with an ellipsis when even that is too long)."""
+    if len(text) <= MAX_DESCRIPTION:
+        return text
+    kept = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{kept}\n\n{paragraph}" if kept else paragraph
+        if len(candidate) > MAX_DESCRIPTION:
+            break
+        kept = candidate
+    if kept:
+        return kept
+    return text[: MAX_DESCRIPTION - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
 def reporting_descriptor(rule: RuleInfo) -> dict[str, object]:
     page = rule_page(rule.code)
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": _section(page, "What it does")},
+        "fullDescription": {"text": _description(_section(page, "What it does"))},
         "help": {"text": _plain_text(page), "markdown": page},
         "helpUri": rule_url(rule.code),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},

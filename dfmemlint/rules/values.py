@@ -136,8 +136,9 @@ def _malformed(
 def _full_limit_message(settings: ContainerSettings, setting: GoSetting, ratio: float) -> str:
     assert settings.limit is not None
     return (
-        f"GOMEMLIMIT from the downward API ({setting.origin}) is 100% of the memory limit of "
-        f"{settings.container.describe()} ({describe_bytes(settings.limit.bytes)}), leaving no "
+        f"GOMEMLIMIT from the downward API ({setting.origin}) is 100% of the "
+        f"{format_size(settings.limit.bytes)} memory limit of {settings.container.describe()}, "
+        "leaving no "
         "headroom for memory GOMEMLIMIT does not count (the mapped binary, cgo and other non-Go "
         "allocations, kernel memory charged to the container), so the kernel may kill the "
         "container before the garbage collector works hard. The API cannot express a fraction: "
