@@ -157,7 +157,7 @@ def _manifest(path: str, data: bytes) -> dict[str, Any]:
 
 @click.command(
     cls=Command,
-    short_help="Show how a Dockerfile or manifest is read: instructions, stages, environment.",
+    short_help="Show how a Dockerfile or manifest is read, and its Go settings.",
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option(["text", "json"])
