@@ -281,6 +281,36 @@ def _files(stdout: str) -> set[str]:
     return {props["file"] for _, props, _ in _annotations(stdout)}
 
 
+MANIFEST = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api
+spec:
+  containers:
+    - name: api
+      image: example/api
+      env:
+        - name: GOMEMLIMIT
+          value: "1024Mi"
+      resources: {limits: {memory: 2Gi}}
+"""
+
+
+def test_manifests_are_found_and_annotated(workspace: Path, installed: dict[str, str]) -> None:
+    (workspace / "k8s").mkdir()
+    (workspace / "k8s" / "api.yaml").write_text(MANIFEST, encoding="utf-8")
+    (workspace / "k8s" / "values.yaml").write_text("memory: [\n", encoding="utf-8")  # not read
+    result = lint(workspace, installed, paths="k8s")
+    assert result.returncode == 1, result.stderr
+    [(command, properties, message)] = _annotations(result.stdout)
+    assert command == "error"
+    where = (properties["file"], properties["line"], properties["col"])
+    assert where == ("k8s/api.yaml", "11", "19")
+    assert properties["title"] == "DFM004 gomemlimit-malformed"
+    assert message.startswith("GOMEMLIMIT=1024Mi is not a value the Go runtime accepts")
+
+
 def test_bad_dockerfile_is_annotated_and_fails(
     workspace: Path, installed: dict[str, str]
 ) -> None:

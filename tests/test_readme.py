@@ -81,3 +81,16 @@ def test_readme_compose_example_is_what_the_tool_prints(
     code = main(["--no-color", "examples/compose"])
     assert code == 1
     assert capsys.readouterr().out == _block_after("dfmemlint examples/compose")
+
+
+def test_readme_kubernetes_example_is_what_the_tool_prints(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(ROOT)
+    example = "examples/k8s/deployment.yaml"
+    assert main(["--no-color", example]) == 1
+    assert capsys.readouterr().out == _block_after(f"dfmemlint {example}")
+    assert main(["--diff", "--unsafe-fixes", example]) == 1
+    assert capsys.readouterr().out == _block_after(f"dfmemlint --diff --unsafe-fixes {example}")
+    assert main(["inspect", example]) == 0
+    assert capsys.readouterr().out == _block_after(f"dfmemlint inspect {example}")

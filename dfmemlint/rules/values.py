@@ -67,10 +67,14 @@ def advice(settings: ContainerSettings, ratio: float) -> str:
     return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
 
 
-def _source(setting: GoSetting) -> str:
+def _source(setting: GoSetting, *, container: bool = False) -> str:
+    """`` (from ConfigMap tuning key GOMEMLIMIT (envFrom))`` for a value not written as the
+    container's own literal, naming the container when the message does not."""
     if setting.origin in ("env value", "environment", "ENV"):
         return ""
-    return f" (from {setting.origin}, for {setting.container.describe()})"
+    if container:
+        return f" (from {setting.origin}, for {setting.container.describe()})"
+    return f" (from {setting.origin})"
 
 
 def _ambiguity(value: str) -> str | None:
@@ -168,7 +172,8 @@ def _out_of_range(
     if verdict.bytes >= MIB and fine:
         return None  # in range: no advice to work out
     judged = gomemlimit_out_of_range.judge(
-        value + _source(setting), verdict.bytes, limit_bytes, advice(settings, ratio)
+        value + _source(setting, container=True), verdict.bytes, limit_bytes,
+        advice(settings, ratio),
     )
     if judged is None:
         return None
@@ -204,10 +209,7 @@ def check(settings: ContainerSettings, ratio: float) -> Iterator[ValueProblem]:
     if gomemlimit is not None and gomemlimit.value is None:
         return  # set, to a value the files do not show
     if gogc_off_unbounded.unbounded(gogc.value, None if gomemlimit is None else gomemlimit.value):
-        where = settings.container.describe() + _source(gogc).replace(
-            f" (from {gogc.origin}, for {settings.container.describe()})",
-            f" (from {gogc.origin})",
-        )
+        where = settings.container.describe() + _source(gogc)
         yield ValueProblem(
             "DFM008", gogc.place, gogc_off_unbounded.message(where, advice(settings, ratio))
         )
