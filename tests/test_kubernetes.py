@@ -327,3 +327,21 @@ def test_yaml_that_is_not_a_manifest_is_not_read(tmp_path: Path) -> None:
     assert result.syntax_error is None
     assert detect("chart/templates/_helpers.tpl", b"{{- define \"x\" }}\n") is Format.KUBERNETES
     assert detect("notes.tpl", b"FROM x\n") is Format.DOCKERFILE
+
+
+def test_ambiguous_units_get_an_unsafe_fix_with_both_readings() -> None:
+    data = (ROOT / "tests" / "fixtures" / "gomemlimit-malformed" / "k8s-ambiguous-mega.yaml")
+    [finding] = lint("x.yaml", data.read_bytes(), LintOptions()).findings
+    assert finding.code == "DFM004"
+    assert finding.fix is not None
+    assert finding.fix.applicability.label == "unsafe"
+    assert "as a Kubernetes quantity it is 400,000,000 bytes" in finding.message
+    assert "as a binary unit 419,430,400 bytes (400 MiB)" in finding.message
+    literal = DEPLOYMENT.replace(
+        "valueFrom:\n                resourceFieldRef:\n                  resource: limits.memory\n"
+        "                  divisor: 1Mi  # a count of MiB",
+        'value: "300Mi"',
+    )
+    [respelled] = lint("x.yaml", literal.encode(), LintOptions()).findings
+    assert respelled.fix is not None
+    assert respelled.fix.applicability.label == "safe"  # Mi means MiB: one-to-one
