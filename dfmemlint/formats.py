@@ -16,7 +16,7 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Protocol
 
 from dfmemlint.engine import EditableRanges, LintOptions
@@ -52,7 +52,7 @@ class Result(Protocol):
     @property
     def syntax_error(self) -> str | None: ...
 
-    def editable_ranges(self) -> Sequence[tuple[int, int]] | EditableRanges: ...
+    def editable_ranges(self) -> EditableRanges: ...
 
 
 Engine = Callable[[str, bytes, LintOptions], Result]

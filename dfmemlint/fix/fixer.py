@@ -122,7 +122,7 @@ def _inside(edit: Edit, ranges: Sequence[tuple[int, int]] | EditableRanges) -> b
     return any(start <= edit.start and edit.end <= end for start, end in ranges)
 
 
-def editable_ranges(result: Result) -> Sequence[tuple[int, int]] | EditableRanges:
+def editable_ranges(result: Result) -> EditableRanges:
     """The bytes a fix may change (for a Dockerfile: the stages BuildKit builds and the ARGs
     before the first FROM, below the parser directives: ``engine.EditableRanges``)."""
     return result.editable_ranges()

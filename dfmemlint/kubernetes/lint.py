@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from dfmemlint.engine import LintOptions
+from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.kubernetes import model
 from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve_all
 from dfmemlint.positions import Lines
@@ -76,8 +76,17 @@ class ManifestResult:
             return None
         return f"a file that is not YAML ({self.error.message}, line {self.error.line})"
 
-    def editable_ranges(self) -> list[tuple[int, int]]:
-        return [(0, len(self.data))]
+    def editable_ranges(self) -> EditableRanges:
+        return WholeFile(len(self.data))
+
+
+class WholeFile(EditableRanges):
+    """Every byte of a manifest may be edited: YAML has no parser directives and no stages
+    that are not built."""
+
+    def __init__(self, size: int) -> None:
+        self.ranges = [(0, size)]
+        self._starts = [0]
 
 
 def is_chart_template(data: bytes) -> bool:
