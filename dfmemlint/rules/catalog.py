@@ -84,7 +84,13 @@ CATALOG: tuple[RuleInfo, ...] = (
         "GOGC=off reaches runtime with no GOMEMLIMIT: the heap grows until the container is "
         "killed.",
     ),
-    # DFM009: reserved for the variable-name rule.
+    RuleInfo(
+        "DFM009",
+        "gomemlimit-misspelled",
+        Severity.WARNING,
+        "An ENV name is a near miss of GOMEMLIMIT (GOMEMLIMT, gomemlimit, GO_MEMLIMIT): it does "
+        "nothing at run time.",
+    ),
     RuleInfo(
         "DFM010",
         "downward-api-divisor",
@@ -123,13 +129,6 @@ CATALOG: tuple[RuleInfo, ...] = (
         "yaml-syntax",
         Severity.ERROR,
         "The manifest is not YAML that Kubernetes can read.",
-    ),
-    RuleInfo(
-        "DFM009",
-        "gomemlimit-misspelled",
-        Severity.WARNING,
-        "An ENV name is a near miss of GOMEMLIMIT (GOMEMLIMT, gomemlimit, GO_MEMLIMIT): it does "
-        "nothing at run time.",
     ),
     RuleInfo(
         "DFM016",
