@@ -177,7 +177,7 @@ def test_prometheus_operator_and_options(capsys: pytest.CaptureFixture[str], pro
     ("name", "content", "fragment"),
     [
         ("compose.yaml", "services: [\n", "compose.yaml"),
-        ("values.yaml", "replicas: 2\n", "not a Compose file"),
+        ("values.yaml", "replicas: 2\n", "neither a Compose file"),
     ],
 )
 def test_unreadable_input(

@@ -479,3 +479,38 @@ def test_alerts_command_rules_fire(
     document = {"rule_files": [rules_path.name], "evaluation_interval": "1m", "tests": tests}
     (tmp_path / "test.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
     run(promtool, "test", "rules", tmp_path / "test.yaml")
+
+
+def test_alerts_command_kubernetes_rules_fire(
+    promtool: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``dfmemlint alerts`` on a manifest: each of its rules fires above and not below."""
+    from test_alerts_kubernetes import MANIFEST
+
+    manifest = tmp_path / "app.yaml"
+    manifest.write_text(MANIFEST, encoding="utf-8")
+    assert main(["alerts", str(manifest)]) == 0
+    text = capsys.readouterr().out
+    rng = random.Random(12)
+    all_cases = [
+        Case(
+            None,
+            "shop",
+            deployment_pod(rng, "api"),
+            (deployment_pod(rng, "api-v2"),),
+        ),
+        Case(
+            None,
+            "data",
+            statefulset_pod(rng, "db"),
+            (statefulset_pod(rng, "db-backup"),),
+        ),
+        Case(
+            None,
+            "default",
+            job_pod(rng, cronjob_job(rng, "nightly"), indexed=False),
+            (job_pod(rng, "nightly", indexed=False),),
+        ),
+        Case(None, "shop", deployment_pod(rng, "web"), ()),
+    ]
+    check_and_test(promtool, tmp_path, text, all_cases)

@@ -21,7 +21,7 @@ def examples() -> list[tuple[str, str]]:
         README,
         re.M | re.S,
     )
-    assert len(found) == 2, "README shows the alerts and budget --format prometheus examples"
+    assert len(found) == 3, "README shows two alerts examples and one of budget --format prometheus"
     return found
 
 

@@ -8,6 +8,8 @@ Exit 0 when the rules were written, 2 for unreadable input or options.
 Compose files: named on the command line (a default-named one with its override file, as
 ``docker compose`` reads them), or found in directories: the default-named project of each
 directory, and any other ``*.yml``/``*.yaml`` file with a top-level ``services:`` key, alone.
+Kubernetes manifests (``dfmemlint.alerts.kubernetes``): ``*.yml``/``*.yaml`` files with a
+top-level ``apiVersion`` and ``kind`` (``helm template`` output too), named or found.
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from collections.abc import Iterable
 
 import click
 
-from dfmemlint.alerts.rules import FORMATS, METRICS, AlertOptions, AlertRule, build_rule, render
+from dfmemlint.alerts.rules import (
+    FORMATS,
+    METRICS,
+    AlertOptions,
+    AlertRule,
+    AlertTarget,
+    build_rule,
+    render,
+)
 from dfmemlint.alerts.targets import Skipped
 from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import Command, error, warn
@@ -36,40 +46,93 @@ def _looks_like_compose(path: str) -> bool:
         return False
 
 
-def compose_projects(paths: Iterable[str]) -> list[list[str]]:
-    """The Compose projects to read: each a list of files, base first. Raises InputError for a
-    path that does not exist or a named file that is not a Compose file."""
+def _is_manifest(path: str) -> bool:
+    from dfmemlint.formats import looks_like_kubernetes
+
+    try:
+        with open(path, "rb") as handle:
+            return looks_like_kubernetes(handle.read(1 << 24))
+    except OSError:
+        return False
+
+
+def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """What to read, in order: ``("compose", files of one project, base first)`` or
+    ``("kubernetes", [manifest])``. Raises InputError for a path that does not exist or a
+    named file that is neither."""
     from dfmemlint.compose.names import is_compose_name, project_files, project_of
 
-    projects: list[list[str]] = []
+    found: list[tuple[str, list[str]]] = []
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(
                     d for d in dirs if default_exclusion(os.path.join(root, d), True) is None
                 )
-                found = project_files(root)
-                if found:
-                    projects.append(found)
+                project = project_files(root)
+                if project:
+                    found.append(("compose", project))
                 for name in sorted(files):
                     full = os.path.normpath(os.path.join(root, name))
-                    if (
-                        name.lower().endswith(_YAML)
-                        and not is_compose_name(name)
-                        and _looks_like_compose(full)
-                    ):
-                        projects.append([full])
+                    if not name.lower().endswith(_YAML) or is_compose_name(name):
+                        continue
+                    if _looks_like_compose(full):
+                        found.append(("compose", [full]))
+                    elif _is_manifest(full):
+                        found.append(("kubernetes", [full]))
         elif not os.path.isfile(path):
             raise InputError(f"{path}: no such file or directory")
         elif is_compose_name(os.path.basename(path)) or _looks_like_compose(path):
-            projects.append(project_of(os.path.normpath(path)))
+            found.append(("compose", project_of(os.path.normpath(path))))
+        elif _is_manifest(path):
+            found.append(("kubernetes", [os.path.normpath(path)]))
         else:
-            raise InputError(f"{path}: not a Compose file (no top-level services:)")
-    unique: list[list[str]] = []
-    for files in projects:
-        if files not in unique:
-            unique.append(files)
+            raise InputError(
+                f"{path}: neither a Compose file (top-level services:) nor a Kubernetes "
+                "manifest (apiVersion and kind)"
+            )
+    unique: list[tuple[str, list[str]]] = []
+    for item in found:
+        if item not in unique:
+            unique.append(item)
     return unique
+
+
+def _compose_targets(files: list[str], include_all: bool) -> list[AlertTarget | Skipped]:
+    from dfmemlint.alerts.compose import compose_target
+    from dfmemlint.compose.model import ComposeError, load_project
+
+    try:
+        project = load_project(files)
+    except (ComposeError, OSError) as exc:
+        raise InputError(str(exc)) from None
+    for note in project.notes:
+        warn(note)
+    return [compose_target(s, include_all=include_all) for s in project.services.values()]
+
+
+def _kubernetes_targets(
+    path: str, namespace: str | None, include_all: bool
+) -> list[AlertTarget | Skipped]:
+    from dfmemlint.alerts.kubernetes import kubernetes_target
+    from dfmemlint.containers import Place
+    from dfmemlint.engine import LintOptions
+    from dfmemlint.files import read_source
+    from dfmemlint.kubernetes.lint import lint_manifest
+
+    result = lint_manifest(path, read_source(path).data, LintOptions())
+    if result.syntax_error is not None:
+        raise InputError(f"{path}: {result.syntax_error}")
+    for note in result.notes:
+        warn(note)
+
+    def locate(place: Place) -> str:
+        return f"{place.path}:{result.lines.line_col(place.start)[0]}"
+
+    return [
+        kubernetes_target(item.settings, locate, namespace=namespace, include_all=include_all)
+        for item in result.resolved
+    ]
 
 
 def _identity(rule: AlertRule) -> tuple[tuple[str, str], ...]:
@@ -89,29 +152,28 @@ def _duplicate(rule: AlertRule, where: str, first_where: str, first: AlertRule) 
 
 
 def collect(
-    paths: Iterable[str], options: AlertOptions, *, include_all: bool = False
+    paths: Iterable[str],
+    options: AlertOptions,
+    *,
+    namespace: str | None = None,
+    include_all: bool = False,
 ) -> tuple[list[AlertRule], list[Skipped]]:
     """The rules for every container the files at ``paths`` define, in file order, and the
     containers that get none. Notes about the files go to standard error.
 
-    Raises InputError for a path that cannot be read or a file Compose cannot read.
+    Raises InputError for a path that cannot be read or a file that cannot be read as its
+    format.
     """
-    from dfmemlint.alerts.compose import compose_target
-    from dfmemlint.compose.model import ComposeError, load_project
-
     rules: list[AlertRule] = []
     skipped: list[Skipped] = []
     kept: dict[tuple[tuple[str, str], ...], tuple[str, AlertRule]] = {}
-    for files in compose_projects(paths):
+    for kind, files in inputs(paths):
         where = " + ".join(files)
-        try:
-            project = load_project(files)
-        except (ComposeError, OSError) as exc:
-            raise InputError(str(exc)) from None
-        for note in project.notes:
-            warn(note)
-        for service in project.services.values():
-            target = compose_target(service, include_all=include_all)
+        if kind == "compose":
+            targets = _compose_targets(files, include_all)
+        else:
+            targets = _kubernetes_targets(files[0], namespace, include_all)
+        for target in targets:
             if isinstance(target, Skipped):
                 skipped.append(target._replace(title=f"{target.title} ({where})"))
                 continue
@@ -138,6 +200,11 @@ def collect(
 )
 @alert_options
 @click.option(
+    "--namespace",
+    default=None,
+    help="The namespace of workloads whose manifest names none (as kubectl apply -n).",
+)
+@click.option(
     "--all-containers",
     "include_all",
     is_flag=True,
@@ -149,17 +216,19 @@ def alerts(
     metric: str,
     for_duration: str,
     severity: str,
+    namespace: str | None,
     include_all: bool,
 ) -> int:
-    """Write Prometheus alerting rules for the Go containers of Compose files.
+    """Write Prometheus alerting rules for the Go containers of Kubernetes manifests and
+    Compose files.
 
-    Each service with a memory limit and a known GOMEMLIMIT gets one alert: its RSS above
+    Each container with a memory limit and a known GOMEMLIMIT gets one alert: its RSS above
     min(limit * 0.9, GOMEMLIMIT * 1.1), the threshold `dfmemlint budget` computes, for the
-    service's own GOMEMLIMIT. Directories are searched for Compose files.
+    container's own GOMEMLIMIT. Directories are searched for manifests and Compose files.
     """
     options = AlertOptions(metric, for_duration, severity)
     try:
-        rules, skipped = collect(paths, options, include_all=include_all)
+        rules, skipped = collect(paths, options, namespace=namespace, include_all=include_all)
     except InputError as exc:
         error(str(exc))
         return 2
