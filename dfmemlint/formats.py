@@ -116,10 +116,17 @@ def _lint_kubernetes(path: str, data: bytes, options: LintOptions) -> Result:
     return lint_manifest(path, data, options)
 
 
+def _lint_compose(path: str, data: bytes, options: LintOptions) -> Result:
+    from dfmemlint.compose.lint import lint_compose
+
+    return lint_compose(path, data, options)
+
+
 #: The engine of each format; another format registers its own here.
 ENGINES: dict[Format, Engine] = {
     Format.DOCKERFILE: _lint_dockerfile,
     Format.KUBERNETES: _lint_kubernetes,
+    Format.COMPOSE: _lint_compose,
 }
 
 

@@ -204,7 +204,7 @@ OTHER_NAMES = [
     "Dockerfile.dockerignore",
     "Dockerfile.md",
     "README",
-    "docker-compose.yml",
+    "docker-compose.txt",  # (docker-compose.yml is a Compose file: linted)
     "build.sh",
 ]
 

@@ -80,7 +80,7 @@ def test_quantity_value_rounds_up_and_suffix() -> None:
         ("k8s/api.yaml", DEPLOYMENT.encode(), Format.KUBERNETES),
         ("k8s/api.YML", DEPLOYMENT.encode(), Format.KUBERNETES),
         ("chart/values.yaml", b"image: x\nresources: {}\n", None),
-        ("compose.yaml", b"services: {}\n", None),
+        ("compose.yaml", b"services: {}\n", Format.COMPOSE),
     ],
 )
 def test_detect(path: str, data: bytes, fmt: Format | None) -> None:

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from dfmemlint.cli import main
-from dfmemlint.kubernetes.lint import MANIFEST_RULES, SYNTAX_CODE
+from dfmemlint.kubernetes.lint import MANIFEST_RULES
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.catalog import CATALOG
+from dfmemlint.yaml_findings import SYNTAX_CODE
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

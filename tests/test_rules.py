@@ -29,10 +29,11 @@ from dfmemlint.dockerfile.gobuild import (
 from dfmemlint.engine import LintOptions
 from dfmemlint.fix.fixer import fix_file
 from dfmemlint.formats import lint
-from dfmemlint.kubernetes.lint import MANIFEST_RULES, SYNTAX_CODE
+from dfmemlint.kubernetes.lint import MANIFEST_RULES
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.catalog import BY_CODE, CATALOG
 from dfmemlint.types import Finding, Severity
+from dfmemlint.yaml_findings import SYNTAX_CODE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REGENERATE = os.environ.get("DFMEMLINT_REGENERATE") == "1"

@@ -145,12 +145,22 @@ def _outline(info: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _compose_outline(info: dict[str, Any]) -> str:
+    from dfmemlint.compose.inspect import compose_outline
+
+    return compose_outline(info)
+
+
 def _manifest(path: str, data: bytes) -> dict[str, Any]:
     """A manifest (or another YAML file): each container's limit and Go settings."""
+    from dfmemlint.compose.inspect import compose_json
+    from dfmemlint.compose.lint import ComposeResult
     from dfmemlint.engine import LintOptions
     from dfmemlint.kubernetes.lint import ManifestResult
 
     result = formats.lint(path, data, LintOptions())
+    if isinstance(result, ComposeResult):
+        return compose_json(result)
     assert isinstance(result, ManifestResult)
     return manifest_json(result)
 
@@ -208,7 +218,8 @@ def inspect(
     else:
         # The outline quotes the file: its control characters are shown, not obeyed.
         outline = "\n\n".join(
-            manifest_outline(info) if info.get("format") == "kubernetes" else _outline(info)
+            manifest_outline(info) if info.get("format") == "kubernetes"
+            else _compose_outline(info) if info.get("format") == "compose" else _outline(info)
             for info in results
         )
         click.echo("\n".join(printable(line) for line in outline.split("\n")))

@@ -1,0 +1,205 @@
+"""Lint a Compose file: the value rules (DFM004 malformed GOMEMLIMIT, DFM007 out of range against
+the service's memory limit, DFM008 GOGC=off with no GOMEMLIMIT) on each service's environment as
+``docker compose`` builds it (:mod:`dfmemlint.compose.model`).
+
+The file is read with the project it belongs to (the override file beside a ``compose.yaml``,
+the ``.env`` file), so each finding is about what the container really gets; a finding is
+reported in the file that writes the value. A value written in ``.env`` or an ``env_file`` is
+reported at the Compose line that brings it in (``${GOMEMLIMIT}``, ``env_file: app.env``), and
+the message names the line of the other file; it has no automatic fix, since only the linted
+file's bytes are edited. Comments work as in manifests: ``# dfmemlint: ignore=DFM007`` on the
+comment line(s) directly above, ``# dfmemlint: global ignore=…`` anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from dfmemlint.compose.model import ComposeError, EnvValue, Project, Service, load_project
+from dfmemlint.compose.names import project_of
+from dfmemlint.compose.source import Origin
+from dfmemlint.containers import (
+    Container,
+    ContainerSettings,
+    GoSetting,
+    MemoryLimit,
+    Place,
+    Workload,
+)
+from dfmemlint.engine import EditableRanges, LintOptions
+from dfmemlint.positions import Lines
+from dfmemlint.rules import values
+from dfmemlint.rules.values import ValueProblem
+from dfmemlint.types import Finding
+from dfmemlint.yaml_findings import (
+    SYNTAX_CODE,
+    WholeFile,
+    is_wanted,
+    read_suppressions,
+    syntax_finding,
+    to_finding,
+)
+
+RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")
+
+
+@dataclass
+class ComposeResult:
+    path: str
+    data: bytes
+    findings: list[Finding]
+    notes: list[str]
+    lines: Lines
+    project: Project | None = None
+    error: str | None = None
+    settings: list[ContainerSettings] = field(default_factory=list)
+
+    @property
+    def source(self) -> Lines:
+        return self.lines
+
+    @property
+    def syntax_error(self) -> str | None:
+        return None if self.error is None else f"a Compose file that cannot be read ({self.error})"
+
+    def editable_ranges(self) -> EditableRanges:
+        return WholeFile(len(self.data))
+
+
+def _place(origin: Origin) -> Place:
+    return Place(origin.path, origin.start, origin.end, origin.editable)
+
+
+def _how(value: EnvValue) -> str:
+    """How the value gets to the container, for messages (``environment`` says nothing)."""
+    where = f"{value.origin.path}:{value.origin.line}"
+    if value.via == ".env":
+        how = f"the project's .env file, {where}"
+    elif value.via == "env_file":
+        how = f"env_file {where}"
+    else:
+        how = "environment"
+    if value.overridable:
+        names = ", ".join(f"${{{name}}}" for name in value.overridable)
+        how = f"the default of {names}, unless the shell running docker compose sets it"
+    return how
+
+
+def service_settings(service: Service, project: str) -> ContainerSettings:
+    """The record the value rules judge, for one service of the Compose project ``project``
+    (Compose names a project after its directory)."""
+    container = Container(service.name, Workload("project", project), role="service")
+    limit = None
+    if service.memory_limit is not None:
+        written = service.memory_limit
+        limit = MemoryLimit(written.bytes, written.written, written.key, _place(written.origin))
+    settings: dict[str, GoSetting] = {}
+    for name in RUNTIME_VARIABLES:
+        value = service.environment.get(name)
+        if value is not None:
+            settings[name] = GoSetting(
+                name, value.value, _how(value), _place(value.origin), container
+            )
+    image = None if "GOMEMLIMIT" in settings else _image_gomemlimit(service.dockerfile)
+    return ContainerSettings(container, limit, settings, () if image is None else (image,))
+
+
+def _image_gomemlimit(dockerfile: str | None) -> str | None:
+    """Where the image a service builds sets GOMEMLIMIT for the running container
+    (``the image's ENV at Dockerfile:7``), or None. The service's ``environment`` wins over an
+    image's ``ENV``, but when it does not set GOMEMLIMIT the image's value applies, so a
+    service's ``GOGC=off`` is bounded by it (DFM008 stays silent)."""
+    if dockerfile is None:
+        return None
+    from dfmemlint.dockerfile import model, reader, settings
+
+    try:
+        data = _read(dockerfile)
+    except OSError:
+        return None
+    df = reader.read(data)
+    for setting in settings.collect(model.build(df)):
+        if setting.name == "GOMEMLIMIT" and setting.runtime and setting.value not in ("", "off"):
+            line = df.line_col(setting.start)[0]
+            return f"the image's {setting.kind.upper()} at {_shown(dockerfile)}:{line}"
+    return None
+
+
+def _shown(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _in_this_file(
+    problem: ValueProblem, service: Service, path: str
+) -> ValueProblem | None:
+    """The problem placed in ``path``: as it is, or at the Compose scalar that brings in a value
+    written in another file (then without its fix)."""
+    if _same(problem.place.path, path):
+        return problem
+    for value in service.environment.values():
+        origin = value.origin
+        brought = value.brought_by
+        if (origin.path, origin.start, origin.end) != problem.place[:3] or brought is None:
+            continue
+        if not _same(brought.path, path):
+            return None
+        return problem._replace(place=_place(brought), fix=None)
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    return os.path.normpath(a) == os.path.normpath(b)
+
+
+def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
+    """Lint ``data`` as the Compose file ``path`` (with its project, when it has one)."""
+    lines = Lines(data)
+    files = project_of(path) if os.path.isfile(path) else [path]
+    try:
+        project = load_project(files, {path: data, **{f: _read(f) for f in files if f != path}})
+    except (ComposeError, OSError) as exc:
+        return _unreadable(path, data, lines, str(exc), options)
+    suppressions = read_suppressions(data, lines)
+    findings: list[Finding] = []
+    all_settings: list[ContainerSettings] = []
+    seen: set[tuple[str, int, int]] = set()
+    for service in project.services.values():
+        settings = service_settings(service, os.path.basename(project.directory))
+        all_settings.append(settings)
+        for problem in values.check(settings, options.ratio):
+            placed = _in_this_file(problem, service, path)
+            if placed is None:
+                continue
+            key = (placed.code, placed.place.start, placed.place.end)
+            if key in seen or not is_wanted(placed.code, options, suppressions.everywhere):
+                continue
+            seen.add(key)
+            finding = to_finding(path, lines, placed, options)
+            if not suppressions.hides(finding, lines):
+                findings.append(finding)
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    notes = [note for note in project.notes if note.startswith(path) or ":" not in note]
+    return ComposeResult(path, data, findings, notes, lines, project, None, all_settings)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def _unreadable(
+    path: str, data: bytes, lines: Lines, message: str, options: LintOptions
+) -> ComposeResult:
+    findings: list[Finding] = []
+    if is_wanted(SYNTAX_CODE, options, set()):
+        line = 1
+        prefix = f"{path}:"
+        if message.startswith(prefix) and message[len(prefix):].split(":", 1)[0].isdigit():
+            line = int(message[len(prefix):].split(":", 1)[0])
+        line = min(line, len(lines.line_starts))
+        at = lines.line_starts[line - 1]
+        text = f"Not a Compose file dfmemlint can read: {message}."
+        findings.append(syntax_finding(path, lines, at, text, options))
+    return ComposeResult(path, data, findings, [], lines, None, message)

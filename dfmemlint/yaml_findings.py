@@ -1,0 +1,114 @@
+"""From problems to findings in YAML files: the part of the engine that Kubernetes manifests
+(:mod:`dfmemlint.kubernetes.lint`) and Compose files (:mod:`dfmemlint.compose.lint`) share.
+
+* **Selection**: a code is reported when ``--select``/configuration selects it, ``--ignore`` does
+  not remove it and no ``# dfmemlint: global ignore=`` comment names it (:func:`is_wanted`).
+* **Comments**: ``# dfmemlint: ignore=DFM007`` on the comment line(s) directly above a finding's
+  line hides it; ``# dfmemlint: global ignore=…`` anywhere hides the code in the whole file
+  (:func:`read_suppressions`), as in Dockerfiles. ``ALL`` names every code.
+* **Stamping**: a rule's :class:`~dfmemlint.rules.values.ValueProblem` (a byte span) becomes a
+  :class:`~dfmemlint.types.Finding` with code, name, configured severity, line and column
+  (:func:`to_finding`).
+* **Editable range**: every byte of a YAML file may be edited (:class:`WholeFile`): YAML has no
+  parser directives and no stages that are not built.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from dfmemlint.engine import EditableRanges, LintOptions
+from dfmemlint.positions import Lines
+from dfmemlint.rules.catalog import BY_CODE
+from dfmemlint.rules.values import ValueProblem
+from dfmemlint.types import Finding
+
+#: The rule a YAML file that cannot be read is reported under.
+SYNTAX_CODE = "DFM015"
+
+_PRAGMA = re.compile(
+    rb"^[ \t]*#[ \t]*dfmemlint:[ \t]*(global[ \t]+ignore|ignore)[ \t]*=(.*?)\r?$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_COMMENT_LINE = re.compile(rb"[ \t]*#")
+
+
+class WholeFile(EditableRanges):
+    """The editable range of a YAML file: all of it."""
+
+    def __init__(self, size: int) -> None:
+        self.ranges = [(0, size)]
+        self._starts = [0]
+
+
+class Suppressions(NamedTuple):
+    """The ``# dfmemlint:`` comments of one file."""
+
+    everywhere: set[str]  # codes a ``global ignore=`` comment names
+    by_line: dict[int, set[str]]  # 1-based line of an ``ignore=`` comment -> the codes it names
+
+    def hides(self, finding: Finding, lines: Lines) -> bool:
+        """Whether an ``ignore=`` comment on the comment lines directly above the finding's line
+        names its code (``global ignore=`` is applied by :func:`is_wanted`)."""
+        line = finding.line - 1
+        while line >= 1 and _COMMENT_LINE.match(lines.line_text(line)):
+            if finding.code in self.by_line.get(line, ()):
+                return True
+            line -= 1
+        return False
+
+
+def _codes(text: bytes) -> set[str]:
+    codes: set[str] = set()
+    for raw in re.split(r"[,\s]+", text.decode("utf-8", "replace")):
+        code = raw.strip().upper()
+        if code == "ALL":
+            codes.update(BY_CODE)
+        elif code in BY_CODE:
+            codes.add(code)
+    return codes
+
+
+def read_suppressions(data: bytes, lines: Lines) -> Suppressions:
+    """The ``# dfmemlint: ignore=`` and ``global ignore=`` comments of a YAML file."""
+    found = Suppressions(set(), {})
+    if b"dfmemlint" not in data:
+        return found
+    for match in _PRAGMA.finditer(data):
+        codes = _codes(match.group(2))
+        if match.group(1).lower().startswith(b"global"):
+            found.everywhere.update(codes)
+        else:
+            found.by_line[lines.line_col(match.start())[0]] = codes
+    return found
+
+
+def is_wanted(code: str, options: LintOptions, ignored: set[str]) -> bool:
+    """Whether ``code`` is selected and neither ``--ignore``d nor in ``ignored`` (the codes of
+    the file's ``global ignore=`` comments)."""
+    if options.select is not None and code not in options.select:
+        return False
+    return code not in options.ignore and code not in ignored
+
+
+def to_finding(path: str, lines: Lines, problem: ValueProblem, options: LintOptions) -> Finding:
+    """The finding for ``problem`` in the file ``path`` (whose text ``lines`` holds): its code's
+    name, the configured severity (else the problem's own, else the catalog's), and the line and
+    column (1-based, columns in characters) of its byte span."""
+    info = BY_CODE[problem.code]
+    line, column = lines.line_col(problem.place.start)
+    end_line, end_column = lines.line_col(max(problem.place.end, problem.place.start))
+    severity = options.severity.get(info.code, problem.severity or info.severity)
+    return Finding(path, info.code, info.name, severity, problem.message, line, column,
+                   end_line, end_column, problem.fix)
+
+
+def syntax_finding(
+    path: str, lines: Lines, offset: int, message: str, options: LintOptions
+) -> Finding:
+    """The DFM015 finding for a YAML file that cannot be read, at byte ``offset``."""
+    info = BY_CODE[SYNTAX_CODE]
+    at = lines.line_col(offset)
+    severity = options.severity.get(SYNTAX_CODE, info.severity)
+    return Finding(path, SYNTAX_CODE, info.name, severity, message, *at, *at)
