@@ -32,6 +32,9 @@ class Workload(NamedTuple):
     source: str | None = None
 
     def __str__(self) -> str:
+        """``Deployment/api`` (Kubernetes' own spelling), or ``Compose project 'shop'``."""
+        if self.kind == "project":
+            return f"Compose project {self.name!r}"
         return f"{self.kind}/{self.name}"
 
 
