@@ -511,3 +511,159 @@ async def test_compose_service_limit_as_the_command_line(client: Client, tmp_pat
     assert isinstance(hovered.contents, types.MarkupContent)
     source = f"from the Compose service api, {tmp_path / 'compose.yaml'}:4"
     assert source in hovered.contents.value
+
+
+# -- Kubernetes manifests ------------------------------------------------------------------------
+
+# The malformed value after non-ASCII text on its line (an accent: one UTF-16 unit; an emoji: two),
+# in a ConfigMap the Deployment's container reads with envFrom.
+MANIFEST_PREFIX = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api-env}\n"
+    'data: {GREETING: "h\u00e9llo \U0001F433", GOMEMLIMIT: '
+)
+MANIFEST = MANIFEST_PREFIX + (
+    "512MB}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n"
+    "  template:\n    spec:\n      containers:\n        - name: api\n"
+    "          image: example/api\n          envFrom:\n"
+    "            - configMapRef: {name: api-env}\n"
+    "          resources:\n            limits:\n              memory: 512Mi\n"
+)
+
+
+async def code_actions_at(
+    client: Client, uri: str, target: types.Diagnostic, only: list[str] | None = None
+) -> list[types.CodeAction]:
+    result = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=target.range,
+            context=types.CodeActionContext(diagnostics=[target], only=only),
+        )
+    )
+    return [a for a in result or [] if isinstance(a, types.CodeAction)]
+
+
+async def hover_markdown(client: Client, uri: str, line: int, character: int) -> types.Hover:
+    hovered = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=line, character=character),
+        )
+    )
+    assert hovered is not None
+    assert isinstance(hovered.contents, types.MarkupContent)
+    return hovered
+
+
+async def test_manifest_diagnostics_quick_fix_and_hover(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "deploy.yaml", MANIFEST, language="yaml")
+    found = await diagnostics_for(client, uri, 1)
+    assert codes(found) == ["DFM004"]
+    line = MANIFEST_PREFIX.split("\n")[-1]
+    start = utf16(line)
+    assert start == len(line) + 1  # the emoji counts twice
+    value_range = types.Range(
+        start=types.Position(line=3, character=start),
+        end=types.Position(line=3, character=start + len("512MB")),
+    )
+    assert found[0].range == value_range
+    assert found[0].severity == types.DiagnosticSeverity.Error
+    assert found[0].code_description == types.CodeDescription(href=rule_url("DFM004"))
+    actions = await code_actions_at(client, uri, found[0])
+    fix = next(a for a in actions if a.title.startswith("DFM004"))
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.is_preferred
+    fixed = apply(MANIFEST, fix.edit)
+    # 0.8 of the container's 512Mi limit, in whole MiB.
+    recommended = 512 * 8 // 10
+    assert fixed == MANIFEST.replace("GOMEMLIMIT: 512MB", f"GOMEMLIMIT: {recommended}MiB")
+    change(client, uri, 2, fixed)
+    assert codes(await diagnostics_for(client, uri, 2)) == []
+
+    on_value = await hover_markdown(client, uri, 3, start + 1)
+    assert isinstance(on_value.contents, types.MarkupContent)
+    markdown = on_value.contents.value
+    limit, gomemlimit = 512 * MIB, recommended * MIB
+    assert f"**GOMEMLIMIT={recommended}MiB**" in markdown
+    assert f"{gomemlimit:,} bytes" in markdown
+    assert f"{round(gomemlimit * 1000 / limit) / 10} %" in markdown
+    assert f"`resources.limits.memory: 512Mi` on line {MANIFEST.count(chr(10))}" in markdown
+    threshold = min(limit * 9 // 10, gomemlimit * 11 // 10)
+    assert f"{threshold:,} bytes" in markdown
+    assert on_value.range == types.Range(
+        start=value_range.start,
+        end=types.Position(line=3, character=start + len(f"{recommended}MiB")),
+    )
+    last = MANIFEST.count("\n") - 1
+    on_limit = await hover_markdown(client, uri, last, len("              memory: 5"))
+    assert isinstance(on_limit.contents, types.MarkupContent)
+    assert f"{limit:,} bytes" in on_limit.contents.value
+    assert f"GOMEMLIMIT={recommended}MiB" in on_limit.contents.value
+    assert on_limit.range == types.Range(
+        start=types.Position(line=last, character=len("              memory: ")),
+        end=types.Position(line=last, character=len("              memory: 512Mi")),
+    )
+    nothing = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=2),
+        )
+    )
+    assert nothing is None
+
+
+async def test_manifest_ignore_comment_and_fix_all(client: Client, tmp_path: Path) -> None:
+    await initialize(client)
+    uri = open_doc(client, tmp_path / "deploy.yml", MANIFEST, language="yaml")
+    found = await diagnostics_for(client, uri, 1)
+    actions = await code_actions_at(client, uri, found[0], only=["quickfix"])
+    ignore = next(a for a in actions if a.title == "dfmemlint: ignore DFM004 on this line")
+    ignored = apply(MANIFEST, ignore.edit)
+    assert ignored == MANIFEST.replace("\ndata:", "\n# dfmemlint: ignore=DFM004\ndata:")
+    change(client, uri, 2, ignored)
+    assert codes(await diagnostics_for(client, uri, 2)) == []
+    change(client, uri, 3, MANIFEST)
+    await diagnostics_for(client, uri, 3)
+    source = await code_actions_at(
+        client,
+        uri,
+        types.Diagnostic(range=types.Range(start=types.Position(line=0, character=0),
+                                           end=types.Position(line=0, character=0)),
+                         message=""),
+        only=["source.fixAll"],
+    )
+    assert [a.kind for a in source] == ["source.fixAll.dfmemlint"]
+    fixed = apply(MANIFEST, source[0].edit)
+    assert fixed == MANIFEST.replace("GOMEMLIMIT: 512MB", "GOMEMLIMIT: 409MiB")
+    change(client, uri, 4, fixed)
+    assert codes(await diagnostics_for(client, uri, 4)) == []
+
+
+async def test_yaml_that_is_not_a_manifest(client: Client, tmp_path: Path) -> None:
+    """A chart's values.yaml gets no diagnostics and no error (not even from a broken
+    configuration beside it); once its text is a manifest it is linted, and its diagnostics go
+    away when it no longer is one."""
+    (tmp_path / ".dfmemlint.toml").write_text("select = [\n")
+    await initialize(client)
+    values = "image: example/api\nenv:\n  GOMEMLIMIT: 512MB\n"
+    uri = open_doc(client, tmp_path / "values.yaml", values, language="yaml")
+    assert await diagnostics_for(client, uri, 1) == []
+    hovered = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=2, character=len("  GOMEMLIMIT: 5")),
+        )
+    )
+    assert hovered is None
+    (tmp_path / ".dfmemlint.toml").unlink()
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(tmp_path / ".dfmemlint.toml").as_uri(),
+                                     type=types.FileChangeType.Deleted)]
+        )
+    )
+    change(client, uri, 2, MANIFEST)
+    assert codes(await diagnostics_for(client, uri, 2)) == ["DFM004"]
+    change(client, uri, 3, values)
+    assert await diagnostics_for(client, uri, 3) == []

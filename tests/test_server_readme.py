@@ -36,8 +36,9 @@ def test_helix_and_zed_toml() -> None:
     server = helix["language-server"]["dfmemlint"]
     assert [server["command"], *server["args"]] == ["dfmemlint", "server"]
     assert parse_settings(server["config"]).memory_limit is not None
-    assert "dfmemlint" in helix["language"][0]["language-servers"]
-    assert extension["language_servers"]["dfmemlint"]["languages"] == ["Dockerfile"]
+    assert [language["name"] for language in helix["language"]] == ["dockerfile", "yaml"]
+    assert all("dfmemlint" in language["language-servers"] for language in helix["language"])
+    assert extension["language_servers"]["dfmemlint"]["languages"] == ["Dockerfile", "YAML"]
     assert cargo["lib"]["crate-type"] == ["cdylib"]
     (rust,) = blocks("rust")
     assert 'args: vec!["server".into()]' in rust
@@ -47,14 +48,14 @@ def test_helix_and_zed_toml() -> None:
 def test_neovim_and_vs_code() -> None:
     (lua,) = blocks("lua")
     assert 'cmd = { "dfmemlint", "server" }' in lua
-    assert 'filetypes = { "dockerfile" }' in lua
+    assert 'filetypes = { "dockerfile", "yaml" }' in lua
     (package,) = blocks("json")
     manifest = json.loads(package)
-    assert manifest["activationEvents"] == ["onLanguage:dockerfile"]
+    assert manifest["activationEvents"] == ["onLanguage:dockerfile", "onLanguage:yaml"]
     assert manifest["main"] == "extension.js"
     (js,) = blocks("js")
     assert '{ command: "dfmemlint", args: ["server"] }' in js
-    assert 'documentSelector: [{ language: "dockerfile" }]' in js
+    assert 'documentSelector: [{ language: "dockerfile" }, { language: "yaml" }]' in js
 
 
 @pytest.mark.parametrize("key", ["memoryLimit", "ratio", "select", "ignore"])

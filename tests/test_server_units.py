@@ -257,7 +257,7 @@ def test_fix_all_not_offered_without_safe_fixes(tmp_path: Path) -> None:
 def _hover(tmp_path: Path, text: str, at: str, settings: ClientSettings | None = None) -> str:
     document = lint(tmp_path, text, settings)
     assert document.result is not None
-    found = hover.hover_at(document.result.context, document.data.index(at.encode()))
+    found = hover.hover_document(document, document.data.index(at.encode()))
     assert found is not None
     return found.markdown
 
@@ -301,8 +301,8 @@ def test_hover_on_limits_dfmemlint_cannot_use(tmp_path: Path) -> None:
 def test_no_hover_elsewhere(tmp_path: Path) -> None:
     document = lint(tmp_path, "# a comment\nFROM golang:1.22\n")
     assert document.result is not None
-    assert hover.hover_at(document.result.context, 3) is None
-    assert hover.hover_at(document.result.context, 15) is None
+    assert hover.hover_document(document, 3) is None
+    assert hover.hover_document(document, 15) is None
 
 
 # -- the command ------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Code actions: each fix as a quick fix, "fix all safe problems" as a source action, and
-"ignore DFMxxx on this line" as a suppression comment.
+"ignore DFMxxx on this line" as a suppression comment (``# dfmemlint: ignore=`` on the comment
+line(s) directly above the instruction in a Dockerfile, above the finding's line in YAML, where
+``dfmemlint.kubernetes.lint`` looks for it).
 
 Shaped after astral-sh/ruff-lsp ``ruff_lsp/server.py`` (``code_action``): one quick fix per
 diagnostic that has a fix, a "Disable for this line" action that merges with an existing
@@ -15,9 +17,12 @@ from collections.abc import Sequence
 
 from lsprotocol import types
 
+from dfmemlint import formats
 from dfmemlint.dockerfile.reader import BOM
 from dfmemlint.engine import LintResult, read_pragmas
-from dfmemlint.fix.fixer import editable_ranges
+from dfmemlint.fix.fixer import editable_ranges, splice
+from dfmemlint.formats import Result
+from dfmemlint.positions import TextPositions
 from dfmemlint.server.diagnostics import LineIndex, to_diagnostic
 from dfmemlint.server.linting import DocumentLint, Located, fix_all
 from dfmemlint.types import Applicability, Edit
@@ -25,6 +30,9 @@ from dfmemlint.types import Applicability, Edit
 FIX_ALL_KIND = "source.fixAll.dfmemlint"
 FIX_ALL_TITLE = "dfmemlint: fix all safe problems"
 _TRAILING = re.compile(rb"[ \t]*(?:\r\n|\r|\n)?\Z")
+# A YAML comment line, and one that is an ignore comment (as dfmemlint.kubernetes.lint reads).
+_YAML_COMMENT = re.compile(rb"[ \t]*#")
+_YAML_IGNORE = re.compile(rb"[ \t]*#[ \t]*dfmemlint:[ \t]*ignore[ \t]*=", re.IGNORECASE)
 
 
 def wanted(kind: str, only: Sequence[str] | None) -> bool:
@@ -80,11 +88,48 @@ def _quick_fix(
     )
 
 
-def ignore_edit(result: LintResult, located: Located) -> Edit | None:
-    """The edit that suppresses ``located`` with ``# dfmemlint: ignore=CODE``: added to an ignore
-    comment already directly above its instruction, else as a new comment line just above the
-    instruction with its indentation (where :mod:`dfmemlint.engine` looks). None for a finding
-    outside any instruction (a whole-file finding)."""
+def _line_edit(source: TextPositions, line: int, code: str, newline: bytes) -> Edit:
+    """A new ``# dfmemlint: ignore=CODE`` line just above ``line`` (1-based), indented like
+    it (after a byte order mark on the first line)."""
+    start = source.line_starts[line - 1]
+    text = source.line_text(line)
+    if start == 0 and text.startswith(BOM):
+        start, text = len(BOM), text[len(BOM) :]
+    indent = text[: len(text) - len(text.lstrip(b" \t"))]
+    return Edit(start, start, indent + f"# dfmemlint: ignore={code}".encode() + newline)
+
+
+def _append_code(source: TextPositions, line: int, code: str) -> Edit:
+    """``, CODE`` at the end of the comment on ``line``, before trailing blanks."""
+    trailing = _TRAILING.search(source.line_text(line))
+    assert trailing is not None  # it matches the empty string at the end
+    end = source.line_starts[line - 1] + trailing.start()
+    return Edit(end, end, f", {code}".encode())
+
+
+def yaml_ignore_edit(source: TextPositions, located: Located) -> Edit:
+    """The edit that suppresses ``located`` in a YAML file: added to an ignore comment among the
+    comment lines directly above the finding's line, else a new comment line just above it with
+    its indentation (where :mod:`dfmemlint.kubernetes.lint` looks)."""
+    finding = located.finding
+    line = finding.line - 1
+    while line >= 1 and _YAML_COMMENT.match(source.line_text(line)):
+        if _YAML_IGNORE.match(source.line_text(line)):
+            return _append_code(source, line, finding.code)
+        line -= 1
+    text = source.line_text(finding.line)
+    newline = b"\r\n" if text.endswith(b"\r\n") else b"\n"
+    return _line_edit(source, finding.line, finding.code, newline)
+
+
+def ignore_edit(result: Result, located: Located) -> Edit | None:
+    """The edit that suppresses ``located`` with ``# dfmemlint: ignore=CODE``. In a Dockerfile:
+    added to an ignore comment already directly above its instruction, else as a new comment
+    line just above the instruction with its indentation (where :mod:`dfmemlint.engine` looks);
+    None for a finding outside any instruction (a whole-file finding). In another format, see
+    :func:`yaml_ignore_edit`."""
+    if not isinstance(result, LintResult):
+        return yaml_ignore_edit(result.source, located)
     df = result.dockerfile
     finding = located.finding
     instruction = next(
@@ -97,18 +142,25 @@ def ignore_edit(result: LintResult, located: Located) -> Edit | None:
     line = instruction.start_line - 1
     while line in comment_lines:
         if line in pragmas.ignore_lines:
-            trailing = _TRAILING.search(df.line_text(line))
-            assert trailing is not None  # it matches the empty string at the end
-            end = df.line_starts[line - 1] + trailing.start()
-            return Edit(end, end, f", {finding.code}".encode())
+            return _append_code(df, line, finding.code)
         line -= 1
-    start = df.line_starts[instruction.start_line - 1]
-    text = df.line_text(instruction.start_line)
-    if start == 0 and text.startswith(BOM):
-        start, text = len(BOM), text[len(BOM) :]
-    indent = text[: len(text) - len(text.lstrip(b" \t"))]
-    comment = indent + f"# dfmemlint: ignore={finding.code}".encode() + df.newline
-    return Edit(start, start, comment)
+    return _line_edit(df, instruction.start_line, finding.code, df.newline)
+
+
+def _suppresses(document: DocumentLint, located: Located, edit: Edit) -> bool:
+    """Whether the text with ``edit`` still reads and has fewer findings of ``located``'s code:
+    the check a YAML comment gets (a line inserted inside a block scalar or flow collection
+    would change the document, and a format may not read the comments)."""
+    assert document.options is not None
+    assert document.kind is not None
+    code = located.finding.code
+    after = formats.lint(
+        document.path, splice(document.data, [edit]), document.options, document.kind
+    )
+    before = sum(1 for f in document.findings if f.finding.code == code)
+    return after.syntax_error is None and sum(
+        1 for f in after.findings if f.code == code
+    ) < before
 
 
 def _ignore_action(
@@ -117,6 +169,8 @@ def _ignore_action(
     assert document.result is not None
     edit = ignore_edit(document.result, located)
     if edit is None:
+        return None
+    if not isinstance(document.result, LintResult) and not _suppresses(document, located, edit):
         return None
     return types.CodeAction(
         title=f"dfmemlint: ignore {located.finding.code} on this line",

@@ -1,9 +1,11 @@
 """One function from an editor's buffer to findings and fixes: :func:`lint_document`.
 
 Everything the server shows (diagnostics, quick fixes, "fix all", hover) comes from here, and
-here from the same engine, fixer and configuration discovery as the command line
-(:func:`dfmemlint.engine.lint`, :func:`dfmemlint.fix.fixer.fix_file`,
-:func:`dfmemlint.config.find_config`). The text is the editor's, never the file on disk.
+here from the same format detection, engines, fixer and configuration discovery as the command
+line (:func:`dfmemlint.formats.detect`, :func:`dfmemlint.formats.lint`,
+:func:`dfmemlint.fix.fixer.fix_file`, :func:`dfmemlint.config.find_config`): every format the
+command line lints (Dockerfiles, Kubernetes manifests, and whatever else registers in
+``formats.ENGINES``) gets diagnostics. The text is the editor's, never the file on disk.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, NamedTuple
 
+from dfmemlint import formats
 from dfmemlint.config import ConfigError, find_config
-from dfmemlint.engine import LintOptions, LintResult, lint
+from dfmemlint.engine import LintOptions
 from dfmemlint.files import MAX_FILE_BYTES, is_dockerfile_name
 from dfmemlint.fix.fixer import finding_span, fix_file
+from dfmemlint.formats import Format, Result, lint
 from dfmemlint.server.settings import ClientSettings, lint_options
 from dfmemlint.types import Finding
 
@@ -25,9 +29,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DOCKERFILE = "dockerfile"
+DOCKERFILE = Format.DOCKERFILE
 #: LSP language identifiers of Dockerfiles (VS Code, Neovim, Helix and Zed all say "dockerfile").
 DOCKERFILE_LANGUAGES = frozenset({"dockerfile", "containerfile"})
+#: LSP language identifiers of YAML documents: "yaml" (VS Code, Neovim, Helix, Zed), and VS
+#: Code's Docker extension's "dockercompose" for Compose files.
+YAML_LANGUAGES = frozenset({"yaml", "dockercompose"})
 
 
 class Located(NamedTuple):
@@ -46,20 +53,48 @@ class DocumentLint:
     data: bytes  # the editor's text as UTF-8: every offset here points into it
     findings: tuple[Located, ...] = ()
     options: LintOptions | None = None
-    result: LintResult | None = None  # Dockerfiles: the reader's and engine's view, for hover
+    #: The engine's view (``engine.LintResult``, ``kubernetes.lint.ManifestResult``, …), for
+    #: code actions and hover; None when nothing was linted.
+    result: Result | None = None
+    kind: Format | None = None  # the format it was linted as
     #: Why the document was not linted (configuration error, too large, a failure inside the
     #: linter): shown as one diagnostic at the top of the file.
     problem: str | None = None
 
 
-def document_kind(path: str, language_id: str | None) -> str | None:
-    """Which linter reads a document: ``"dockerfile"``, or None for a document dfmemlint does
-    not read (it then gets no diagnostics)."""
-    if language_id is not None and language_id.lower() in DOCKERFILE_LANGUAGES:
+def reads(path: str, language_id: str | None) -> bool:
+    """Whether the server lints a document at all: a Dockerfile, or YAML that may be a format
+    dfmemlint reads (whether it is one is decided from its text, on every version)."""
+    language = (language_id or "").lower()
+    name = os.path.basename(path)
+    return (
+        language in DOCKERFILE_LANGUAGES
+        or language in YAML_LANGUAGES
+        or is_dockerfile_name(name)
+        or formats.is_yaml_name(name)
+    )
+
+
+def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Format | None:
+    """Which engine reads a document (``data``, its text), or None for a document dfmemlint
+    does not read (it then gets no diagnostics).
+
+    A Dockerfile by its language or name; a YAML file by name goes through the command line's
+    detection (:func:`dfmemlint.formats.detect`: a Compose file by name, a manifest by a
+    top-level ``apiVersion:`` and ``kind:``, any other YAML not at all); an unsaved YAML buffer
+    (no file name) is a manifest when its text looks like one, a Compose file when the editor
+    says so."""
+    language = (language_id or "").lower()
+    name = os.path.basename(path)
+    if language in DOCKERFILE_LANGUAGES or is_dockerfile_name(name):
         return DOCKERFILE
-    if is_dockerfile_name(os.path.basename(path)):
-        return DOCKERFILE
-    return None
+    if formats.is_yaml_name(name):
+        return formats.detect(path, data)
+    if language not in YAML_LANGUAGES:
+        return None
+    if language == "dockercompose" and Format.COMPOSE in formats.ENGINES:
+        return Format.COMPOSE
+    return Format.KUBERNETES if formats.looks_like_kubernetes(data) else None
 
 
 def is_compose_file(name: str) -> bool:
@@ -84,11 +119,13 @@ def lint_document(
     text: str,
     settings: ClientSettings,
     *,
-    kind: str = DOCKERFILE,
+    language_id: str | None = None,
     config_start: str | None = None,
     linker: Linker | None = None,
 ) -> DocumentLint:
-    """Lint the editor's ``text`` of the document at ``path``.
+    """Lint the editor's ``text`` of the document at ``path`` as :func:`document_kind` says
+    (a document of no format dfmemlint reads, such as a chart's ``values.yaml``, gets no
+    findings and no problem, and its configuration is not even looked for).
 
     Configuration is found by walking up from ``config_start`` (default: ``path``), as the
     command line does for each file; ``settings`` override it. With a ``linker`` and a document
@@ -101,20 +138,25 @@ def lint_document(
     if len(data) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1 << 20)
         return DocumentLint(path, data, problem=f"larger than {limit} MiB; not linted")
+    kind = document_kind(path, language_id, data)
+    if kind is None:
+        return DocumentLint(path, data)
     try:
         config = find_config(config_start or path)
         options = lint_options(config, settings)
-        if linker is not None and config_start is None:
+        if linker is not None and config_start is None and kind == DOCKERFILE:
             options = _from_compose(linker, path, options)
     except ConfigError as exc:
-        return DocumentLint(path, data, problem=f"configuration error: {exc}")
+        return DocumentLint(path, data, problem=f"configuration error: {exc}", kind=kind)
     try:
-        result = lint(path, data, options)
-        located = tuple(Located(f, *finding_span(result.dockerfile, f)) for f in result.findings)
+        result = lint(path, data, options, kind)
+        located = tuple(Located(f, *finding_span(result.source, f)) for f in result.findings)
     except Exception as exc:  # a bug must cost one diagnostic, not the server
         logger.exception("linting %s failed", path)
-        return DocumentLint(path, data, options=options, problem=f"dfmemlint failed: {exc!r}")
-    return DocumentLint(path, data, located, options, result)
+        return DocumentLint(
+            path, data, options=options, problem=f"dfmemlint failed: {exc!r}", kind=kind
+        )
+    return DocumentLint(path, data, located, options, result, kind=kind)
 
 
 def _from_compose(linker: Linker, path: str, options: LintOptions) -> LintOptions:
@@ -127,8 +169,12 @@ def _from_compose(linker: Linker, path: str, options: LintOptions) -> LintOption
 
 def fix_all(document: DocumentLint) -> bytes | None:
     """The text with every safe fix applied (re-read and re-linted by the fixer, as ``--fix``
-    does), or None when nothing changes or the fixer reverted."""
+    does), or None when nothing changes or the fixer reverted. The fixer re-reads the text as
+    its path says (``formats.detect``), so a buffer linted as another format than its name
+    says (an unsaved one, a language the editor chose) has no "fix all"."""
     if document.options is None or document.result is None:
+        return None
+    if formats.detect(document.path, document.data) != document.kind:
         return None
     outcome = fix_file(document.path, document.data, document.options, unsafe=False)
     if not outcome.changed or outcome.data == document.data:

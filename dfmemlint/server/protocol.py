@@ -36,7 +36,7 @@ from dfmemlint.compose.link import Linker
 from dfmemlint.config import ConfigError
 from dfmemlint.server import actions, hover
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
-from dfmemlint.server.linting import DocumentLint, document_kind, is_compose_file, lint_document
+from dfmemlint.server.linting import DocumentLint, is_compose_file, lint_document, reads
 from dfmemlint.server.settings import ClientSettings, parse_settings
 
 logger = logging.getLogger(__name__)
@@ -140,14 +140,13 @@ class DfmemlintServer(LanguageServer):
     def lint_now(self, snapshot: Snapshot) -> Linted | None:
         """Lint one version of a document (None: not a file dfmemlint reads)."""
         path, config_start = self._place(snapshot.uri)
-        kind = document_kind(path, snapshot.language_id)
-        if kind is None:
+        if not reads(path, snapshot.language_id):
             return None
         result = lint_document(
             path,
             snapshot.text,
             self.client_settings,
-            kind=kind,
+            language_id=snapshot.language_id,
             config_start=config_start,
             linker=self.linker,
         )
@@ -310,10 +309,10 @@ def create_server() -> DfmemlintServer:
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(ls: DfmemlintServer, params: types.HoverParams) -> types.Hover | None:
         linted = await ls.current(params.text_document.uri)
-        if linted is None or linted.document.result is None:
+        if linted is None:
             return None
         offset = linted.lines.offset(params.position)
-        found = hover.hover_at(linted.document.result.context, offset)
+        found = hover.hover_document(linted.document, offset)
         if found is None:
             return None
         return types.Hover(
