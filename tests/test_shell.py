@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dfmemlint.dockerfile import shell
 
@@ -135,3 +137,15 @@ def test_commands(script: str, expected: list[list[str]]) -> None:
 )
 def test_program_name(word: str, program: str) -> None:
     assert shell.program_name(word) == program
+
+
+_SCRIPT_ALPHABET = "GOMEMLIT=_ab1\\\n\"' \t;&|$(){}#-"
+
+
+@given(st.text(alphabet=_SCRIPT_ALPHABET, max_size=60))
+def test_an_assigned_name_is_written_plainly(script: str) -> None:
+    """What settings.py relies on to skip scripts without a tuning variable's name: every
+    assignment's name, and the ``=`` after it, appear as they are in the script."""
+    for found in shell.assignments(script):
+        assert found.name + "=" in script
+        assert script[found.word.start : found.word.start + len(found.name)] == found.name

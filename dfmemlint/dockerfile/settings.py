@@ -238,6 +238,11 @@ class _Collector:
         script: str,
         to_offset: Callable[[int], int],
     ) -> Iterator[Setting]:
+        # An assignment's name is written plainly in the script (shell._split_assignment): a
+        # script that does not contain one of the names assigns none of them, and is not read
+        # (most RUN commands; the editor lints on every keystroke).
+        if not any(name in script for name in TUNING_VARIABLES):
+            return
         for found in shell.assignments(script):
             if found.name not in TUNING_VARIABLES:
                 continue
