@@ -35,6 +35,7 @@ from dfmemlint import __version__, config
 from dfmemlint.compose.link import Linker
 from dfmemlint.config import ConfigError
 from dfmemlint.server import actions, hover
+from dfmemlint.server.collector import Collector
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
 from dfmemlint.server.linting import DocumentLint, is_compose_file, lint_document, reads
 from dfmemlint.server.settings import ClientSettings, parse_settings
@@ -97,6 +98,7 @@ class DfmemlintServer(LanguageServer):
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-lint")
         # The Compose projects read so far (used from the linting thread only).
         self.linker = Linker()
+        self.collector = Collector()  # started by main(), not in tests that import the server
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A message that could not be read is logged; it has had its answer (if it was a
@@ -171,6 +173,7 @@ class DfmemlintServer(LanguageServer):
     def edited(self, uri: str) -> None:
         """An edit arrived: lint now, or after the burst it belongs to (see the module)."""
         now = time.monotonic()
+        self.collector.edited()
         previous = self.changed_at.get(uri)
         self.changed_at[uri] = now
         task = self.pending.get(uri)
@@ -216,6 +219,7 @@ class DfmemlintServer(LanguageServer):
                 return
             self.linted[uri] = linted
             self.publish(uri, linted)
+            self.collector.linted()
             return
 
     def publish(self, uri: str, linted: Linted) -> None:
@@ -325,5 +329,7 @@ def create_server() -> DfmemlintServer:
 
 def main() -> int:
     """Serve LSP over standard input and output until the client says ``exit``."""
-    create_server().start_io()
+    server = create_server()
+    server.collector.start()
+    server.start_io()
     return 0
