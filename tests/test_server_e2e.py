@@ -667,3 +667,22 @@ async def test_yaml_that_is_not_a_manifest(client: Client, tmp_path: Path) -> No
     assert codes(await diagnostics_for(client, uri, 2)) == ["DFM004"]
     change(client, uri, 3, values)
     assert await diagnostics_for(client, uri, 3) == []
+
+
+async def test_compose_file_diagnostics_and_quick_fix(client: Client, tmp_path: Path) -> None:
+    """A Compose file gets the command line's findings (formats.ENGINES) with exact ranges."""
+    await initialize(client)
+    prefix = '    environment: {GREETING: "h\u00e9llo \U0001F433", GOMEMLIMIT: '
+    text = "services:\n  api:\n    image: example/api\n    mem_limit: 512m\n" + prefix + "512MB}\n"
+    uri = open_doc(client, tmp_path / "compose.yaml", text, language="dockercompose")
+    found = await diagnostics_for(client, uri, 1)
+    assert codes(found) == ["DFM004"]
+    assert found[0].range == types.Range(
+        start=types.Position(line=4, character=utf16(prefix)),
+        end=types.Position(line=4, character=utf16(prefix) + len("512MB")),
+    )
+    fix = next(a for a in await code_actions_at(client, uri, found[0]) if a.is_preferred)
+    fixed = apply(text, fix.edit)
+    assert fixed == text.replace("GOMEMLIMIT: 512MB", "GOMEMLIMIT: 409MiB")
+    change(client, uri, 2, fixed)
+    assert codes(await diagnostics_for(client, uri, 2)) == []

@@ -3,7 +3,6 @@ hover on a container's GOMEMLIMIT and memory limit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,6 @@ from lsprotocol import types
 
 from dfmemlint import formats
 from dfmemlint.config import clear_cache
-from dfmemlint.containers import (
-    Container,
-    ContainerSettings,
-    GoSetting,
-    MemoryLimit,
-    Place,
-    Workload,
-)
 from dfmemlint.formats import Format
 from dfmemlint.golang.units import MIB
 from dfmemlint.positions import Lines
@@ -288,38 +279,32 @@ def test_no_hover_elsewhere_in_a_manifest(tmp_path: Path) -> None:
     assert hover.hover_document(document, document.data.index(b"image")) is None
 
 
-@dataclass
-class _OtherFormat:
-    """A result of a format that keeps its containers as ``settings`` (as Compose does)."""
-
-    path: str
-    data: bytes
-    settings: list[object] = field(default_factory=list)
+COMPOSE = (
+    "services:\n  api:\n    image: example/api\n    mem_limit: 512m\n"
+    "    environment: {GOMEMLIMIT: 400MiB}\n"
+)
 
 
-def test_hover_on_another_format_s_containers(tmp_path: Path) -> None:
-    data = b"services:\n  api:\n    mem_limit: 512m\n    environment: {GOMEMLIMIT: 400MiB}\n"
-    path = str(tmp_path / "compose.yaml")
-    container = Container("api", Workload("project", "x"), role="service")
-
-    def place(text: bytes, where: str = path) -> Place:
-        start = data.index(text)
-        return Place(where, start, start + len(text), True)
-
-    limit = MemoryLimit(512 * MIB, "512m", "mem_limit", place(b"512m"))
-    setting = GoSetting("GOMEMLIMIT", "400MiB", "environment", place(b"400MiB"), container)
-    other = _OtherFormat(path, data, ["not a container", ContainerSettings(
-        container, limit, {"GOMEMLIMIT": setting}
-    )])
-    containers = hover.containers_of(other)
+def test_hover_on_a_compose_service(tmp_path: Path) -> None:
+    """Compose files come through the same engines as on the command line (formats.ENGINES),
+    and their services are hovered like manifest containers."""
+    document = lint_document(str(tmp_path / "compose.yaml"), COMPOSE, ClientSettings())
+    assert document.kind == Format.COMPOSE
+    data = document.data
+    found = hover.hover_document(document, data.index(b"400"))
+    assert found is not None
+    assert "service 'api' of Compose project" in found.markdown
+    assert "`mem_limit: 512m` on line 4" in found.markdown
+    assert f"{round(400 * 1000 / 512) / 10} % of the container's memory limit" in found.markdown
+    containers = hover.containers_of(document.result)
     assert len(containers) == 1
     assert hover.containers_of(object()) == []
-    found = hover.hover_containers(containers, path, Lines(data), 0.8, data.index(b"400"))
-    assert found is not None
-    assert "service 'api' of project/x, from environment" in found.markdown
-    assert "`mem_limit: 512m` on line 3" in found.markdown
+    path = str(tmp_path / "compose.yaml")
     # A limit written in another file is named by that file, and not hovered here.
-    elsewhere = limit._replace(place=place(b"512m", str(tmp_path / "other.yaml")))
+    limit = containers[0].limit
+    assert limit is not None
+    assert limit.place is not None
+    elsewhere = limit._replace(place=limit.place._replace(path=str(tmp_path / "other.yaml")))
     moved = [containers[0]._replace(limit=elsewhere)]
     found = hover.hover_containers(moved, path, Lines(data), 0.8, data.index(b"400"))
     assert found is not None
