@@ -23,13 +23,15 @@ class Place(NamedTuple):
 
 class Workload(NamedTuple):
     """The object that runs the container: ``kind``/``name`` (``Deployment``/``api``), its
-    namespace (None when the file does not say), and the file (``source``: a Helm template named
-    by a ``# Source:`` comment) it was rendered from."""
+    namespace (None when the file does not say), the file (``source``: a Helm template named
+    by a ``# Source:`` comment) it was rendered from, and ``path``, the linted file that defines
+    it when a finding is reported in another file (a value it reads from a ConfigMap there)."""
 
     kind: str
     name: str
     namespace: str | None = None
     source: str | None = None
+    path: str | None = None
 
     def __str__(self) -> str:
         """``Deployment/api`` (Kubernetes' own spelling), or ``Compose project 'shop'``."""
@@ -46,10 +48,12 @@ class Container(NamedTuple):
     role: str = "container"  # "container", "initContainer", "service", "image"
 
     def describe(self) -> str:
-        """``container 'api' of Deployment/api``, and the Helm template it came from."""
+        """``container 'api' of Deployment/api``, the file that defines it when that is not the
+        file reported on (``in k8s/deployment.yaml``), and the Helm template it came from."""
         role = "init container" if self.role == "initContainer" else self.role
+        where = f" in {self.workload.path}" if self.workload.path else ""
         source = f" (from {self.workload.source})" if self.workload.source else ""
-        return f"{role} {self.name!r} of {self.workload}{source}"
+        return f"{role} {self.name!r} of {self.workload}{where}{source}"
 
 
 class MemoryLimit(NamedTuple):

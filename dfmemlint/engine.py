@@ -7,6 +7,7 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
@@ -15,6 +16,9 @@ from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, DeploymentEnv, Problem
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
+
+if TYPE_CHECKING:
+    from dfmemlint.kubernetes.configmaps import ManifestIndex
 
 # `# dfmemlint: ignore=X`, and the spellings people bring from other linters: no colon
 # (hadolint's `# hadolint ignore=DL3006`), a space or colon instead of `=` (`ignore DFM006`).
@@ -104,6 +108,8 @@ class LintOptions:
     context_dir: str | None = None
     #: The runtime variables the deployments of this image set (Compose services building it).
     deployment_env: tuple[DeploymentEnv, ...] = ()
+    #: The run's other manifest files, for ConfigMaps one file's containers read from another.
+    manifests: ManifestIndex | None = None
 
 
 # LintResult and Pragmas are plain classes: a dataclass is built at import time, and every run

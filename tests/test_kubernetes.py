@@ -245,6 +245,7 @@ apiVersion: v1
 kind: ConfigMap
 metadata:
   name: tuning
+  namespace: prod
 data:
   GOGC: "off"
 ---
@@ -293,13 +294,13 @@ def test_inspect_manifest_json(tmp_path: Path, capsys: pytest.CaptureFixture[str
         "source": "chart/templates/deployment.yaml",
     }
     assert api["memory_limit"]["bytes"] == 512 * 2**20
-    assert api["memory_limit"]["at"]["line"] == 33
+    assert api["memory_limit"]["at"]["line"] == 34
     gomemlimit, gogc = api["settings"]["GOMEMLIMIT"], api["settings"]["GOGC"]
     assert (gomemlimit["value"], gomemlimit["bytes"], gomemlimit["at"]["line"]) == (
-        str(512 * 2**20), 512 * 2**20, 30,
+        str(512 * 2**20), 512 * 2**20, 31,
     )
     assert (gogc["value"], gogc["origin"], gogc["at"]["line"]) == (
-        "off", "ConfigMap tuning key GOGC (envFrom)", 7,
+        "off", "ConfigMap tuning key GOGC (envFrom)", 8,
     )
     assert api["unknown_sources"] == ["Secret extra (envFrom)"]
 

@@ -116,6 +116,29 @@ spec:
               memory: 2Gi
 """
 MANIFEST_FIXED = MANIFEST.replace('"1024Mi"', '"1024MiB"')
+TUNING = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: tuning
+data:
+  GOMEMLIMIT: "4Gi"
+"""
+WORKER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: example/worker
+          envFrom:
+            - configMapRef: {name: tuning}
+          resources: {limits: {memory: 8Gi}}
+"""
 
 
 # --------------------------------------------------------------------------- the manifest
@@ -145,6 +168,9 @@ def test_manifest_declares_both_hooks() -> None:
     assert lint["entry"] == "dfmemlint"
     assert fix["entry"] == "dfmemlint --fix"
     assert lint["files"] == fix["files"]
+    # One run sees a ConfigMap and the manifests that read it (pre-commit splits files
+    # between processes otherwise).
+    assert lint["require_serial"] is fix["require_serial"] is True
 
 
 @pytest.mark.parametrize(("path", "expected"), NAMES)
@@ -297,6 +323,9 @@ def test_hooks_lint_and_fix_manifests(
 ) -> None:
     _write(project, env, {
         "deploy/api.yaml": MANIFEST,
+        # A ConfigMap read by a Deployment in another file: reported where it holds the value.
+        "deploy/tuning.yaml": TUNING,
+        "deploy/worker.yaml": WORKER,
         "chart/values.yaml": "resources: {limits: {memory: 512m}}\n",  # not a manifest
         "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
                                            "{{- include \"x\" . }}\n",
@@ -305,11 +334,16 @@ def test_hooks_lint_and_fix_manifests(
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
     assert "deploy/api.yaml:13:23: DFM004 [error] GOMEMLIMIT=1024Mi" in output
+    assert "deploy/tuning.yaml:6:16: DFM004 [error] GOMEMLIMIT=4Gi" in output
+    assert "of Deployment/worker in deploy/worker.yaml" in output
     assert "values.yaml:" not in output
     assert "1 Helm chart template skipped" in output
     fixed = _try_repo(hook_repo, project, env, "dfmemlint-fix")
     assert fixed.returncode == 1, fixed.stdout + fixed.stderr  # it modified a file
     assert (project / "deploy/api.yaml").read_text(encoding="utf-8") == MANIFEST_FIXED
+    assert (project / "deploy/tuning.yaml").read_text(encoding="utf-8") == TUNING.replace(
+        '"4Gi"', '"4GiB"'
+    )
     _git(project, env, "add", "-A")
     again = _try_repo(hook_repo, project, env, "dfmemlint")
     assert again.returncode == 0, again.stdout + again.stderr

@@ -438,15 +438,21 @@ def _lint_all(
     diffs: list[bytes] = []
     changed_paths: list[str] = []
     from dfmemlint.compose.link import Linker
+    from dfmemlint.kubernetes.configmaps import run_index
 
     linker = Linker()
+    # ConfigMaps one manifest's containers read from another (standard input stands alone).
+    manifests = run_index((s.path, s.data) for s in sources if s.real_path is not None)
     templates = 0  # Helm chart templates skipped (not YAML until rendered)
     for source, config in zip(sources, configs, strict=True):
         options = _service_limit(linker, source, _options(config, settings, flags), flags)
         context_dir = flags.context_dir or (
             os.path.dirname(source.real_path) if source.real_path is not None else None
         )
-        options = dataclasses.replace(options, context_dir=context_dir)
+        options = dataclasses.replace(
+            options, context_dir=context_dir,
+            manifests=manifests if source.real_path is not None else None,
+        )
         if applying:
             applied = _fix_source(source, options, unsafe=flags.unsafe_fixes, diff=flags.diff)
             outcome = applied.outcome

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -26,6 +26,9 @@ from dfmemlint.golang.units import describe_bytes
 from dfmemlint.kubernetes.inspect import manifest_json, manifest_outline
 from dfmemlint.reporters import printable
 from dfmemlint.rules.base import Context
+
+if TYPE_CHECKING:
+    from dfmemlint.kubernetes.configmaps import ManifestIndex
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -151,14 +154,15 @@ def _compose_outline(info: dict[str, Any]) -> str:
     return compose_outline(info)
 
 
-def _manifest(path: str, data: bytes) -> dict[str, Any]:
-    """A manifest (or another YAML file): each container's limit and Go settings."""
+def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[str, Any]:
+    """A manifest (or another YAML file): each container's limit and Go settings (ConfigMaps
+    read from every inspected file)."""
     from dfmemlint.compose.inspect import compose_json
     from dfmemlint.compose.lint import ComposeResult
     from dfmemlint.engine import LintOptions
     from dfmemlint.kubernetes.lint import ManifestResult
 
-    result = formats.lint(path, data, LintOptions())
+    result = formats.lint(path, data, LintOptions(manifests=manifests))
     if isinstance(result, ComposeResult):
         return compose_json(result)
     assert isinstance(result, ManifestResult)
@@ -191,12 +195,15 @@ def inspect(
         error(str(exc))
         return 2
     from dfmemlint.compose.link import Linker, limits_json
+    from dfmemlint.kubernetes.configmaps import run_index
 
     linker = Linker()
+    manifests = run_index((s.path, s.data) for s in sources if s.real_path is not None)
     results = []
     for source in sources:
         if formats.detect(source.path, source.data) is not formats.Format.DOCKERFILE:
-            results.append(_manifest(source.path, source.data))
+            index = manifests if source.real_path is not None else None
+            results.append(_manifest(source.path, source.data, index))
             continue
         df = reader.read(source.data)
         graph = model.build(df, build_args=build_args, target=target)

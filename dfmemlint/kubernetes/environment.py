@@ -14,6 +14,10 @@ gave a container without a memory limit the pod-level limit (PodLevelResources),
 allocatable memory; then ``convertResourceMemoryToString`` (``pkg/api/v1/resource/helpers.go``)
 writes ``ceil(limit / divisor)`` as a bare number, and ``ExtractContainerResourceValue`` takes a
 zero or missing divisor as 1.
+
+ConfigMaps are looked up by name in the pod's namespace among every linted file's ConfigMaps
+(``configmaps.ConfigMapTable``): a value from one is placed where the ConfigMap holds it, which
+may be another file.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from dfmemlint.containers import (
     MemoryLimit,
     Place,
 )
+from dfmemlint.kubernetes.configmaps import ConfigMapTable, disputed_note
 from dfmemlint.kubernetes.model import ContainerSpec, EnvEntry, Manifest, PodTemplate
 from dfmemlint.kubernetes.quantity import QuantityError, parse_quantity, value
 from dfmemlint.yamlsource.reader import (
@@ -129,7 +134,8 @@ def _resource_field(
 
 
 def _from_entry(
-    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry
+    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry,
+    config_maps: ConfigMapTable,
 ) -> tuple[GoSetting | None, str | None]:
     """The setting an env entry makes, or (None, what the files do not show)."""
     container = Container(spec.name, pod.workload, spec.role)
@@ -150,13 +156,15 @@ def _from_entry(
     ref = get(source, "configMapKeyRef")
     if ref is not None:
         name, key = text(get(ref, "name")) or "", text(get(ref, "key")) or ""
-        config_map = manifest.config_map(name, pod.workload.namespace)
-        if config_map is not None and key in config_map.data:
-            node = config_map.data[key][1]
+        config_map = config_maps.lookup(name, pod.workload.namespace)
+        if config_map is not None and key in config_map.values:
+            found = config_map.values[key]
             return GoSetting(
-                entry.name, str(node.value), f"ConfigMap {name} key {key} (configMapKeyRef)",
-                place(manifest, node), container,
+                entry.name, found.value, f"ConfigMap {name} key {key} (configMapKeyRef)",
+                found.place, container,
             ), None
+        if config_map is not None and key in config_map.disputed:
+            return None, disputed_note(name, key, config_map.definitions)
         return None, f"ConfigMap {name} (not in the linted files)"
     if get(source, "secretKeyRef") is not None:
         name = text(get(get(source, "secretKeyRef"), "name")) or ""
@@ -164,7 +172,9 @@ def _from_entry(
     return GoSetting(entry.name, None, "valueFrom", place(manifest, source), container), None
 
 
-def resolve(manifest: Manifest, pod: PodTemplate, spec: ContainerSpec) -> Resolved:
+def resolve(
+    manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, config_maps: ConfigMapTable
+) -> Resolved:
     container = Container(spec.name, pod.workload, spec.role)
     settings: dict[str, GoSetting] = {}
     opaque: list[str] = []
@@ -176,25 +186,29 @@ def resolve(manifest: Manifest, pod: PodTemplate, spec: ContainerSpec) -> Resolv
             opaque.append(f"Secret {secret} (envFrom)")
             continue
         name = text(get(ref, "name")) or ""
-        config_map = manifest.config_map(name, pod.workload.namespace)
+        config_map = config_maps.lookup(name, pod.workload.namespace)
         if config_map is None:
             opaque.append(f"ConfigMap {name} (envFrom, not in the linted files)")
             continue
-        for key, (_key_node, value_node) in config_map.data.items():
+        for key in sorted(config_map.disputed):
+            if prefix + key in TRACKED:  # a later source overwrites, with an unknown value
+                settings.pop(prefix + key, None)
+                opaque.append(disputed_note(name, key, config_map.definitions) + " (envFrom)")
+        for key, found in config_map.values.items():
             variable = prefix + key
             if variable in TRACKED:
                 settings[variable] = GoSetting(
-                    variable, str(value_node.value),
+                    variable, found.value,
                     f"ConfigMap {name} key {key} (envFrom"
                     + (f" with prefix {prefix})" if prefix else ")"),
-                    place(manifest, value_node), container,
+                    found.place, container,
                 )
     entries: dict[str, list[EnvEntry]] = {}
     for entry in spec.env:
         if entry.name not in TRACKED:
             continue
         entries.setdefault(entry.name, []).append(entry)
-        setting, unknown = _from_entry(manifest, pod, spec, entry)
+        setting, unknown = _from_entry(manifest, pod, spec, entry, config_maps)
         if setting is None:
             settings.pop(entry.name, None)
             opaque.append(f"{unknown} for {entry.name}")
@@ -205,8 +219,10 @@ def resolve(manifest: Manifest, pod: PodTemplate, spec: ContainerSpec) -> Resolv
                     entries)
 
 
-def resolve_all(manifest: Manifest) -> list[Resolved]:
-    return [resolve(manifest, pod, spec) for pod in manifest.pods for spec in pod.containers]
+def resolve_all(manifest: Manifest, config_maps: ConfigMapTable | None = None) -> list[Resolved]:
+    """Every container of ``manifest``; ConfigMaps from ``config_maps`` (by default its own)."""
+    table = config_maps if config_maps is not None else ConfigMapTable([manifest])
+    return [resolve(manifest, pod, spec, table) for pod in manifest.pods for spec in pod.containers]
 
 
 def block_end(manifest: Manifest, node: Node) -> int:

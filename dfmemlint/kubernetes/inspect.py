@@ -9,35 +9,34 @@ from dfmemlint.containers import GoSetting, MemoryLimit, Place
 from dfmemlint.golang.units import describe_bytes, judge_gomemlimit
 from dfmemlint.kubernetes.environment import TRACKED
 from dfmemlint.kubernetes.lint import ManifestResult
-from dfmemlint.positions import Lines
 
 
-def _position(lines: Lines, place: Place | None) -> dict[str, Any] | None:
+def _position(result: ManifestResult, place: Place | None) -> dict[str, Any] | None:
     if place is None:
         return None
-    line, column = lines.line_col(place.start)
+    line, column = result.lines_of(place.path).line_col(place.start)
     return {"path": place.path, "line": line, "column": column}
 
 
-def _limit_json(lines: Lines, limit: MemoryLimit | None) -> dict[str, Any] | None:
+def _limit_json(result: ManifestResult, limit: MemoryLimit | None) -> dict[str, Any] | None:
     if limit is None:
         return None
     return {
         "bytes": limit.bytes,
         "text": limit.text,
         "field": limit.field,
-        "at": _position(lines, limit.place),
+        "at": _position(result, limit.place),
     }
 
 
-def _setting_json(lines: Lines, setting: GoSetting) -> dict[str, Any]:
+def _setting_json(result: ManifestResult, setting: GoSetting) -> dict[str, Any]:
     gomemlimit_bytes = None
     if setting.name == "GOMEMLIMIT" and setting.value is not None:
         gomemlimit_bytes = judge_gomemlimit(setting.value).bytes
     return {
         "value": setting.value,
         "origin": setting.origin,
-        "at": _position(lines, setting.place),
+        "at": _position(result, setting.place),
         "bytes": gomemlimit_bytes,
         "divisor": setting.divisor,
     }
@@ -45,7 +44,6 @@ def _setting_json(lines: Lines, setting: GoSetting) -> dict[str, Any]:
 
 def manifest_json(result: ManifestResult) -> dict[str, Any]:
     """``inspect --format json`` for one manifest file."""
-    lines = result.lines
     containers = []
     for resolved in result.resolved:
         settings = resolved.settings
@@ -55,9 +53,9 @@ def manifest_json(result: ManifestResult) -> dict[str, Any]:
                          "namespace": workload.namespace, "source": workload.source},
             "container": settings.container.name,
             "role": settings.container.role,
-            "memory_limit": _limit_json(lines, settings.limit),
+            "memory_limit": _limit_json(result, settings.limit),
             "settings": {
-                name: _setting_json(lines, settings.settings[name])
+                name: _setting_json(result, settings.settings[name])
                 for name in TRACKED
                 if name in settings.settings
             },
@@ -76,8 +74,13 @@ def manifest_json(result: ManifestResult) -> dict[str, Any]:
     }
 
 
-def _at(position: dict[str, Any] | None) -> str:
-    return "" if position is None else f"line {position['line']}"
+def _at(position: dict[str, Any] | None, path: str) -> str:
+    """``line 7`` in the inspected file; ``k8s/configmap.yaml:7:15`` in another one."""
+    if position is None:
+        return ""
+    if position["path"] != path:
+        return f"{position['path']}:{position['line']}:{position['column']}"
+    return f"line {position['line']}"
 
 
 def manifest_outline(info: dict[str, Any]) -> str:
@@ -108,7 +111,7 @@ def manifest_outline(info: dict[str, Any]) -> str:
             what = "no memory limit"
         else:
             what = (f"memory limit {limit['text']} = {describe_bytes(limit['bytes'])} "
-                    f"({limit['field']}, {_at(limit['at'])})")
+                    f"({limit['field']}, {_at(limit['at'], info['path'])})")
         lines.append(f"    {role} {entry['container']}: {what}")
         for name, setting in entry["settings"].items():
             value = "(unknown)" if setting["value"] is None else setting["value"]
@@ -116,7 +119,7 @@ def manifest_outline(info: dict[str, Any]) -> str:
             if setting["bytes"] is not None and setting["origin"].startswith("resourceFieldRef"):
                 amount = f" = {describe_bytes(setting['bytes'])}"
             lines.append(f"      {name}={value}{amount}  ({setting['origin']}, "
-                         f"{_at(setting['at'])})")
+                         f"{_at(setting['at'], info['path'])})")
         for source in entry["unknown_sources"]:
             lines.append(f"      may also come from {source}")
     return "\n".join(lines)

@@ -14,9 +14,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from dfmemlint.containers import Container
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.kubernetes import model
-from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve_all
+from dfmemlint.kubernetes.configmaps import ConfigMapTable, ManifestIndex
+from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve, resolve_all
 from dfmemlint.positions import Lines
 from dfmemlint.rules import (
     downward_api_divisor,
@@ -30,6 +32,7 @@ from dfmemlint.rules.values import ValueProblem
 from dfmemlint.types import Finding
 from dfmemlint.yaml_findings import (
     SYNTAX_CODE,
+    Suppressions,
     WholeFile,
     is_wanted,
     read_suppressions,
@@ -66,6 +69,12 @@ class ManifestResult:
     resolved: list[Resolved] = field(default_factory=list)
     error: YamlError | None = None
     template: bool = False  # a chart template: skipped
+    # The other files a container's settings were read from (a ConfigMap there), by path.
+    others: dict[str, Lines] = field(default_factory=dict)
+
+    def lines_of(self, path: str) -> Lines:
+        """The lines of this file or of another file a setting was read from."""
+        return self.others.get(path, self.lines)
 
     @property
     def source(self) -> Lines:
@@ -102,7 +111,9 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     lines = Lines(data)
     if is_chart_template(data):
         return ManifestResult(path, data, [], [f"{path}: {TEMPLATE_NOTE}"], lines, template=True)
-    stream = read_stream(data)
+    index = options.manifests
+    manifest = None if index is None else index.reuse(path, data)
+    stream = read_stream(data) if manifest is None else manifest.stream
     suppressions = read_suppressions(data, lines)
     ignored = suppressions.everywhere
     if stream.error is not None:
@@ -114,25 +125,71 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
             at += len(text[: error.column - 1].encode("utf-8", "surrogateescape"))
             errors.append(syntax_finding(path, lines, at, f"Not YAML: {error.message}.", options))
         return ManifestResult(path, data, errors, [], lines, error=error)
-    manifest = model.read(path, stream)
-    resolved = resolve_all(manifest)
+    if manifest is None:
+        manifest = model.read(path, stream)
+    table = ConfigMapTable([manifest, *([] if index is None else index.definers(path))])
+    resolved = resolve_all(manifest, table)
     ctx = ManifestContext(manifest, resolved, options.ratio)
-    problems: list[ValueProblem] = []
-    for item in resolved:
-        problems.extend(values.check(item.settings, options.ratio))
+    # Each problem with the container it was found for (None: a rule on the stream).
+    problems: list[tuple[ValueProblem, Container | None]] = []
+    readers = list(resolved)
+    if index is not None and manifest.config_maps:
+        readers.extend(consumers(index, manifest, table))
+    for item in readers:
+        found = values.check(item.settings, options.ratio)
+        problems.extend((problem, item.settings.container) for problem in found)
     for rule in MANIFEST_RULES.values():
-        problems.extend(rule(ctx))
-    findings: list[Finding] = []
-    seen: set[tuple[str, int, int]] = set()
-    for problem in problems:
-        key = (problem.code, problem.place.start, problem.place.end)
-        if key in seen or problem.place.path != path:
+        problems.extend((problem, None) for problem in rule(ctx))
+    findings = _findings(path, lines, problems, options, suppressions)
+    used = {s.place.path for item in resolved for s in item.settings.settings.values()}
+    others = {m.path: Lines(m.stream.data) for m in table.manifests if m.path in used - {path}}
+    return ManifestResult(path, data, findings, [], lines, manifest, resolved, others=others)
+
+
+def _findings(
+    path: str,
+    lines: Lines,
+    problems: list[tuple[ValueProblem, Container | None]],
+    options: LintOptions,
+    suppressions: Suppressions,
+) -> list[Finding]:
+    """One finding per problem written in this file; a value several containers read (a
+    ConfigMap's) is reported once, naming the others too."""
+    ignored = suppressions.everywhere
+    first: dict[tuple[str, int, int], tuple[ValueProblem, Container | None]] = {}
+    also: dict[tuple[str, int, int], list[str]] = {}
+    for problem, container in problems:
+        if problem.place.path != path:
             continue
-        seen.add(key)
+        key = (problem.code, problem.place.start, problem.place.end)
+        if key not in first:
+            first[key] = (problem, container)
+        elif container is not None and container != first[key][1]:
+            also.setdefault(key, []).append(container.describe())
+    findings: list[Finding] = []
+    for key, (problem, _container) in first.items():
         if not is_wanted(problem.code, options, ignored):
             continue
+        if key in also:
+            readers = list(dict.fromkeys(also[key]))
+            problem = problem._replace(
+                message=f"{problem.message} Also read by {', '.join(readers)}."
+            )
         finding = to_finding(path, lines, problem, options)
         if not suppressions.hides(finding, lines):
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
-    return ManifestResult(path, data, findings, [], lines, manifest, resolved)
+    return findings
+
+
+def consumers(
+    index: ManifestIndex, manifest: model.Manifest, table: ConfigMapTable
+) -> Iterator[Resolved]:
+    """The containers of the run's other files, resolved with this file's ConfigMaps as they
+    are now (a fix may have changed them): a value they read from here is reported here,
+    naming the container and its file."""
+    for other in index.consumers(manifest.path):
+        for pod in other.pods:
+            here = pod._replace(workload=pod.workload._replace(path=other.path))
+            for spec in pod.containers:
+                yield resolve(other, here, spec, table)

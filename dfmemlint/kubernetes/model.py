@@ -75,19 +75,6 @@ class Manifest(NamedTuple):
     config_maps: tuple[ConfigMap, ...]
     objects: int  # Kubernetes objects read (documents with apiVersion and kind, List items)
 
-    def config_map(self, name: str, namespace: str | None) -> ConfigMap | None:
-        """The ConfigMap ``name`` a pod in ``namespace`` reads (a ConfigMap or pod without a
-        namespace matches any: ``kubectl apply -n`` gives both the same one); the last one."""
-        found = None
-        for config_map in self.config_maps:
-            if config_map.name != name:
-                continue
-            if namespace is None or config_map.namespace is None or (
-                config_map.namespace == namespace
-            ):
-                found = config_map
-        return found
-
 
 def _containers(spec: Node) -> tuple[ContainerSpec, ...]:
     found: list[ContainerSpec] = []
