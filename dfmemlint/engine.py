@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
-from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.golang.units import LimitError, parse_container_limit, shorten
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, DeploymentEnv, Problem
 from dfmemlint.rules.catalog import BY_CODE
@@ -154,30 +154,56 @@ class LintResult:
 
 
 class Pragmas:
-    """What the file's ``# dfmemlint:`` comments say."""
+    """What the file's ``# dfmemlint:`` comments say, and what is wrong with them: ``problems``
+    are reported as DFM017 (``rules.dfmemlint_comment``) at the offending text of the comment."""
 
-    __slots__ = ("ignore_global", "ignore_lines", "memory_limit", "memory_limit_line", "notes")
+    __slots__ = (
+        "ignore_global", "ignore_lines", "memory_limit", "memory_limit_line", "notes", "problems",
+    )
 
     def __init__(self) -> None:
         self.ignore_global: set[str] = set()
         self.ignore_lines: dict[int, set[str]] = {}  # comment line -> codes
-        self.memory_limit: str | None = None
+        #: The limit a ``memory-limit=`` comment declares, in bytes; None when there is no such
+        #: comment or its value is refused (then ``problems`` says why).
+        self.memory_limit: int | None = None
         self.memory_limit_line = 0
         self.notes: list[str] = []
+        self.problems: list[Problem] = []
 
 
-def _codes(text: str, line: int, path: str, notes: list[str]) -> set[str]:
+def _comment_start(df: Dockerfile, line: int, text: str) -> int:
+    """Byte offset of ``text`` (a comment's text after ``#``, which runs to the end of its line)."""
+    raw = df.line_text(line).rstrip(b"\r\n")
+    return df.line_starts[line - 1] + len(raw) - len(reader.encode(text))
+
+
+def _offset(text: str, index: int) -> int:
+    """Byte length of ``text[:index]``."""
+    return len(reader.encode(text[:index]))
+
+
+def _codes(text: str, start: int, problems: list[Problem]) -> set[str]:
+    """The rule codes named in ``text`` (found at byte offset ``start``); a name that is no rule
+    code is a problem at that name."""
     codes: set[str] = set()
-    for raw in re.split(r"[,\s]+", text):
-        code = raw.strip().upper()
-        if not code:
-            continue
+    for word in re.finditer(r"[^,\s]+", text):
+        code = word.group().upper()
         if code == "ALL":
             codes.update(BY_CODE)
         elif code in BY_CODE:
             codes.add(code)
         else:
-            notes.append(f"{path}:{line}: unknown rule code {raw.strip()!r} in a dfmemlint comment")
+            problems.append(
+                Problem(
+                    start + _offset(text, word.start()),
+                    start + _offset(text, word.end()),
+                    f"{reader.displayable(word.group())!r} is not a dfmemlint rule code, so this "
+                    f"comment suppresses nothing for it; `dfmemlint rules` lists the codes "
+                    f"({min(BY_CODE)}-{max(BY_CODE)}) and 'all' names every rule.",
+                    severity=Severity.WARNING,
+                )
+            )
     return codes
 
 
@@ -194,27 +220,55 @@ def pragma_body(text: str) -> str | None:
     return None
 
 
+def _memory_limit_problem(value: str, start: int, end: int, exc: LimitError) -> Problem:
+    """A ``memory-limit=`` value refused exactly as ``--memory-limit`` and config refuse it."""
+    return Problem(
+        start,
+        end,
+        f"This memory-limit declares no limit: {reader.displayable(str(exc))} (the command "
+        "line and the configuration refuse it too).",
+    )
+
+
 def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
+    """Read every ``# dfmemlint:`` comment of ``df``: suppressions, the declared memory limit
+    (read by ``parse_container_limit``, as on the command line), and the problems with them, each
+    at its exact byte span in the comment."""
     pragmas = Pragmas()
     for line, text in df.comments:
-        body = pragma_body(reader.displayable(text))
-        if body is None:
+        match = re.match(_PRAGMA, text)
+        if match is None or pragma_body(text) is None:
             continue
+        body = match.group("body")
+        body_start = _comment_start(df, line, text) + _offset(text, match.start("body"))
         keyed = re.match(_KEYED, body)
-        key = " ".join(keyed.group(1).lower().split()) if keyed else ""
-        value = keyed.group(2) if keyed else ""
-        if key == "ignore":
-            pragmas.ignore_lines[line] = _codes(value, line, path, pragmas.notes)
-        elif key == "global ignore":
-            pragmas.ignore_global |= _codes(value, line, path, pragmas.notes)
-        elif key == "memory-limit":
-            pragmas.memory_limit = value.strip()
-            pragmas.memory_limit_line = line
-        else:
-            pragmas.notes.append(
-                f"{path}:{line}: dfmemlint comment not understood: {body!r} (expected "
-                "'ignore=CODES', 'global ignore=CODES' or 'memory-limit=SIZE')"
+        if keyed is None:
+            pragmas.problems.append(
+                Problem(
+                    body_start,
+                    body_start + len(reader.encode(body)),
+                    f"dfmemlint comment not understood: {shorten(reader.displayable(body))} does "
+                    "nothing; write 'ignore=CODES' (on the line above an instruction), "
+                    "'global ignore=CODES' or 'memory-limit=SIZE'.",
+                    severity=Severity.WARNING,
+                )
             )
+            continue
+        key = " ".join(keyed.group(1).lower().split())
+        value = keyed.group(2)
+        value_start = body_start + _offset(body, keyed.start(2))
+        if key == "ignore":
+            pragmas.ignore_lines[line] = _codes(value, value_start, pragmas.problems)
+        elif key == "global ignore":
+            pragmas.ignore_global |= _codes(value, value_start, pragmas.problems)
+        else:  # memory-limit
+            pragmas.memory_limit = None
+            pragmas.memory_limit_line = line
+            try:
+                pragmas.memory_limit = parse_container_limit(value)
+            except LimitError as exc:
+                end = value_start + len(reader.encode(value))
+                pragmas.problems.append(_memory_limit_problem(value, value_start, end, exc))
     _check_directive_block(df, path, pragmas)
     return pragmas
 
@@ -279,11 +333,8 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
     memory_limit = options.memory_limit
     source = options.memory_limit_source
     if pragmas.memory_limit is not None and not options.memory_limit_from_cli:
-        try:
-            memory_limit = parse_container_limit(pragmas.memory_limit)
-            source = f"{path}:{pragmas.memory_limit_line}"
-        except LimitError as exc:
-            notes.append(f"{path}:{pragmas.memory_limit_line}: memory-limit ignored: {exc}")
+        memory_limit = pragmas.memory_limit
+        source = f"{path}:{pragmas.memory_limit_line}"
     ctx = Context(
         path=path,
         dockerfile=df,
@@ -294,6 +345,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         fix_style=options.fix_style,
         context_dir=options.context_dir,
         deployment_env=options.deployment_env,
+        comment_problems=tuple(pragmas.problems),
     )
     findings: list[Finding] = []
     for code, check in REGISTRY.items():

@@ -5,7 +5,9 @@
   not remove it and no ``# dfmemlint: global ignore=`` comment names it (:func:`is_wanted`).
 * **Comments**: ``# dfmemlint: ignore=DFM007`` on the comment line(s) directly above a finding's
   line hides it; ``# dfmemlint: global ignore=…`` anywhere hides the code in the whole file
-  (:func:`read_suppressions`), as in Dockerfiles. ``ALL`` names every code.
+  (:func:`read_suppressions`), as in Dockerfiles. ``ALL`` names every code. A name that is no
+  rule code, and a ``# dfmemlint:`` comment with any other setting, is a DFM017 problem at its
+  text (as ``engine.read_pragmas`` reports them in Dockerfiles).
 * **Stamping**: a rule's :class:`~dfmemlint.rules.values.ValueProblem` (a byte span) becomes a
   :class:`~dfmemlint.types.Finding` with code, name, configured severity, line and column
   (:func:`to_finding`).
@@ -18,19 +20,23 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from dfmemlint.containers import Place
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.positions import Lines
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.rules.values import ValueProblem
-from dfmemlint.types import Finding
+from dfmemlint.types import Finding, Severity
 
 #: The rule a YAML file that cannot be read is reported under.
 SYNTAX_CODE = "DFM015"
+#: The rule a ``# dfmemlint:`` comment that does not work is reported under.
+COMMENT_CODE = "DFM017"
 
+# Every `# dfmemlint:` comment line; its setting is checked against _SETTING.
 _PRAGMA = re.compile(
-    rb"^[ \t]*#[ \t]*dfmemlint:[ \t]*(global[ \t]+ignore|ignore)[ \t]*=(.*?)\r?$",
-    re.MULTILINE | re.IGNORECASE,
+    rb"^[ \t]*#[ \t]*dfmemlint:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE
 )
+_SETTING = re.compile(rb"(global[ \t]+ignore|ignore)[ \t]*=[ \t]*", re.IGNORECASE)
 _COMMENT_LINE = re.compile(rb"[ \t]*#")
 
 
@@ -47,6 +53,8 @@ class Suppressions(NamedTuple):
 
     everywhere: set[str]  # codes a ``global ignore=`` comment names
     by_line: dict[int, set[str]]  # 1-based line of an ``ignore=`` comment -> the codes it names
+    #: What is wrong with the comments (DFM017), for the file's engine to stamp like any problem.
+    problems: list[ValueProblem]
 
     def hides(self, finding: Finding, lines: Lines) -> bool:
         """Whether an ``ignore=`` comment on the comment lines directly above the finding's line
@@ -59,25 +67,51 @@ class Suppressions(NamedTuple):
         return False
 
 
-def _codes(text: bytes) -> set[str]:
+def _comment_problem(path: str, start: int, end: int, message: str) -> ValueProblem:
+    return ValueProblem(COMMENT_CODE, Place(path, start, end, False), message, Severity.WARNING)
+
+
+def _codes(path: str, data: bytes, start: int, end: int, problems: list[ValueProblem]) -> set[str]:
+    """The rule codes named in ``data[start:end]``; a name that is no rule code is a DFM017
+    problem at that name."""
     codes: set[str] = set()
-    for raw in re.split(r"[,\s]+", text.decode("utf-8", "replace")):
-        code = raw.strip().upper()
+    for word in re.finditer(rb"[^,\s]+", data[start:end]):
+        text = word.group().decode("utf-8", "replace")
+        code = text.upper()
         if code == "ALL":
             codes.update(BY_CODE)
         elif code in BY_CODE:
             codes.add(code)
+        else:
+            problems.append(_comment_problem(
+                path, start + word.start(), start + word.end(),
+                f"{text!r} is not a dfmemlint rule code, so this comment suppresses nothing for "
+                f"it; `dfmemlint rules` lists the codes ({min(BY_CODE)}-{max(BY_CODE)}) and 'all' "
+                "names every rule.",
+            ))
     return codes
 
 
-def read_suppressions(data: bytes, lines: Lines) -> Suppressions:
-    """The ``# dfmemlint: ignore=`` and ``global ignore=`` comments of a YAML file."""
-    found = Suppressions(set(), {})
+def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
+    """The ``# dfmemlint: ignore=`` and ``global ignore=`` comments of the YAML file ``path``,
+    and the DFM017 problems of its ``# dfmemlint:`` comments."""
+    found = Suppressions(set(), {}, [])
     if b"dfmemlint" not in data:
         return found
     for match in _PRAGMA.finditer(data):
-        codes = _codes(match.group(2))
-        if match.group(1).lower().startswith(b"global"):
+        body_start, body_end = match.span(1)
+        setting = _SETTING.match(data, body_start, body_end)
+        if setting is None or setting.end() == body_end:
+            found.problems.append(_comment_problem(
+                path, body_start, body_end,
+                f"dfmemlint comment not understood: {match.group(1).decode('utf-8', 'replace')!r}"
+                " does nothing; a YAML file takes 'ignore=CODES' (on the line above the value) "
+                "or 'global ignore=CODES' (the memory limit is the container's "
+                "resources.limits.memory or the service's mem_limit).",
+            ))
+            continue
+        codes = _codes(path, data, setting.end(), body_end, found.problems)
+        if setting.group(1).lower().startswith(b"global"):
             found.everywhere.update(codes)
         else:
             found.by_line[lines.line_col(match.start())[0]] = codes

@@ -236,9 +236,12 @@ def test_implausible_limits_in_configuration_and_comments(
     config.clear_cache()
     (tmp_path / ".dfmemlint.toml").unlink()
     write(path, b"# dfmemlint: memory-limit=64\n" + GO)
-    code, _, err = run(capsys, "--format", "json", str(path))
+    code, out, err = run(capsys, "--format", "json", str(path))
     assert code == 1
-    assert "memory-limit ignored: memory limit '64' is 64 bytes, under 4 MiB" in err
+    assert err == ""
+    first = json.loads(out)[0]
+    assert (first["code"], first["line"], first["column"]) == ("DFM017", 1, 27)
+    assert "memory limit '64' is 64 bytes, under 4 MiB" in first["message"]
 
 
 # --- directory searches --------------------------------------------------------------------------
@@ -387,10 +390,13 @@ def test_control_characters_from_the_file_are_neutralised_in_text_output(
 def test_control_characters_in_warnings_and_errors(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write(tmp_path / "Dockerfile", b"# dfmemlint: ignore=\x1b[2J\n" + GO)
-    _, _, err = run(capsys, "--format", "json", str(path))
-    assert "unknown rule code" in err
-    assert "\x1b" not in err
+    path = write(tmp_path / "Dockerfile", b"# dfmemlint: ignore=\x1b[2J\n\n" + GO)
+    _, out, err = run(capsys, "--format", "json", str(path))
+    assert "this ignore comment is not directly above an instruction" in err
+    assert "is not a dfmemlint rule code" in json.loads(out)[0]["message"]
+    _, out, err = run(capsys, "--no-color", str(path))
+    assert "is not a dfmemlint rule code" in out
+    assert "\x1b" not in out + err
     missing = tmp_path / "no\x1b[2Jfile"
     code, _, err = run(capsys, str(missing))
     assert code == 2

@@ -107,16 +107,33 @@ def test_ignore_all() -> None:
     assert codes(run(data)) == []
 
 
-def test_unknown_code_is_a_note_and_the_known_ones_still_apply() -> None:
+def comment_findings(result: LintResult) -> list[tuple[int, int, int, Severity]]:
+    """(line, column, end column, severity) of each DFM017 finding."""
+    return [(f.line, f.column, f.end_column, f.severity) for f in result.findings
+            if f.code == "DFM017"]
+
+
+# Intended change: an unknown rule code used to be a note on stderr; it is a DFM017 finding.
+def test_unknown_code_is_a_finding_at_the_code_and_the_known_ones_still_apply() -> None:
     data = BUILD.replace(b"RUN", b"# dfmemlint: ignore=DFM001,DFM999\nRUN") + FINAL
     result = run(data)
     assert "DFM001" not in [c for c, _ in codes(result)]
-    assert result.notes == ["Dockerfile:2: unknown rule code 'DFM999' in a dfmemlint comment"]
+    assert comment_findings(result) == [(2, 28, 34, Severity.WARNING)]
+    assert "'DFM999' is not a dfmemlint rule code" in result.findings[0].message
+    assert result.notes == []
 
 
-def test_unknown_code_in_global_ignore_is_a_note() -> None:
+def test_unknown_code_in_global_ignore_is_a_finding() -> None:
     result = run(b"# dfmemlint: global ignore=GOMEMLIMIT\n" + BUILD + FINAL)
-    assert result.notes == ["Dockerfile:1: unknown rule code 'GOMEMLIMIT' in a dfmemlint comment"]
+    assert comment_findings(result) == [(1, 28, 38, Severity.WARNING)]
+    assert result.notes == []
+
+
+def test_a_comment_finding_is_suppressed_like_any_other() -> None:
+    data = b"# dfmemlint: global ignore=DFM017,DFM999\n" + BUILD + FINAL
+    assert comment_findings(run(data)) == []
+    assert comment_findings(run(BUILD + b"# dfmemlint: ignore=DFM42\n" + FINAL,
+                                ignore=frozenset({"DFM017"}))) == []
 
 
 @pytest.mark.parametrize(
@@ -153,8 +170,12 @@ def test_global_suppression_spellings(comment: bytes, global_: bool) -> None:
 )
 def test_a_misspelt_setting_warns_with_or_without_colon(comment: bytes) -> None:
     result = run(BUILD.replace(b"RUN", comment + b"\nRUN") + FINAL)
-    assert len(result.notes) == 1
-    assert "dfmemlint comment not understood" in result.notes[0]
+    assert result.notes == []
+    ((line, column, end, severity),) = comment_findings(result)
+    assert (line, severity) == (2, Severity.WARNING)
+    body = comment.split(b"dfmemlint", 1)[1].lstrip(b": ")
+    assert (column, end) == (len(comment) - len(body) + 1, len(comment) + 1)
+    assert "dfmemlint comment not understood" in result.findings[0].message
     assert "DFM001" in [c for c, _ in codes(result)]
 
 
@@ -163,11 +184,12 @@ def test_prose_that_mentions_dfmemlint_is_not_a_setting() -> None:
     assert result.notes == []
 
 
-def test_a_comment_that_is_not_understood_is_a_note() -> None:
+def test_a_comment_that_is_not_understood_is_a_finding() -> None:
     result = run(BUILD + FINAL + b"# dfmemlint: disable=DFM001\n")
-    assert len(result.notes) == 1
-    assert "dfmemlint comment not understood: 'disable=DFM001'" in result.notes[0]
-    assert len(result.findings) == 4
+    assert result.notes == []
+    assert comment_findings(result) == [(8, 14, 28, Severity.WARNING)]
+    assert "dfmemlint comment not understood: 'disable=DFM001'" in result.findings[-1].message
+    assert len(result.findings) == 5
 
 
 @pytest.mark.parametrize(
@@ -226,11 +248,76 @@ def test_memory_limit_comment_wins_over_config() -> None:
     assert result.context.memory_limit == 512 << 20
 
 
-def test_ambiguous_memory_limit_comment_is_a_note() -> None:
-    result = run(b"# dfmemlint: memory-limit=512M\n" + BUILD + FINAL)
+# Intended change: a refused memory-limit comment used to be a note on stderr; it is a DFM017
+# error at the value, and the limit it names is not used.
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("512M", "512M is ambiguous: Kubernetes reads it as 512,000,000 bytes (488.3 MiB), Docker "
+                 "as 536,870,912 bytes (512 MiB); write 512Mi/512MiB or 512m (Docker) or 512e6"),
+        ("1G", "write 1Gi/1GiB or 1g (Docker) or 1e9 instead"),
+        ("500k", "Kubernetes reads it as 500,000 bytes"),
+        ("512", "is 512 bytes, under 4 MiB: too small for a container that runs a Go program; did "
+                "you mean 512MiB?"),
+        ("2Pi", "over 16 TiB"),
+        ("abc", "cannot read 'abc' as a memory limit"),
+        ("0", "must be more than 0 bytes"),
+        ("512 MiB trailing", "cannot read"),
+    ],
+)
+def test_refused_memory_limit_comment_is_an_error_at_the_value(value: str, reason: str) -> None:
+    comment = b"# dfmemlint: memory-limit=" + value.encode()
+    result = run(comment + b"\n" + BUILD + FINAL)
     assert result.context.memory_limit is None
-    assert len(result.notes) == 1
-    assert result.notes[0].startswith("Dockerfile:1: memory-limit ignored: 512M is ambiguous")
+    assert result.notes == []
+    assert comment_findings(result) == [(1, 27, 27 + len(value), Severity.ERROR)]
+    (finding,) = [f for f in result.findings if f.code == "DFM017"]
+    assert finding.name == "dfmemlint-comment"
+    assert finding.message.startswith("This memory-limit declares no limit: ")
+    assert reason in finding.message
+
+
+def test_refused_memory_limit_comment_falls_back_to_the_configured_limit() -> None:
+    data = b"# dfmemlint: memory-limit=512M\n" + BUILD + FINAL
+    result = run(data, memory_limit=1 << 30, memory_limit_source="pyproject.toml")
+    assert result.context.memory_limit == 1 << 30
+    assert result.context.memory_limit_source == "pyproject.toml"
+    assert codes(result)[0] == ("DFM017", 1)
+
+
+def test_refused_memory_limit_comment_is_reported_when_the_command_line_wins() -> None:
+    data = b"# dfmemlint: memory-limit=512M\n" + BUILD + FINAL
+    result = run(data, memory_limit=1 << 30, memory_limit_from_cli=True, memory_limit_source="cli")
+    assert result.context.memory_limit == 1 << 30
+    assert comment_findings(result) == [(1, 27, 31, Severity.ERROR)]
+
+
+def test_the_last_memory_limit_comment_counts() -> None:
+    valid_then_refused = b"# dfmemlint: memory-limit=1GiB\n# dfmemlint: memory-limit=1G\n"
+    result = run(valid_then_refused + BUILD + FINAL)
+    assert result.context.memory_limit is None
+    assert comment_findings(result) == [(2, 27, 29, Severity.ERROR)]
+    refused_then_valid = b"# dfmemlint: memory-limit=1G\n# dfmemlint: memory-limit=1GiB\n"
+    result = run(refused_then_valid + BUILD + FINAL)
+    assert result.context.memory_limit == 1 << 30
+    assert comment_findings(result) == [(1, 27, 29, Severity.ERROR)]
+
+
+def test_comment_positions_after_a_bom_non_ascii_text_and_crlf() -> None:
+    data = ("\ufeff# dfmemlint: global ignore=DFM003,X1\r\n" + BUILD.decode()
+            + "# größe \u2192 dfmemlint: x\r\n\t#  dfmemlint:  memory-limit = 5ö12M \r\n"
+            + FINAL.decode()).encode()
+    result = run(data)
+    # The reader counts the BOM as the first code point of line 1 (as for every rule).
+    assert comment_findings(result) == [(1, 36, 38, Severity.WARNING),
+                                        (6, 32, 37, Severity.ERROR)]
+    assert result.context.memory_limit is None
+
+
+def test_severity_of_comment_findings_can_be_configured() -> None:
+    data = b"# dfmemlint: memory-limit=512M\n# dfmemlint: ignore=DFM42\n" + BUILD + FINAL
+    result = run(data, severity={"DFM017": Severity.INFO})
+    assert [s for *_, s in comment_findings(result)] == [Severity.INFO, Severity.INFO]
 
 
 def test_select_and_ignore_options() -> None:

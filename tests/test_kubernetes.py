@@ -151,8 +151,10 @@ def test_comments_suppress() -> None:
     assert lint("api.yaml", data.encode(), LintOptions()).findings == []
     data = "# dfmemlint: global ignore=all\n" + DEPLOYMENT
     assert lint("api.yaml", data.encode(), LintOptions()).findings == []
+    # Intended change: an unknown code is a DFM017 finding at the code (it used to be dropped).
     data = "# dfmemlint: global ignore=DFM999, DFM007\n" + DEPLOYMENT
-    assert [f.code for f in lint("api.yaml", data.encode(), LintOptions()).findings] == ["DFM010"]
+    found = lint("api.yaml", data.encode(), LintOptions()).findings
+    assert [(f.code, f.line, f.column) for f in found] == [("DFM017", 1, 28), ("DFM010", 16, 29)]
 
 
 def test_select_ignore_and_severity() -> None:

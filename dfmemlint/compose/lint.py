@@ -161,7 +161,7 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
         project = load_project(files, {path: data, **{f: _read(f) for f in files if f != path}})
     except (ComposeError, OSError) as exc:
         return _unreadable(path, data, lines, str(exc), options)
-    suppressions = read_suppressions(data, lines)
+    suppressions = read_suppressions(data, lines, path)
     findings: list[Finding] = []
     all_settings: list[ContainerSettings] = []
     seen: set[tuple[str, int, int]] = set()
@@ -177,6 +177,11 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
                 continue
             seen.add(key)
             finding = to_finding(path, lines, placed, options)
+            if not suppressions.hides(finding, lines):
+                findings.append(finding)
+    for problem in suppressions.problems:
+        if is_wanted(problem.code, options, suppressions.everywhere):
+            finding = to_finding(path, lines, problem, options)
             if not suppressions.hides(finding, lines):
                 findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))

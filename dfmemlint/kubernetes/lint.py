@@ -114,7 +114,7 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     index = options.manifests
     manifest = None if index is None else index.reuse(path, data)
     stream = read_stream(data) if manifest is None else manifest.stream
-    suppressions = read_suppressions(data, lines)
+    suppressions = read_suppressions(data, lines, path)
     ignored = suppressions.everywhere
     if stream.error is not None:
         error = stream.error
@@ -140,6 +140,7 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         problems.extend((problem, item.settings.container) for problem in found)
     for rule in MANIFEST_RULES.values():
         problems.extend((problem, None) for problem in rule(ctx))
+    problems.extend((problem, None) for problem in suppressions.problems)
     findings = _findings(path, lines, problems, options, suppressions)
     used = {s.place.path for item in resolved for s in item.settings.settings.values()}
     others = {m.path: Lines(m.stream.data) for m in table.manifests if m.path in used - {path}}

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from dfmemlint.rules import (
+    dfmemlint_comment,
     dockerfile_syntax,
     env_cache_bust,
     go_too_old,
@@ -38,5 +39,6 @@ REGISTRY: dict[str, Check] = {
         gogc_off_unbounded,
         gomemlimit_misspelled,
         gomemlimit_overrides_deployment,
+        dfmemlint_comment,
     )
 }

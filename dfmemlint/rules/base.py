@@ -55,6 +55,8 @@ class Context:
     notes: list[str] = field(default_factory=list)
     #: What the deployments that run this image set (see dfmemlint.compose.link).
     deployment_env: tuple[DeploymentEnv, ...] = ()
+    #: What is wrong with the file's ``# dfmemlint:`` comments (``engine.read_pragmas``).
+    comment_problems: tuple[Problem, ...] = ()
 
     @cached_property
     def settings(self) -> list[settings_mod.Setting]:

@@ -137,6 +137,14 @@ CATALOG: tuple[RuleInfo, ...] = (
         "GOMEMLIMIT on the start command overrides the value the Compose service running the "
         "image sets.",
     ),
+    RuleInfo(
+        "DFM017",
+        "dfmemlint-comment",
+        Severity.ERROR,
+        "A # dfmemlint: comment does not work: a memory-limit value the command line refuses "
+        "(ambiguous, unreadable, out of bounds), an unknown rule code, an unknown setting.",
+        (Severity.WARNING,),
+    ),
 )
 
 BY_CODE: dict[str, RuleInfo] = {rule.code: rule for rule in CATALOG}
