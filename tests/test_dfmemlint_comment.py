@@ -201,3 +201,19 @@ def test_manifest_comment_with_an_unknown_code(
     ignored = MANIFEST.replace(b"apiVersion", b"# dfmemlint: global ignore=DFM017\napiVersion")
     write(tmp_path / "pod.yaml", ignored)
     assert run(capsys, "--format", "json", path)[:2] == (0, "[]\n")
+
+
+def test_compose_comment_with_an_unknown_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    compose = (
+        b"services:\n  api:\n    image: api:1\n    mem_limit: 512m\n"
+        b"    # dfmemlint: memory-limit=1g\n    environment:\n      GOMEMLIMIT: 400MiB\n"
+    )
+    path = write(tmp_path / "compose.yaml", compose)
+    code, out, _ = run(capsys, "--format", "json", path)
+    assert code == 1
+    (finding,) = json.loads(out)
+    assert (finding["code"], finding["severity"], finding["line"], finding["column"],
+            finding["end_column"]) == ("DFM017", "warning", 5, 18, 33)
+    assert "mem_limit" in finding["message"]
