@@ -9,6 +9,7 @@ three members, so the fixer and reporters take either (:class:`TextPositions`).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -17,7 +18,7 @@ class TextPositions(Protocol):
     def data(self) -> bytes: ...
 
     @property
-    def line_starts(self) -> tuple[int, ...]: ...
+    def line_starts(self) -> Sequence[int]: ...
 
     def line_col(self, offset: int) -> tuple[int, int]: ...
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import sys
+from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import NamedTuple, overload
 
 from dfmemlint.dockerfile import shellwords
 
@@ -122,26 +124,127 @@ class Segment(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+class _Source:
+    """What every instruction of one file shares: the bytes, the escape character and where each
+    line starts (an ``array`` of byte offsets, 8 bytes a line)."""
+
+    __slots__ = ("data", "escape", "line_starts")
+
+    def __init__(self, data: bytes, escape: str, line_starts: array[int]) -> None:
+        self.data = data
+        self.escape = escape
+        self.line_starts = line_starts
+
+
 class Instruction:
+    """One instruction: its keyword as written, its byte span (``start`` is the first byte of its
+    first line, ``end`` is just after the line ending of its last line), flags, heredocs, and
+    for ``ONBUILD`` the inner instruction (``sub``).
+
+    Kept small, as a file may hold hundreds of thousands of them: the logical line
+    (``original``), the argument text (``args``) and the argument tokens (``values``) are read
+    again from the file's bytes when first asked for (the tokens are then kept); the line
+    numbers come from the file's line starts."""
+
+    __slots__ = ("_parsed", "_segs", "_src", "end", "flags", "heredocs", "json", "keyword",
+                 "start", "sub")
+
     keyword: str  # as written
-    original: str  # BuildKit's joined logical line
-    start: int  # byte span: first byte of the instruction's first line ...
-    end: int  # ... up to and including the line ending of its last line
-    start_line: int
-    end_line: int
+    start: int
+    end: int
     flags: tuple[Token, ...]
-    values: tuple[Token, ...]
     json: bool
     heredocs: tuple[Heredoc, ...]
     sub: Instruction | None
-    args: Token  # the argument text after keyword and flags (BuildKit's ``rest``)
-    segments: tuple[Segment, ...] = field(repr=False)
+
+    def __init__(
+        self,
+        source: _Source,
+        keyword: str,
+        start: int,
+        end: int,
+        flags: tuple[Token, ...],
+        json: bool,
+        heredocs: tuple[Heredoc, ...],
+        sub: Instruction | None,
+        segments: tuple[Segment, ...] | None,
+        parsed: tuple[str, Token, tuple[Token, ...]] | None = None,
+    ) -> None:
+        self._src = source
+        self.keyword = keyword
+        self.start = start
+        self.end = end
+        self.flags = flags
+        self.json = json
+        self.heredocs = heredocs
+        self.sub = sub
+        # None: one segment, the first line from its first non-blank character (no continuation)
+        self._segs = segments
+        self._parsed = parsed  # (original, args, values) once read
+
+    def __repr__(self) -> str:
+        return f"Instruction({self.keyword!r}, start={self.start}, end={self.end})"
 
     @property
     def cmd(self) -> str:
         """The keyword in upper case (``ONBUILD``'s own keyword, not its inner one)."""
         return self.keyword.upper()
+
+    @property
+    def start_line(self) -> int:
+        """1-based line of ``start``."""
+        return bisect.bisect_right(self._src.line_starts, self.start)
+
+    @property
+    def end_line(self) -> int:
+        """1-based line of the instruction's last byte."""
+        return bisect.bisect_right(self._src.line_starts, self.end - 1)
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The logical line's pieces, one per physical line that holds part of it."""
+        if self._segs is not None:
+            return self._segs
+        data = self._src.data
+        stop = data.find(b"\n", self.start)
+        text = decode(data[self.start : len(data) if stop < 0 else stop].rstrip(b"\r\n"))
+        stripped = go_trim_left(text)
+        lead = text[: len(text) - len(stripped)]
+        return (Segment(0, self.start + (len(lead) if lead.isascii() else len(encode(lead))),
+                        stripped),)
+
+    @property
+    def original(self) -> str:
+        """BuildKit's joined logical line."""
+        if self._parsed is not None:
+            return self._parsed[0]
+        return "".join(segment.text for segment in self.segments)
+
+    @property
+    def args(self) -> Token:
+        """The argument text after keyword and flags (BuildKit's ``rest``)."""
+        return (self._parsed or self._parse())[1]
+
+    @property
+    def values(self) -> tuple[Token, ...]:
+        """The argument tokens, as BuildKit's dispatch table splits them for the keyword."""
+        return (self._parsed or self._parse())[2]
+
+    def peek_values(self) -> tuple[Token, ...]:
+        """``values``, without keeping them when they were not asked for before (for one look at
+        every instruction of a large file)."""
+        return (self._parsed or self._parse(keep=False))[2]
+
+    def _parse(self, *, keep: bool = True) -> tuple[str, Token, tuple[Token, ...]]:
+        # The line was read once already without error, so it reads again the same way.
+        segments = self.segments
+        original = "".join(segment.text for segment in segments)
+        node = _parse_logical(original, self._src.escape)
+        parsed = (original, _token(segments, node.args),
+                  tuple([_token(segments, word) for word in node.values]))
+        if keep:
+            self._parsed = parsed
+        return parsed
 
     def offset_of(self, index: int) -> int:
         """The byte offset of logical-line character ``index`` (``len(original)`` → end)."""
@@ -200,8 +303,8 @@ class Dockerfile:
     directives: tuple[Directive, ...]
     directives_end: int  # byte offset just after the parser-directive block
     instructions: tuple[Instruction, ...]
-    comments: tuple[tuple[int, str], ...]  # (line, text after '#') of every comment line
-    line_starts: tuple[int, ...]  # byte offset of each line start (index 0 = line 1)
+    comments: Sequence[tuple[int, str]]  # (line, text after '#') of every comment line
+    line_starts: Sequence[int]  # byte offset of each line start (index 0 = line 1)
     error: ParseError | None
     warnings: tuple[str, ...]
 
@@ -249,13 +352,6 @@ def line_col(data: bytes, line_starts: Sequence[int], offset: int) -> tuple[int,
     return line + 1, col
 
 
-class _Line(NamedTuple):
-    start: int  # byte offset of the line
-    end: int  # byte offset after its line ending
-    text: str  # decoded, without the line ending (trailing \r and \n trimmed, as BuildKit does)
-    content_end: int  # byte offset where the trimmed text ends
-
-
 class _BuildKitError(Exception):
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
@@ -263,18 +359,18 @@ class _BuildKitError(Exception):
         self.line = line
 
 
-def _split_lines(data: bytes) -> list[_Line]:
-    lines: list[_Line] = []
-    pos = 0
+def _line_starts(data: bytes) -> array[int]:
+    """The byte offset where each line starts (split at LF only), as BuildKit's scanner reads."""
+    starts = array("q")
+    if data:
+        starts.append(0)
+    find = data.find
+    at = find(b"\n")
     n = len(data)
-    while pos < n:
-        nl = data.find(b"\n", pos)
-        end = n if nl < 0 else nl + 1
-        raw = data[pos:end]
-        trimmed = raw.rstrip(b"\r\n")
-        lines.append(_Line(pos, end, decode(trimmed), pos + len(trimmed)))
-        pos = end
-    return lines
+    while 0 <= at < n - 1:
+        starts.append(at + 1)
+        at = find(b"\n", at + 1)
+    return starts
 
 
 class _Reader:
@@ -285,16 +381,27 @@ class _Reader:
         self.directives: list[Directive] = []
         self.directives_done = False
         self.directives_end = 0
-        self.comments: list[tuple[int, str]] = []
+        self.comments = array("q")  # the line numbers of the comment lines
         self.warnings: list[str] = []
         self.instructions: list[Instruction] = []
         self.lines_read = 0
+        self.starts = _line_starts(data)
+        self.source = _Source(data, self.escape, self.starts)
 
     def _set_continuation(self, esc: str) -> None:
         e = re.escape(esc)
         self.continuation = re.compile(rf"([^{e}]){e}[ \t]*\Z|^{e}[ \t]*\Z", re.DOTALL)
 
-    def possible_directive(self, text: str, line_no: int, line: _Line, skip: int) -> None:
+    def line_end(self, i: int) -> int:
+        """The byte offset just after line ``i``'s line ending (0-based ``i``)."""
+        return self.starts[i + 1] if i + 1 < len(self.starts) else len(self.data)
+
+    def line_text(self, i: int) -> str:
+        """Line ``i`` decoded, without its line ending (trailing CR and LF trimmed, as BuildKit
+        does)."""
+        return decode(self.data[self.starts[i] : self.line_end(i)].rstrip(b"\r\n"))
+
+    def possible_directive(self, text: str, line_no: int, skip: int) -> None:
         if self.directives_done:
             return
         match = _RE_DIRECTIVE.match(text)
@@ -311,9 +418,13 @@ class _Reader:
                     f"invalid escape token '{value}' does not match ` or \\", line_no
                 )
             self.escape = value
+            self.source.escape = value
             self._set_continuation(value)
-        self.directives.append(Directive(key, value, line_no, line.start + skip, line.end))
-        self.directives_end = line.end
+        end = self.line_end(line_no - 1)
+        self.directives.append(
+            Directive(key, value, line_no, self.starts[line_no - 1] + skip, end)
+        )
+        self.directives_end = end
 
     def trim_continuation(self, text: str) -> tuple[str, bool]:
         match = self.continuation.search(text)
@@ -322,15 +433,16 @@ class _Reader:
         return text[: match.start()] + (match.group(1) or ""), False
 
     def read(self) -> Dockerfile:
-        lines = _split_lines(self.data)
         error: ParseError | None = None
         try:
-            self._read_lines(lines)
+            self._read_lines()
         except _BuildKitError as exc:
             error = ParseError(exc.message, exc.line)
-        line_starts = tuple(line.start for line in lines) or (0,)
+        line_starts = self.starts
+        if not line_starts:
+            line_starts.append(0)
         if self.data.endswith(b"\n"):
-            line_starts = (*line_starts, len(self.data))
+            line_starts.append(len(self.data))
         if error is None and not self.instructions:
             # BuildKit reports the last line it read (its scanner stops at a line too long).
             error = ParseError("file with no instructions", max(self.lines_read, 1))
@@ -340,44 +452,50 @@ class _Reader:
             directives=tuple(self.directives),
             directives_end=self.directives_end,
             instructions=tuple(self.instructions),
-            comments=tuple(self.comments),
+            comments=Comments(self.source, self.comments),
             line_starts=line_starts,
             error=error,
             warnings=tuple(self.warnings),
         )
 
-    def _read_lines(self, lines: list[_Line]) -> None:
+    def _read_lines(self) -> None:
         too_long: int | None = None
-        for number, line in enumerate(lines):
-            length = line.end - line.start
-            ended = self.data[line.end - 1 : line.end] == b"\n"
+        starts = self.starts
+        data = self.data
+        n = len(starts)
+        for number in range(n):
+            end = self.line_end(number)
+            length = end - starts[number]
+            ended = data[end - 1 : end] == b"\n"
             if length > MAX_LINE_BYTES + 1 or (not ended and length > MAX_LINE_BYTES):
                 # BuildKit's line scanner stops here; what was read before still counts.
                 too_long = number
-                lines = lines[:number]
+                n = number
                 break
-        self.lines_read = len(lines)
-        self._read_logical_lines(lines)
+        self.lines_read = n
+        self._read_logical_lines(n)
         if too_long is not None and self.instructions:
             raise _BuildKitError(
                 f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}", too_long + 1
             )
 
-    def _read_logical_lines(self, lines: list[_Line]) -> None:
+    def _read_logical_lines(self, n: int) -> None:
         i = 0
-        n = len(lines)
+        data = self.data
+        starts = self.starts
+        comments = self.comments
         while i < n:
-            line = lines[i]
-            text = line.text
+            text = self.line_text(i)
+            line_start = starts[i]
             skip_bytes = 0
-            if i == 0 and self.data.startswith(BOM):
+            if i == 0 and data.startswith(BOM):
                 text = text[1:] if text.startswith("\ufeff") else text
                 skip_bytes = 3
             stripped = go_trim_left(text)
             lead = len(text) - len(stripped)
             if stripped.startswith("#"):
-                self.comments.append((i + 1, stripped[1:]))
-            self.possible_directive(stripped, i + 1, line, skip_bytes)
+                comments.append(i + 1)
+            self.possible_directive(stripped, i + 1, skip_bytes)
             if stripped.startswith("#"):
                 i += 1
                 continue
@@ -386,34 +504,35 @@ class _Reader:
             if end_of_line and first_text == "":
                 i += 1
                 continue
-            prefix = text[:lead]
-            lead_bytes = len(prefix) if prefix.isascii() else len(encode(prefix))
-            seg_offset = line.start + skip_bytes + lead_bytes
-            segments = [Segment(0, seg_offset, first_text)]
-            parts = [first_text]
-            length = len(first_text)
+            segments: list[Segment] | None = None
+            logical = first_text
             empty_continuation = False
             i += 1
-            while not end_of_line and i < n:
-                cont = lines[i]
-                i += 1
-                ctext = cont.text
-                cstripped = go_trim_left(ctext)
-                if cstripped.startswith("#"):
-                    self.comments.append((i, cstripped[1:]))
-                    continue
-                if cstripped == "":
-                    empty_continuation = True
-                    continue
-                piece, end_of_line = self.trim_continuation(ctext)
-                segments.append(Segment(length, cont.start, piece))
-                parts.append(piece)
-                length += len(piece)
-            logical = "".join(parts)
+            if not end_of_line:
+                prefix = text[:lead]
+                lead_bytes = len(prefix) if prefix.isascii() else len(encode(prefix))
+                segments = [Segment(0, line_start + skip_bytes + lead_bytes, first_text)]
+                parts = [first_text]
+                length = len(first_text)
+                while not end_of_line and i < n:
+                    ctext = self.line_text(i)
+                    cont_start = starts[i]
+                    i += 1
+                    cstripped = go_trim_left(ctext)
+                    if cstripped.startswith("#"):
+                        comments.append(i)
+                        continue
+                    if cstripped == "":
+                        empty_continuation = True
+                        continue
+                    piece, end_of_line = self.trim_continuation(ctext)
+                    segments.append(Segment(length, cont_start, piece))
+                    parts.append(piece)
+                    length += len(piece)
+                logical = "".join(parts)
             if empty_continuation:
                 self.warnings.append(f"Empty continuation line found in: {logical}")
             start_line = start_index + 1
-            end_line = i
             try:
                 node = _parse_logical(logical, self.escape)
             except _NodeError as exc:
@@ -421,43 +540,76 @@ class _Reader:
             heredocs: list[Heredoc] = []
             if node.can_contain_heredoc() and "<<" in logical:
                 for name, expand, chomp, fd in _heredocs_from_line(logical, start_line):
-                    body_start = lines[i].start if i < n else len(self.data)
+                    body_start = starts[i] if i < n else len(data)
                     content_parts: list[str] = []
                     terminated = False
                     while i < n:
-                        body = lines[i]
+                        body_text = self.line_text(i)
+                        body_at = starts[i]
                         i += 1
-                        candidate = body.text.lstrip("\t") if chomp else body.text
+                        candidate = body_text.lstrip("\t") if chomp else body_text
                         if candidate == name:
                             heredocs.append(
-                                Heredoc(
-                                    name,
-                                    "".join(content_parts),
-                                    expand,
-                                    chomp,
-                                    fd,
-                                    body_start,
-                                    body.start,
-                                )
+                                Heredoc(name, "".join(content_parts), expand, chomp, fd,
+                                        body_start, body_at)
                             )
                             terminated = True
                             break
-                        content_parts.append(decode(self.data[body.start : body.end]))
+                        content_parts.append(decode(data[body_at : self.line_end(i - 1)]))
                     if not terminated:
                         raise _BuildKitError("unterminated heredoc", start_line)
-                end_line = i
-            end = lines[i - 1].end
             self.instructions.append(
                 _build_instruction(
                     node,
-                    segments=tuple(segments),
-                    start=line.start + (skip_bytes if start_index == 0 else 0),
-                    end=end,
-                    start_line=start_line,
-                    end_line=end_line,
-                    heredocs=tuple(heredocs),
+                    source=self.source,
+                    segments=None if segments is None else tuple(segments),
+                    start=line_start + (skip_bytes if start_index == 0 else 0),
+                    end=self.line_end(i - 1),
+                    heredocs=tuple(heredocs) if heredocs else (),
                 )
             )
+
+
+class Comments(Sequence[tuple[int, str]]):
+    """The comment lines of a file as (line, text after ``#``), read from the file's bytes when
+    asked for: only their line numbers are kept."""
+
+    __slots__ = ("_lines", "_source")
+
+    def __init__(self, source: _Source, lines: array[int]) -> None:
+        self._source = source
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def _comment(self, line: int) -> tuple[int, str]:
+        source = self._source
+        starts = source.line_starts
+        data = source.data
+        start = starts[line - 1]
+        if line == 1 and data.startswith(BOM):
+            start = 3
+        stop = data.find(b"\n", start)
+        text = decode(data[start : len(data) if stop < 0 else stop].rstrip(b"\r\n"))
+        return line, go_trim_left(text)[1:]
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[int, str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[tuple[int, str]]: ...
+
+    def __getitem__(
+        self, index: int | slice
+    ) -> tuple[int, str] | Sequence[tuple[int, str]]:
+        if isinstance(index, slice):
+            return [self._comment(line) for line in self._lines[index]]
+        return self._comment(self._lines[index])
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        for line in self._lines:
+            yield self._comment(line)
 
 
 # --- the logical line ------------------------------------------------------------------------
@@ -962,47 +1114,60 @@ def _heredocs_from_line(line: str, line_no: int) -> list[tuple[str, bool, bool, 
     return docs
 
 
+def _token(segments: Sequence[Segment], word: _Word) -> Token:
+    """A word of the logical line placed in the file's bytes."""
+    start = offset_in_segments(segments, word.start)
+    if word.end <= word.start:
+        return Token(word.value, start, start)
+    return Token(word.value, start, offset_in_segments(segments, word.end, end=True))
+
+
 def _build_instruction(
     node: _Node,
     *,
-    segments: tuple[Segment, ...],
+    source: _Source,
+    segments: tuple[Segment, ...] | None,
     start: int,
     end: int,
-    start_line: int,
-    end_line: int,
     heredocs: tuple[Heredoc, ...],
 ) -> Instruction:
-    def tok(word: _Word) -> Token:
-        start = offset_in_segments(segments, word.start)
-        if word.end <= word.start:
-            return Token(word.value, start, start)
-        return Token(word.value, start, offset_in_segments(segments, word.end, end=True))
-
+    """An instruction of a logical line read without error. Its ``values`` and ``args`` are
+    placed when first asked for, except under ``ONBUILD`` (rare), where both the outer and
+    the inner instruction are placed now."""
+    flags: tuple[Token, ...] = ()
+    if node.flags or node.sub is not None:
+        if segments is None:
+            segments = Instruction(source, node.keyword, start, end, (), False, (), None,
+                                   None).segments
+        flags = tuple([_token(segments, w) for w in node.flags])
     sub = None
+    parsed = None
     if node.sub is not None:
+        assert segments is not None
         sub = _build_instruction(
-            node.sub,
-            segments=segments,
-            start=start,
-            end=end,
-            start_line=start_line,
-            end_line=end_line,
-            heredocs=heredocs,
+            node.sub, source=source, segments=segments, start=start, end=end, heredocs=heredocs
+        )
+        sub._parsed = (
+            node.sub.original,
+            _token(segments, node.sub.args),
+            tuple([_token(segments, w) for w in node.sub.values]),
+        )
+        parsed = (
+            node.original,
+            _token(segments, node.args),
+            tuple([_token(segments, w) for w in node.values]),
         )
     return Instruction(
-        keyword=node.keyword,
-        original=node.original,
-        start=start,
-        end=end,
-        start_line=start_line,
-        end_line=end_line,
-        flags=tuple(tok(w) for w in node.flags),
-        values=tuple(tok(w) for w in node.values),
-        json=node.json,
-        heredocs=heredocs,
-        sub=sub,
-        args=tok(node.args),
-        segments=segments,
+        source,
+        sys.intern(node.keyword),
+        start,
+        end,
+        flags,
+        node.json,
+        heredocs,
+        sub,
+        segments,
+        parsed,
     )
 
 

@@ -241,26 +241,33 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             break
         if len(history) == MAX_PASSES:
             return revert(f"fixes did not settle after {MAX_PASSES} passes; no change was made")
+        # What the checks below need of the text before the pass: its lines and findings. The
+        # rest of its reading goes before the fixed text is read, so that two readings of a
+        # large file are never held at once.
+        before = _Before(_Positions(current, result.source.line_starts), result.findings)
+        del result
         after = lint(path, new, options)
         codes = ", ".join(sorted({f.code for f in chosen}))
         if after.syntax_error is not None:
             return revert(f"fixing {codes} produced {after.syntax_error}; no change was made")
         edits = [edit for f in chosen if f.fix is not None for edit in f.fix.edits]
-        stuck = _stuck(chosen, result.source, after, edits)
+        stuck = _stuck(chosen, before.source, after, edits)
         if stuck:
             stuck_codes = ", ".join(sorted({f.code for f in stuck}))
             return revert(
                 f"the fix for {stuck_codes} did not remove its finding; no change was made"
             )
         if not unsafe and guarantee.regressions(
-            result.source, result.findings, after.source, after.findings, edits
+            before.source, before.findings, after.source, after.findings, edits
         ):
-            _block_regressions(path, options, current, result, chosen, blocked)
+            del after
+            _block_regressions(path, options, current, before, chosen, blocked)
+            result = lint(path, current, options)  # read again (a rare path) rather than kept
             continue  # the same pass again, without the fixes that broke the promise
         for finding in chosen:
             assert finding.fix is not None
             start, end = _place(finding.fix, history)
-            at = finding_span(result.source, finding)[0]
+            at = finding_span(before.source, finding)[0]
             for edits_before in reversed(history):
                 at = _map_back(at, edits_before, end=False)
             line, column = line_col(data, original_lines, at)
@@ -275,11 +282,36 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
     return FixOutcome(current, fixed, result, None, applied, len(history))
 
 
+class _Positions:
+    """Lines and columns of a text whose reading was let go: its bytes and line starts."""
+
+    __slots__ = ("data", "line_starts")
+
+    def __init__(self, data: bytes, line_starts: Sequence[int]) -> None:
+        self.data = data
+        self.line_starts = line_starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        return line_col(self.data, self.line_starts, offset)
+
+    def line_text(self, line: int) -> bytes:
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.data)
+        return self.data[start:end]
+
+
+class _Before(NamedTuple):
+    """What a pass keeps of the text it fixed: where its lines start, and its findings."""
+
+    source: TextPositions
+    findings: list[Finding]
+
+
 def _block_regressions(
     path: str,
     options: LintOptions,
     current: bytes,
-    result: Result,
+    result: _Before,
     chosen: list[Finding],
     blocked: dict[tuple[str, str, str], str],
 ) -> None:

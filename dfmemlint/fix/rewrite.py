@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from dfmemlint.dockerfile import images, reader, shell
 from dfmemlint.dockerfile.model import Stage
@@ -104,7 +104,7 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
             (Edit(existing.start, existing.end, encode(value)),),
             Applicability.UNSAFE,
         )
-    candidates: list[tuple[Edit, list[_Shape], str]] = []
+    candidates: list[tuple[Edit, _Expected, str]] = []
     if ctx.fix_style == "inline":
         inline = _inline(ctx, final, value)
         if inline is not None:
@@ -117,13 +117,46 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
     return None
 
 
-def _shapes(instructions: Sequence[Instruction]) -> list[_Shape]:
-    return [(ins.cmd, tuple(token.value for token in ins.values)) for ins in instructions]
+class _Expected:
+    """How the edited file must read: the instructions of the original, with ``shape`` put at
+    ``position`` (in place of the instruction there when ``replace``, else before it)."""
+
+    __slots__ = ("instructions", "position", "replace", "shape")
+
+    def __init__(
+        self, instructions: Sequence[Instruction], position: int, shape: _Shape, replace: bool
+    ) -> None:
+        self.instructions = instructions
+        self.position = position
+        self.shape = shape
+        self.replace = replace
+
+    def __len__(self) -> int:
+        return len(self.instructions) + (0 if self.replace else 1)
+
+    def __iter__(self) -> Iterator[_Shape]:
+        for i, ins in enumerate(self.instructions):
+            if i == self.position:
+                yield self.shape
+                if self.replace:
+                    continue
+            yield _shape(ins)
+        if self.position == len(self.instructions) and not self.replace:
+            yield self.shape
 
 
-def _reads_as(data: bytes, expected: list[_Shape]) -> bool:
+def _shape(ins: Instruction) -> _Shape:
+    # Looked at once per instruction: the tokens of the ones nothing else asked for are not kept.
+    return ins.cmd, tuple(token.value for token in ins.peek_values())
+
+
+def _reads_as(data: bytes, expected: _Expected) -> bool:
+    """``data`` reads without error as the ``expected`` instructions (compared one by one, so
+    that a large file is not held three times over)."""
     df = reader.read(data)
-    return df.error is None and _shapes(df.instructions) == expected
+    if df.error is not None or len(df.instructions) != len(expected):
+        return False
+    return all(_shape(ins) == shape for ins, shape in zip(df.instructions, expected, strict=True))
 
 
 def _position(ctx: Context, ins: Instruction) -> int:
@@ -133,7 +166,7 @@ def _position(ctx: Context, ins: Instruction) -> int:
 # --- inline on the start command ---------------------------------------------------------------
 
 
-def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape], str] | None:
+def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, str] | None:
     entry, cmd = effective_start(ctx.graph)
     start = entry if entry is not None else cmd
     if start is None or not any(ins is start for ins in final.instructions):
@@ -153,7 +186,7 @@ def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape],
 
 def _inline_exec(
     ctx: Context, start: Instruction, value: str, tools: images.ImageTools
-) -> tuple[Edit, list[_Shape], str] | None:
+) -> tuple[Edit, _Expected, str] | None:
     elements = start.values
     if not elements:
         return None
@@ -195,8 +228,9 @@ def _inline_exec(
         )
     else:
         return None  # known to have neither (scratch, distroless): the ENV line
-    expected = _shapes(ctx.dockerfile.instructions)
-    expected[_position(ctx, start)] = (start.cmd, tuple(new_words))
+    expected = _Expected(
+        ctx.dockerfile.instructions, _position(ctx, start), (start.cmd, tuple(new_words)), True
+    )
     return edit, expected, title
 
 
@@ -243,7 +277,7 @@ def _single_simple_command(script: str) -> bool:
 
 def _inline_shell(
     ctx: Context, start: Instruction, value: str
-) -> tuple[Edit, list[_Shape], str] | None:
+) -> tuple[Edit, _Expected, str] | None:
     script = start.args.value
     if not script or not _single_simple_command(script):
         return None
@@ -257,9 +291,10 @@ def _inline_shell(
         prefix += "exec "
     at = start.offset_of(args_index(start) + program.start)
     edit = Edit(at, at, encode(prefix))
-    expected = _shapes(ctx.dockerfile.instructions)
     new_script = script[: program.start] + prefix + script[program.start :]
-    expected[_position(ctx, start)] = (start.cmd, (new_script,))
+    expected = _Expected(
+        ctx.dockerfile.instructions, _position(ctx, start), (start.cmd, (new_script,)), True
+    )
     return edit, expected, (
         f"Set GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} on the {start.cmd} and exec the program (a "
         "GOMEMLIMIT set at run time still wins)"
@@ -269,7 +304,7 @@ def _inline_shell(
 # --- ENV line in the final stage ----------------------------------------------------------------
 
 
-def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape], str]:
+def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, str]:
     df = ctx.dockerfile
     data = df.data
     instructions = final.instructions
@@ -284,17 +319,23 @@ def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, list[_Shape
     indent = _indentation(data, df.line_starts[neighbour.start_line - 1])
     keyword = "env" if neighbour.keyword.islower() else "ENV"
     line = indent + encode(f"{keyword} GOMEMLIMIT={value}")
-    expected = _shapes(df.instructions)
     if target is not None:
         at = df.line_starts[comment_block_line(df, target) - 1]
         edit = Edit(at, at, line + df.newline)
-        expected.insert(_position(ctx, target), ("ENV", ("GOMEMLIMIT", value, "=")))
+        expected = _Expected(
+            df.instructions, _position(ctx, target), ("ENV", ("GOMEMLIMIT", value, "=")), False
+        )
         title = f"Add ENV GOMEMLIMIT={value} before the {target.cmd}"
     else:
         at = neighbour.end
         ended = data[at - 1 : at] == b"\n"
         edit = Edit(at, at, line + df.newline if ended else df.newline + line)
-        expected.insert(_position(ctx, neighbour) + 1, ("ENV", ("GOMEMLIMIT", value, "=")))
+        expected = _Expected(
+            df.instructions,
+            _position(ctx, neighbour) + 1,
+            ("ENV", ("GOMEMLIMIT", value, "=")),
+            False,
+        )
         title = f"Add ENV GOMEMLIMIT={value} at the end of the final stage"
     return edit, expected, title
 
