@@ -136,6 +136,32 @@ class _Source:
         self.line_starts = line_starts
 
 
+class _Extra:
+    """What few instructions have: flags, exec (JSON) form, heredocs, the segments of a line
+    continued over several physical lines, and for ``ONBUILD`` the inner instruction with the
+    logical line and argument text of each."""
+
+    __slots__ = ("args", "flags", "heredocs", "json", "original", "segments", "sub")
+
+    def __init__(
+        self,
+        flags: tuple[Token, ...],
+        json: bool,
+        heredocs: tuple[Heredoc, ...],
+        sub: Instruction | None,
+        segments: tuple[Segment, ...] | None,
+        original: str | None = None,
+        args: Token | None = None,
+    ) -> None:
+        self.flags = flags
+        self.json = json
+        self.heredocs = heredocs
+        self.sub = sub
+        self.segments = segments
+        self.original = original
+        self.args = args
+
+
 class Instruction:
     """One instruction: its keyword as written, its byte span (``start`` is the first byte of its
     first line, ``end`` is just after the line ending of its last line), flags, heredocs, and
@@ -143,19 +169,14 @@ class Instruction:
 
     Kept small, as a file may hold hundreds of thousands of them: the logical line
     (``original``), the argument text (``args``) and the argument tokens (``values``) are read
-    again from the file's bytes when first asked for (the tokens are then kept); the line
-    numbers come from the file's line starts."""
+    again from the file's bytes when asked for (the tokens are then kept), the line numbers come
+    from the file's line starts, and what most instructions lack (flags, heredocs, exec form,
+    continuation lines) sits in one optional record."""
 
-    __slots__ = ("_parsed", "_segs", "_src", "end", "flags", "heredocs", "json", "keyword",
-                 "start", "sub")
+    __slots__ = ("_extra", "_size", "_src", "_values", "keyword", "start")
 
     keyword: str  # as written
     start: int
-    end: int
-    flags: tuple[Token, ...]
-    json: bool
-    heredocs: tuple[Heredoc, ...]
-    sub: Instruction | None
 
     def __init__(
         self,
@@ -163,27 +184,40 @@ class Instruction:
         keyword: str,
         start: int,
         end: int,
-        flags: tuple[Token, ...],
-        json: bool,
-        heredocs: tuple[Heredoc, ...],
-        sub: Instruction | None,
-        segments: tuple[Segment, ...] | None,
-        parsed: tuple[str, Token, tuple[Token, ...]] | None = None,
+        extra: _Extra | None,
+        values: tuple[Token, ...] | None = None,
     ) -> None:
         self._src = source
         self.keyword = keyword
         self.start = start
-        self.end = end
-        self.flags = flags
-        self.json = json
-        self.heredocs = heredocs
-        self.sub = sub
-        # None: one segment, the first line from its first non-blank character (no continuation)
-        self._segs = segments
-        self._parsed = parsed  # (original, args, values) once read
+        self._size = end - start  # most are short: a small int is shared, not allocated
+        self._extra = extra
+        self._values = values
 
     def __repr__(self) -> str:
         return f"Instruction({self.keyword!r}, start={self.start}, end={self.end})"
+
+    @property
+    def end(self) -> int:
+        return self.start + self._size
+
+    @property
+    def flags(self) -> tuple[Token, ...]:
+        return () if self._extra is None else self._extra.flags
+
+    @property
+    def json(self) -> bool:
+        """Exec form: the arguments are a JSON array of strings."""
+        return self._extra is not None and self._extra.json
+
+    @property
+    def heredocs(self) -> tuple[Heredoc, ...]:
+        return () if self._extra is None else self._extra.heredocs
+
+    @property
+    def sub(self) -> Instruction | None:
+        """``ONBUILD``'s inner instruction."""
+        return None if self._extra is None else self._extra.sub
 
     @property
     def cmd(self) -> str:
@@ -198,13 +232,14 @@ class Instruction:
     @property
     def end_line(self) -> int:
         """1-based line of the instruction's last byte."""
-        return bisect.bisect_right(self._src.line_starts, self.end - 1)
+        return bisect.bisect_right(self._src.line_starts, self.start + self._size - 1)
 
     @property
     def segments(self) -> tuple[Segment, ...]:
         """The logical line's pieces, one per physical line that holds part of it."""
-        if self._segs is not None:
-            return self._segs
+        if self._extra is not None and self._extra.segments is not None:
+            return self._extra.segments
+        # One segment: the first line from its first non-blank character.
         data = self._src.data
         stop = data.find(b"\n", self.start)
         text = decode(data[self.start : len(data) if stop < 0 else stop].rstrip(b"\r\n"))
@@ -216,35 +251,36 @@ class Instruction:
     @property
     def original(self) -> str:
         """BuildKit's joined logical line."""
-        if self._parsed is not None:
-            return self._parsed[0]
+        if self._extra is not None and self._extra.original is not None:
+            return self._extra.original
         return "".join(segment.text for segment in self.segments)
 
     @property
     def args(self) -> Token:
         """The argument text after keyword and flags (BuildKit's ``rest``)."""
-        return (self._parsed or self._parse())[1]
+        if self._extra is not None and self._extra.args is not None:
+            return self._extra.args
+        return self._parse()[0]
 
     @property
     def values(self) -> tuple[Token, ...]:
         """The argument tokens, as BuildKit's dispatch table splits them for the keyword."""
-        return (self._parsed or self._parse())[2]
+        if self._values is None:
+            self._values = self._parse()[1]
+        return self._values
 
     def peek_values(self) -> tuple[Token, ...]:
         """``values``, without keeping them when they were not asked for before (for one look at
         every instruction of a large file)."""
-        return (self._parsed or self._parse(keep=False))[2]
+        return self._parse()[1] if self._values is None else self._values
 
-    def _parse(self, *, keep: bool = True) -> tuple[str, Token, tuple[Token, ...]]:
-        # The line was read once already without error, so it reads again the same way.
+    def _parse(self) -> tuple[Token, tuple[Token, ...]]:
+        """(args, values): the line was read once already without error, so it reads again the
+        same way."""
         segments = self.segments
-        original = "".join(segment.text for segment in segments)
-        node = _parse_logical(original, self._src.escape)
-        parsed = (original, _token(segments, node.args),
-                  tuple([_token(segments, word) for word in node.values]))
-        if keep:
-            self._parsed = parsed
-        return parsed
+        node = _parse_logical("".join(segment.text for segment in segments), self._src.escape)
+        return (_token(segments, node.args),
+                tuple([_token(segments, word) for word in node.values]))
 
     def offset_of(self, index: int) -> int:
         """The byte offset of logical-line character ``index`` (``len(original)`` → end)."""
@@ -435,7 +471,7 @@ class _Reader:
     def read(self) -> Dockerfile:
         error: ParseError | None = None
         try:
-            self._read_lines()
+            self.instructions.extend(self.each())
         except _BuildKitError as exc:
             error = ParseError(exc.message, exc.line)
         line_starts = self.starts
@@ -444,8 +480,7 @@ class _Reader:
         if self.data.endswith(b"\n"):
             line_starts.append(len(self.data))
         if error is None and not self.instructions:
-            # BuildKit reports the last line it read (its scanner stops at a line too long).
-            error = ParseError("file with no instructions", max(self.lines_read, 1))
+            error = self.no_instructions()
         return Dockerfile(
             data=self.data,
             escape=self.escape,
@@ -458,7 +493,12 @@ class _Reader:
             warnings=tuple(self.warnings),
         )
 
-    def _read_lines(self) -> None:
+    def no_instructions(self) -> ParseError:
+        # BuildKit reports the last line it read (its scanner stops at a line too long).
+        return ParseError("file with no instructions", max(self.lines_read, 1))
+
+    def each(self) -> Iterator[Instruction]:
+        """The instructions, one by one as they are read; raises ``_BuildKitError``."""
         too_long: int | None = None
         starts = self.starts
         data = self.data
@@ -473,13 +513,16 @@ class _Reader:
                 n = number
                 break
         self.lines_read = n
-        self._read_logical_lines(n)
-        if too_long is not None and self.instructions:
+        found = False
+        for instruction in self._read_logical_lines(n):
+            found = True
+            yield instruction
+        if too_long is not None and found:
             raise _BuildKitError(
                 f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}", too_long + 1
             )
 
-    def _read_logical_lines(self, n: int) -> None:
+    def _read_logical_lines(self, n: int) -> Iterator[Instruction]:
         i = 0
         data = self.data
         starts = self.starts
@@ -558,15 +601,13 @@ class _Reader:
                         content_parts.append(decode(data[body_at : self.line_end(i - 1)]))
                     if not terminated:
                         raise _BuildKitError("unterminated heredoc", start_line)
-            self.instructions.append(
-                _build_instruction(
-                    node,
-                    source=self.source,
-                    segments=None if segments is None else tuple(segments),
-                    start=line_start + (skip_bytes if start_index == 0 else 0),
-                    end=self.line_end(i - 1),
-                    heredocs=tuple(heredocs) if heredocs else (),
-                )
+            yield _build_instruction(
+                node,
+                source=self.source,
+                segments=None if segments is None else tuple(segments),
+                start=line_start + (skip_bytes if start_index == 0 else 0),
+                end=self.line_end(i - 1),
+                heredocs=tuple(heredocs) if heredocs else (),
             )
 
 
@@ -1134,41 +1175,46 @@ def _build_instruction(
     """An instruction of a logical line read without error. Its ``values`` and ``args`` are
     placed when first asked for, except under ``ONBUILD`` (rare), where both the outer and
     the inner instruction are placed now."""
-    flags: tuple[Token, ...] = ()
-    if node.flags or node.sub is not None:
-        if segments is None:
-            segments = Instruction(source, node.keyword, start, end, (), False, (), None,
-                                   None).segments
-        flags = tuple([_token(segments, w) for w in node.flags])
-    sub = None
-    parsed = None
-    if node.sub is not None:
-        assert segments is not None
-        sub = _build_instruction(
-            node.sub, source=source, segments=segments, start=start, end=end, heredocs=heredocs
+    keyword = sys.intern(node.keyword)
+    if not (node.flags or node.json or heredocs or node.sub is not None or segments):
+        return Instruction(source, keyword, start, end, None)
+    if segments is None and (node.flags or node.sub is not None):
+        segments = Instruction(source, keyword, start, end, None).segments
+    flags = tuple([_token(segments, w) for w in node.flags]) if segments else ()
+    if node.sub is None:
+        return Instruction(
+            source, keyword, start, end, _Extra(flags, node.json, heredocs, None, segments)
         )
-        sub._parsed = (
-            node.sub.original,
-            _token(segments, node.sub.args),
-            tuple([_token(segments, w) for w in node.sub.values]),
-        )
-        parsed = (
-            node.original,
-            _token(segments, node.args),
-            tuple([_token(segments, w) for w in node.values]),
-        )
-    return Instruction(
-        source,
-        sys.intern(node.keyword),
-        start,
-        end,
-        flags,
-        node.json,
-        heredocs,
-        sub,
-        segments,
-        parsed,
+    assert segments is not None
+    inner = node.sub
+    sub = _build_instruction(
+        inner, source=source, segments=segments, start=start, end=end, heredocs=heredocs
     )
+    assert sub._extra is not None
+    sub._extra.original = inner.original
+    sub._extra.args = _token(segments, inner.args)
+    sub._values = tuple([_token(segments, w) for w in inner.values])
+    extra = _Extra(
+        flags, node.json, heredocs, sub, segments, node.original, _token(segments, node.args)
+    )
+    values = tuple([_token(segments, w) for w in node.values])
+    return Instruction(source, keyword, start, end, extra, values)
+
+
+def each_instruction(data: bytes) -> Iterator[Instruction | ParseError]:
+    """The instructions of ``data`` one by one as they are read, without keeping them (for one
+    pass over a large file), then the ``ParseError`` that ``read`` would report, if any."""
+    reader = _Reader(data)
+    found = False
+    try:
+        for instruction in reader.each():
+            found = True
+            yield instruction
+    except _BuildKitError as exc:
+        yield ParseError(exc.message, exc.line)
+        return
+    if not found:
+        yield reader.no_instructions()
 
 
 def read(data: bytes) -> Dockerfile:

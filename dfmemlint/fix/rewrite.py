@@ -131,9 +131,6 @@ class _Expected:
         self.shape = shape
         self.replace = replace
 
-    def __len__(self) -> int:
-        return len(self.instructions) + (0 if self.replace else 1)
-
     def __iter__(self) -> Iterator[_Shape]:
         for i, ins in enumerate(self.instructions):
             if i == self.position:
@@ -151,12 +148,13 @@ def _shape(ins: Instruction) -> _Shape:
 
 
 def _reads_as(data: bytes, expected: _Expected) -> bool:
-    """``data`` reads without error as the ``expected`` instructions (compared one by one, so
-    that a large file is not held three times over)."""
-    df = reader.read(data)
-    if df.error is not None or len(df.instructions) != len(expected):
-        return False
-    return all(_shape(ins) == shape for ins, shape in zip(df.instructions, expected, strict=True))
+    """``data`` reads without error as the ``expected`` instructions (read and compared one by
+    one, so that a large file is not held three times over)."""
+    shapes = iter(expected)
+    for item in reader.each_instruction(data):
+        if isinstance(item, reader.ParseError) or _shape(item) != next(shapes, None):
+            return False
+    return next(shapes, None) is None
 
 
 def _position(ctx: Context, ins: Instruction) -> int:
