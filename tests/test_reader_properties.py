@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_reader_compact import reading
 
 from dfmemlint.commands.inspect import inspect_json
 from dfmemlint.dockerfile import model, reader
@@ -189,3 +191,13 @@ def test_dockerfile_fragments_never_raise(data: bytes) -> None:
 @given(st.binary(max_size=2000))
 def test_arbitrary_bytes_never_raise(data: bytes) -> None:
     check(data)
+
+
+@given(dockerfiles())
+def test_compact_reading_is_the_full_reading(data: bytes) -> None:
+    """A large file's reading (tokens read again from the bytes when asked for) is the same as
+    a small file's (tokens placed at once)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "EAGER_BYTES", -1)
+        compact = reading(data)
+    assert compact == reading(data)

@@ -40,6 +40,11 @@ _MAX_UINT64 = (1 << 64) - 1
 _GO_BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
+# A file up to this size keeps every token from its first reading; a larger one keeps only the
+# tokens of these keywords and reads the others again when they are asked for (a 10 MiB file
+# holds some 300,000 instructions, most of them in stages no rule looks at).
+EAGER_BYTES = 1 << 18
+_KEPT_KEYWORDS = frozenset({"from", "env", "arg"})
 
 
 def is_go_space(ch: str) -> bool:
@@ -423,6 +428,7 @@ class _Reader:
         self.lines_read = 0
         self.starts = _line_starts(data)
         self.source = _Source(data, self.escape, self.starts)
+        self.eager = len(data) <= EAGER_BYTES
 
     def _set_continuation(self, esc: str) -> None:
         e = re.escape(esc)
@@ -487,7 +493,12 @@ class _Reader:
             directives=tuple(self.directives),
             directives_end=self.directives_end,
             instructions=tuple(self.instructions),
-            comments=Comments(self.source, self.comments),
+            # A small file's comments are read once; a large file's when asked for.
+            comments=(
+                tuple(Comments(self.source, self.comments))
+                if self.eager
+                else Comments(self.source, self.comments)
+            ),
             line_starts=line_starts,
             error=error,
             warnings=tuple(self.warnings),
@@ -503,7 +514,7 @@ class _Reader:
         starts = self.starts
         data = self.data
         n = len(starts)
-        for number in range(n):
+        for number in range(n if len(data) > MAX_LINE_BYTES else 0):
             end = self.line_end(number)
             length = end - starts[number]
             ended = data[end - 1 : end] == b"\n"
@@ -547,14 +558,14 @@ class _Reader:
             if end_of_line and first_text == "":
                 i += 1
                 continue
-            segments: list[Segment] | None = None
+            prefix = text[:lead]
+            lead_bytes = len(prefix) if prefix.isascii() else len(encode(prefix))
+            segments = [Segment(0, line_start + skip_bytes + lead_bytes, first_text)]
             logical = first_text
             empty_continuation = False
+            continued = not end_of_line
             i += 1
-            if not end_of_line:
-                prefix = text[:lead]
-                lead_bytes = len(prefix) if prefix.isascii() else len(encode(prefix))
-                segments = [Segment(0, line_start + skip_bytes + lead_bytes, first_text)]
+            if continued:
                 parts = [first_text]
                 length = len(first_text)
                 while not end_of_line and i < n:
@@ -604,10 +615,12 @@ class _Reader:
             yield _build_instruction(
                 node,
                 source=self.source,
-                segments=None if segments is None else tuple(segments),
+                segments=tuple(segments),
+                continued=continued,
                 start=line_start + (skip_bytes if start_index == 0 else 0),
                 end=self.line_end(i - 1),
                 heredocs=tuple(heredocs) if heredocs else (),
+                eager=self.eager,
             )
 
 
@@ -1167,37 +1180,36 @@ def _build_instruction(
     node: _Node,
     *,
     source: _Source,
-    segments: tuple[Segment, ...] | None,
+    segments: tuple[Segment, ...],
+    continued: bool,
     start: int,
     end: int,
     heredocs: tuple[Heredoc, ...],
+    eager: bool,
 ) -> Instruction:
-    """An instruction of a logical line read without error. Its ``values`` and ``args`` are
-    placed when first asked for, except under ``ONBUILD`` (rare), where both the outer and
-    the inner instruction are placed now."""
+    """An instruction of a logical line read without error (``continued`` over several lines).
+
+    With ``eager`` (a small file), or under ``ONBUILD``, everything is placed now. Otherwise
+    the tokens of ``FROM``, ``ENV`` and ``ARG`` are placed now (the stage model reads every one
+    of them) and those of other instructions when first asked for."""
     keyword = sys.intern(node.keyword)
-    if not (node.flags or node.json or heredocs or node.sub is not None or segments):
-        return Instruction(source, keyword, start, end, None)
-    if segments is None and (node.flags or node.sub is not None):
-        segments = Instruction(source, keyword, start, end, None).segments
-    flags = tuple([_token(segments, w) for w in node.flags]) if segments else ()
-    if node.sub is None:
-        return Instruction(
-            source, keyword, start, end, _Extra(flags, node.json, heredocs, None, segments)
+    full = eager or node.sub is not None
+    flags = tuple([_token(segments, w) for w in node.flags]) if node.flags else ()
+    values = None
+    if full or keyword.lower() in _KEPT_KEYWORDS:
+        values = tuple([_token(segments, w) for w in node.values])
+    if not (full or flags or node.json or heredocs or continued):
+        return Instruction(source, keyword, start, end, None, values)
+    sub = None
+    if node.sub is not None:
+        sub = _build_instruction(
+            node.sub, source=source, segments=segments, continued=continued, start=start,
+            end=end, heredocs=heredocs, eager=True,
         )
-    assert segments is not None
-    inner = node.sub
-    sub = _build_instruction(
-        inner, source=source, segments=segments, start=start, end=end, heredocs=heredocs
-    )
-    assert sub._extra is not None
-    sub._extra.original = inner.original
-    sub._extra.args = _token(segments, inner.args)
-    sub._values = tuple([_token(segments, w) for w in inner.values])
-    extra = _Extra(
-        flags, node.json, heredocs, sub, segments, node.original, _token(segments, node.args)
-    )
-    values = tuple([_token(segments, w) for w in node.values])
+    extra = _Extra(flags, node.json, heredocs, sub, segments if full or continued else None)
+    if full:
+        extra.original = node.original
+        extra.args = _token(segments, node.args)
     return Instruction(source, keyword, start, end, extra, values)
 
 
