@@ -197,11 +197,13 @@ def test_each_manifest_is_parsed_once_and_others_not_by_the_index(
     (tmp_path / "ci.yaml").write_text("on: push\njobs: {build: {runs-on: x}}\n")
     parsed: Counter[bytes] = Counter()
 
+    real = reader.read_stream
+
     def counting(data: bytes) -> reader.YamlStream:
         parsed[data] += 1
-        return reader.read_stream(data)
+        return real(data)
 
-    monkeypatch.setattr("dfmemlint.kubernetes.configmaps.read_stream", counting)
+    monkeypatch.setattr("dfmemlint.yamlsource.reader.read_stream", counting)
     monkeypatch.setattr("dfmemlint.kubernetes.lint.read_stream", counting)
     monkeypatch.chdir(tmp_path)
     code, _out = _run(["--format", "json", "."], capsys)

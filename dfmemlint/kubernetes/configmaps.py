@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint.containers import Place
-from dfmemlint.kubernetes import model
-from dfmemlint.yamlsource.reader import read_stream
+
+if TYPE_CHECKING:  # the YAML reader is imported only when a manifest is read
+    from dfmemlint.kubernetes import model
 
 DEFAULT_NAMESPACE = "default"
 _DEFINES = re.compile(rb"\bConfigMap\b")
@@ -126,7 +127,9 @@ class ManifestIndex:
 
     def _manifest(self, path: str) -> model.Manifest | None:
         if path not in self._parsed:
+            from dfmemlint.kubernetes import model
             from dfmemlint.kubernetes.lint import is_chart_template
+            from dfmemlint.yamlsource.reader import read_stream
 
             data = self._data[path]
             manifest = None
