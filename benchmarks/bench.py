@@ -11,10 +11,11 @@ tools alternate, after two warm-up runs each, and each number is the median of `
 Cases: (a) one typical Dockerfile (``examples/Dockerfile``, else a multi-stage Go file written
 to a temporary directory), (b) all real-world corpus files (``../shared/corpus``) in one
 invocation each, (c) dfmemlint alone on files of 1x, 10x and 100x the typical size, made by
-repeating the typical file's stages under new names. The start-up of the Python interpreter
-(``python -c pass``, same interpreter, same environment) is measured as a floor, and
-``python -X importtime -m dfmemlint`` (``--version``, and a lint of the typical file) shows
-which imports the start-up spends its time on.
+repeating the typical file's stages under new names, (d) peak memory on 10 MiB files, (e) the
+directory walk over the corpus with and without YAML detection (``walk.py``). The start-up of
+the Python interpreter (``python -c pass``, same interpreter, same environment) is measured as a
+floor, and ``python -X importtime -m dfmemlint`` (``--version``, and a lint of the typical file)
+shows which imports the start-up spends its time on.
 
 dfmemlint is installed the way a user installs it: ``pip install`` of this checkout into a fresh
 virtual environment in a temporary directory (so no editable-install finder and no ``.pth``
@@ -471,6 +472,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measured = measure({"dfmemlint": command}, env, cwd, 1, warmup=0)
                 ten_mib[shape, mode] = (path.stat().st_size, measured["dfmemlint"])
 
+        # (e) the directory walk over the corpus, with and without YAML detection (walk.py)
+        walk_lines: list[str] = []
+        if args.corpus.is_dir():
+            import walk
+
+            walk_lines = walk.section(dfmemlint, env, work, args.corpus, args.runs)
+
         click_modules = imported_modules(tools.python, env, ["-c", "import click"])
         startup_imports = import_times(tools.python, env, args.runs, ["--version"])
         lint_arguments = ["--exit-zero", "--format", "json", str(typical)]
@@ -585,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{fmt_mib(result.max_rss_kib)} | {ratio:.1f}x | "
                 f"{verdict(ratio <= MEMORY_PER_BYTE_TARGET)} |")
         out("")
+        for line in walk_lines:
+            out(line)
         beyond = sorted(
             (row for row in lint_self_times if row[0] not in click_modules),
             key=lambda row: -row[1],
