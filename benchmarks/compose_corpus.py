@@ -19,7 +19,8 @@ from pathlib import Path
 
 from dfmemlint.compose.lint import service_settings
 from dfmemlint.compose.model import EnvValue, Service, load_project
-from dfmemlint.golang.units import MemLimitStatus, describe_bytes, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.units import describe_bytes
 from dfmemlint.rules import values
 from dfmemlint.rules.catalog import BY_CODE
 

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
-from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.golang.units import LimitError
 from dfmemlint.types import Severity
 
 KNOWN_KEYS = (

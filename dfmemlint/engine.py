@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
-from dfmemlint.golang.units import LimitError, parse_container_limit, shorten
+from dfmemlint.golang.container_limit import parse_container_limit
+from dfmemlint.golang.units import LimitError, shorten
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, DeploymentEnv, Problem
 from dfmemlint.rules.catalog import BY_CODE

@@ -12,7 +12,9 @@ from click.testing import CliRunner
 from dfmemlint.cli import cli, main
 from dfmemlint.commands.budget import budget_command
 from dfmemlint.golang.budget import Budget, kubernetes_memory, plan_budget
-from dfmemlint.golang.units import LimitError, parse_go_byte_count, parse_memory_limit
+from dfmemlint.golang.container_limit import parse_memory_limit
+from dfmemlint.golang.gomemlimit import parse_go_byte_count
+from dfmemlint.golang.units import LimitError
 
 MiB = 2**20
 

@@ -19,7 +19,7 @@ from dfmemlint.cli import main
 from dfmemlint.engine import LintOptions, lint
 from dfmemlint.fix import guarantee
 from dfmemlint.fix.fixer import fix_file
-from dfmemlint.golang.units import parse_memory_limit
+from dfmemlint.golang.container_limit import parse_memory_limit
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, Severity

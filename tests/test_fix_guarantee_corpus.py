@@ -21,7 +21,7 @@ import pytest
 from dfmemlint.dockerfile import reader
 from dfmemlint.engine import LintOptions, LintResult, lint
 from dfmemlint.fix.fixer import finding_span, fix_file
-from dfmemlint.golang.units import parse_memory_limit
+from dfmemlint.golang.container_limit import parse_memory_limit
 from dfmemlint.types import Finding, Severity
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"

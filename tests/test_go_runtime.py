@@ -3,9 +3,9 @@
 A tiny program (tests/go_memlimit) is built with every Go toolchain found and run once per value
 with GOMEMLIMIT set in its environment. Exit status 0 prints the limit the runtime read; a value
 the runtime rejects kills the process before main with "fatal error: malformed GOMEMLIMIT" and
-exit status 2. Both outcomes must match :func:`dfmemlint.golang.units.read_gomemlimit` for
-that toolchain's Go release, and :func:`dfmemlint.golang.units.judge_gomemlimit` must classify
-each value the way the real runtimes disagree (or not).
+exit status 2. Both outcomes must match :func:`dfmemlint.golang.gomemlimit.read_gomemlimit`
+for that toolchain's Go release, and :func:`dfmemlint.golang.gomemlimit.judge_gomemlimit` must
+classify each value the way the real runtimes disagree (or not).
 
 Toolchains: ``DFMEMLINT_GO`` (``os.pathsep``-separated ``go`` executables, e.g. from
 ``.ci/install-go DIR``), else ``go`` on PATH. Without one the tests skip, except under
@@ -27,14 +27,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dfmemlint.golang.units import (
-    MAX_INT64,
+from dfmemlint.golang.gomemlimit import (
     NO_LIMIT,
     PARSEINT_GO_MINOR,
     MemLimitStatus,
     judge_gomemlimit,
     read_gomemlimit,
 )
+from dfmemlint.golang.units import MAX_INT64
 
 PROGRAM_SOURCE = Path(__file__).parent / "go_memlimit"
 BUILD_TIMEOUT = 600

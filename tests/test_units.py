@@ -10,20 +10,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dfmemlint.golang.container_limit import parse_memory_limit
+from dfmemlint.golang.gomemlimit import (
+    NO_LIMIT,
+    MemLimitStatus,
+    judge_gomemlimit,
+    parse_go_byte_count,
+    read_gomemlimit,
+)
 from dfmemlint.golang.units import (
     MAX_INT64,
-    NO_LIMIT,
     LimitError,
-    MemLimitStatus,
     compute_gomemlimit,
     describe_bytes,
     format_fraction,
     format_size,
-    judge_gomemlimit,
-    parse_go_byte_count,
-    parse_memory_limit,
     ratio_fraction,
-    read_gomemlimit,
 )
 
 KiB = 2**10

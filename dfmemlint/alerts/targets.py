@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from dfmemlint.golang.units import MIB, MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.units import MIB
 
 
 class Skipped(NamedTuple):

@@ -17,8 +17,9 @@ from dfmemlint.golang.budget import (
     budget_text,
     plan_budget,
 )
+from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.headroom import RATIO_RANGE
-from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.golang.units import LimitError
 
 
 def _parse_ratio(text: str) -> float:

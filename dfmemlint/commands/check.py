@@ -41,7 +41,8 @@ from dfmemlint.files import (
 )
 from dfmemlint.fix.write import WriteError, write_atomic
 from dfmemlint.formats import lint
-from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.golang.container_limit import parse_container_limit
+from dfmemlint.golang.units import LimitError
 from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
 

@@ -37,14 +37,8 @@ from dfmemlint.dockerfile import images, reader, shell
 from dfmemlint.dockerfile.model import Stage
 from dfmemlint.dockerfile.reader import Instruction, encode
 from dfmemlint.dockerfile.settings import args_index, effective_start
-from dfmemlint.golang.units import (
-    MIB,
-    LimitError,
-    MemLimitStatus,
-    compute_gomemlimit,
-    format_size,
-    judge_gomemlimit,
-)
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.units import MIB, LimitError, compute_gomemlimit, format_size
 from dfmemlint.rules.base import Context
 from dfmemlint.types import Applicability, Edit, Fix
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from dfmemlint.containers import GoSetting, MemoryLimit, Place
-from dfmemlint.golang.units import describe_bytes, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import judge_gomemlimit
+from dfmemlint.golang.units import describe_bytes
 from dfmemlint.kubernetes.environment import TRACKED
 from dfmemlint.kubernetes.lint import ManifestResult
 

@@ -11,12 +11,7 @@ from dfmemlint.dockerfile import gobuild, startup, toolchains
 from dfmemlint.dockerfile import settings as settings_mod
 from dfmemlint.dockerfile.model import Stage, StageGraph
 from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
-from dfmemlint.golang.units import (
-    LimitError,
-    compute_gomemlimit,
-    format_percent,
-    format_size,
-)
+from dfmemlint.golang.units import LimitError, compute_gomemlimit, format_percent, format_size
 from dfmemlint.types import Fix, Severity
 
 MIB = 1 << 20

@@ -4,9 +4,10 @@ The comments are read by ``engine.read_pragmas``; this rule reports what it foun
 offending text of the comment:
 
 * ``memory-limit=SIZE`` with a value ``--memory-limit`` and the configuration refuse
-  (``golang.units.parse_container_limit``): ambiguous (``512M``: Kubernetes reads M as 10^6,
-  Docker as 2^20), unreadable (``abc``), or outside 4 MiB-16 TiB (``512`` bytes, ``2Pi``). The
-  comment then declares no limit: an error, so the run fails as it does on the command line;
+  (``golang.container_limit.parse_container_limit``): ambiguous (``512M``: Kubernetes reads M
+  as 10^6, Docker as 2^20), unreadable (``abc``), or outside 4 MiB-16 TiB (``512`` bytes,
+  ``2Pi``). The comment then declares no limit: an error, so the run fails as it does on the
+  command line;
 * an ``ignore=``/``global ignore=`` naming no rule code (a warning: the suppression it was meant
   to make does not happen), as ruff's RUF102 ``invalid-rule-code`` does for ``# noqa``
   (``crates/ruff_linter/src/rules/ruff/rules/invalid_rule_code.rs``);

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfmemlint.fix.rewrite import add_gomemlimit_fix
-from dfmemlint.golang.units import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.rules.base import Context, Problem
 
 CODE = "DFM008"

@@ -6,13 +6,9 @@ from collections.abc import Iterator
 
 from dfmemlint.dockerfile.reader import encode
 from dfmemlint.dockerfile.settings import Setting
+from dfmemlint.golang.gomemlimit import MemLimitJudgement, MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
-from dfmemlint.golang.units import (
-    MemLimitJudgement,
-    MemLimitStatus,
-    format_size,
-    judge_gomemlimit,
-)
+from dfmemlint.golang.units import format_size
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfmemlint.dockerfile.reader import encode
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
-from dfmemlint.golang.units import (
-    MemLimitStatus,
-    compute_gomemlimit,
-    describe_bytes,
-    judge_gomemlimit,
-)
+from dfmemlint.golang.units import compute_gomemlimit, describe_bytes
 from dfmemlint.rules.base import MIB, Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 

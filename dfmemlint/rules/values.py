@@ -13,16 +13,15 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from dfmemlint.containers import ContainerSettings, GoSetting, Place
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
 from dfmemlint.golang.units import (
     MIB,
     LimitError,
-    MemLimitStatus,
     compute_gomemlimit,
     describe_bytes,
     format_fraction,
     format_size,
-    judge_gomemlimit,
     ratio_fraction,
 )
 from dfmemlint.rules import gogc_off_unbounded, gomemlimit_malformed, gomemlimit_out_of_range

@@ -21,14 +21,9 @@ from dfmemlint.containers import ContainerSettings, GoSetting, MemoryLimit, Plac
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.engine import LintResult
 from dfmemlint.golang.budget import plan_budget
-from dfmemlint.golang.units import (
-    LimitError,
-    MemLimitStatus,
-    describe_bytes,
-    format_fraction,
-    judge_gomemlimit,
-    parse_memory_limit,
-)
+from dfmemlint.golang.container_limit import parse_memory_limit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.units import LimitError, describe_bytes, format_fraction
 from dfmemlint.kubernetes.lint import ManifestResult
 from dfmemlint.positions import TextPositions
 from dfmemlint.rules.base import Context

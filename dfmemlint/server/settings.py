@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from dfmemlint.config import Config, ConfigError, parse_codes, parse_ratio, selected_rules
 from dfmemlint.engine import LintOptions
-from dfmemlint.golang.units import LimitError, parse_container_limit
+from dfmemlint.golang.container_limit import parse_container_limit
+from dfmemlint.golang.units import LimitError
 
 SECTION = "dfmemlint"
 #: What a limit set in the editor is called where the hover says where the limit came from.
