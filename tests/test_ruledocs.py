@@ -83,10 +83,50 @@ def test_rules_table(capsys: pytest.CaptureFixture[str]) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["CODE", "NAME", "SEVERITY", "SUMMARY"]
     assert len(lines) == len(CATALOG) + 1
-    summary_at = lines[0].index("SUMMARY")
+    name_at, severity_at, summary_at = (lines[0].index(h) for h in ("NAME", "SEVERITY", "SUMMARY"))
     for line, rule in zip(lines[1:], CATALOG, strict=True):
-        assert line.split()[:3] == [rule.code, rule.name, rule.severity.label]
+        assert line[:name_at].rstrip() == rule.code
+        assert line[name_at:severity_at].rstrip() == rule.name
+        # Every severity the rule can report, the default first, as README's table lists them.
+        assert line[severity_at:summary_at].rstrip() == rule.severity_labels
         assert line[summary_at:] == rule.summary
+    severities = {line[:name_at].rstrip(): line[severity_at:summary_at].rstrip()
+                  for line in lines[1:]}
+    assert severities["DFM005"] == severities["DFM007"] == "error, warning"
+    assert severities["DFM001"] == "warning, info"
+    assert severities["DFM004"] == "error"
+
+
+def readme_severities() -> dict[str, str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = r"^\| \[(DFM\d{3})\]\(rules/DFM\d{3}\.md\) \| [a-z-]+ \| ([\w, ]+) \|"
+    return dict(re.findall(row, readme, re.M))
+
+
+def test_rules_command_readme_and_pages_agree_on_severities(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["rules", "--format", "json"]) == 0
+    listed = {r["code"]: ", ".join(r["severities"]) for r in json.loads(capsys.readouterr().out)}
+    assert listed == readme_severities()
+    for rule in CATALOG:
+        severity_line = packaged_page(rule.code).splitlines()[2]
+        mentioned = re.findall(r"\b(error|warning|info)\b", severity_line)
+        assert mentioned == [s.label for s in rule.severities], rule.code
+
+
+def test_fixtures_report_only_declared_severities() -> None:
+    """The declaration is complete: no fixture finding has a severity its rule does not
+    declare (and each rule's other severities are reported by some fixture)."""
+    reported: dict[str, set[str]] = {}
+    for expected in (ROOT / "tests" / "fixtures").glob("*/*.expected"):
+        for line in expected.read_text(encoding="utf-8").splitlines():
+            _, code, severity = line.split()
+            reported.setdefault(code, set()).add(severity)
+    for rule in CATALOG:
+        declared = {s.label for s in rule.severities}
+        assert reported.get(rule.code, set()) <= declared, rule.code
+        assert {s.label for s in rule.also} <= reported.get(rule.code, set()), rule.code
 
 
 def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,6 +137,7 @@ def test_rules_json(capsys: pytest.CaptureFixture[str]) -> None:
             "code": rule.code,
             "name": rule.name,
             "severity": rule.severity.label,
+            "severities": [severity.label for severity in rule.severities],
             "summary": rule.summary,
             "url": f"https://github.com/dfmemlint/dfmemlint/blob/main/rules/{rule.code}.md",
         }

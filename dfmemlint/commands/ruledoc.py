@@ -33,17 +33,19 @@ def rule(code: str) -> int:
 
 
 @click.command(
-    "rules", cls=Command, short_help="List every rule: code, name, severity, summary."
+    "rules", cls=Command, short_help="List every rule: code, name, severities, summary."
 )
 @format_option(["text", "json"])
 def rules(output_format: str) -> int:
-    """List every rule: code, name, default severity and summary."""
+    """List every rule: code, name, every severity it can report (the default first) and
+    summary."""
     if output_format == "json":
         listing = [
             {
                 "code": info.code,
                 "name": info.name,
                 "severity": info.severity.label,
+                "severities": [severity.label for severity in info.severities],
                 "summary": info.summary,
                 "url": rule_url(info.code),
             }
@@ -52,7 +54,7 @@ def rules(output_format: str) -> int:
         click.echo(json.dumps(listing, indent=2))
         return 0
     header = ("CODE", "NAME", "SEVERITY", "SUMMARY")
-    rows = [header, *((r.code, r.name, r.severity.label, r.summary) for r in CATALOG)]
+    rows = [header, *((r.code, r.name, r.severity_labels, r.summary) for r in CATALOG)]
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]

@@ -20,6 +20,12 @@ class RuleInfo(NamedTuple):
         """Every severity the rule can report, the default first."""
         return (self.severity, *self.also)
 
+    @property
+    def severity_labels(self) -> str:
+        """:attr:`severities` as ``dfmemlint rules`` and README's rule table show them:
+        ``error, warning``."""
+        return ", ".join(severity.label for severity in self.severities)
+
 
 CATALOG: tuple[RuleInfo, ...] = (
     RuleInfo(
