@@ -46,6 +46,16 @@ def test_readme_commands_name_files_that_exist() -> None:
     assert '"pygls>=' in extras["lsp"]
 
 
+def test_every_example_is_one_the_readme_runs() -> None:
+    """``examples/`` holds only files the README names, one folder per kind of input (the
+    Kubernetes examples live in examples/kubernetes, not in a second k8s folder)."""
+    files = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "examples").rglob("*")
+                   if p.is_file())
+    assert files
+    assert [f for f in files if f not in README] == []
+    assert not (ROOT / "examples" / "k8s").exists()
+
+
 def test_no_placeholders_left() -> None:
     assert not re.search(r"^[A-Z_]+_SECTION$", README, re.M)
 
@@ -88,7 +98,7 @@ def test_readme_kubernetes_example_is_what_the_tool_prints(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(ROOT)
-    example = "examples/k8s/deployment.yaml"
+    example = "examples/kubernetes/deployment.yaml"
     assert main(["--no-color", example]) == 1
     assert capsys.readouterr().out == _block_after(f"dfmemlint {example}")
     assert main(["--diff", "--unsafe-fixes", example]) == 1
