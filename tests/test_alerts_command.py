@@ -3,14 +3,13 @@ listed with why."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+from helpers.alerts import budget_threshold, rules_of
+from helpers.alerts import run_alerts as run
 
-from dfmemlint.cli import main
 from dfmemlint.golang.units import MIB
 
 COMPOSE = """\
@@ -61,24 +60,6 @@ services:
     environment:
       GOMEMLIMIT: 400MiB
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["alerts", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def rules_of(text: str) -> list[dict[str, Any]]:
-    (group,) = yaml.safe_load(text)["groups"]
-    rules: list[dict[str, Any]] = group["rules"]
-    return rules
-
-
-def budget_threshold(capsys: pytest.CaptureFixture[str], size: str) -> int:
-    assert main(["budget", size, "--format", "json"]) == 0
-    threshold: int = json.loads(capsys.readouterr().out)["alert_threshold_bytes"]
-    return threshold
 
 
 @pytest.fixture

@@ -3,29 +3,21 @@ writes for the manifests corpus today, and promtool accepts the rules."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers import tools
+from helpers.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "manifests" / "files"
 
 
 def _script() -> ModuleType:
-    path = ROOT / "benchmarks" / "alerts_corpus.py"
-    spec = importlib.util.spec_from_file_location("alerts_corpus", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["alerts_corpus"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "benchmarks" / "alerts_corpus.py", register=True)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not present")
@@ -51,11 +43,7 @@ def test_script_prints_the_tables(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_committed_rules_pass_promtool() -> None:
-    promtool = os.environ.get("DFMEMLINT_PROMTOOL") or shutil.which("promtool")
-    if not promtool:
-        if os.environ.get("CI") == "true":
-            pytest.fail("promtool is required when CI=true", pytrace=False)
-        pytest.skip("promtool not found")
+    promtool = tools.promtool()
     path = ROOT / "benchmarks" / "alerts-corpus.rules.yaml"
     proc = subprocess.run(
         [promtool, "check", "rules", str(path)], capture_output=True, text=True, check=False

@@ -3,14 +3,13 @@ GOMEMLIMIT, the rest listed with why."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+from helpers.alerts import budget_threshold, rules_of
+from helpers.alerts import run_alerts as run
 
-from dfmemlint.cli import main
 from dfmemlint.golang.units import MIB
 
 MANIFEST = """\
@@ -113,24 +112,6 @@ spec:
             - {name: GOMEMLIMIT, value: "$(LIMIT)"}
           resources: {limits: {memory: 512Mi}}
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["alerts", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def rules_of(text: str) -> list[dict[str, Any]]:
-    (group,) = yaml.safe_load(text)["groups"]
-    rules: list[dict[str, Any]] = group["rules"]
-    return rules
-
-
-def budget_threshold(capsys: pytest.CaptureFixture[str], size: str) -> int:
-    assert main(["budget", size, "--format", "json"]) == 0
-    threshold: int = json.loads(capsys.readouterr().out)["alert_threshold_bytes"]
-    return threshold
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers.cli import run_cli
 
-from dfmemlint.cli import cli, main
+from dfmemlint.cli import cli
 from dfmemlint.commands.budget import budget_command
 from dfmemlint.golang.budget import Budget, kubernetes_memory, plan_budget
 from dfmemlint.golang.container_limit import parse_memory_limit
@@ -87,9 +88,7 @@ def test_kubernetes_memory(limit: int, quantity: str) -> None:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["budget", *args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return run_cli(capsys, "budget", *args)
 
 
 @pytest.mark.parametrize(("size", "limit"), SIZES)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli
 
 from dfmemlint.cli import main
 from dfmemlint.rules import REGISTRY
@@ -30,9 +31,7 @@ CLEAN = FIXED_WITH_LIMIT
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--no-color", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "--no-color", *args)
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli as run
 
 from dfmemlint import config
-from dfmemlint.cli import main
 from dfmemlint.commands import options
 from dfmemlint.files import DEFAULT_EXCLUDE, excluded_by, is_dockerfile_name
 from dfmemlint.reporters import printable
@@ -34,12 +34,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     config.clear_cache()
     yield
     config.clear_cache()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+from helpers.scripts import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFESTS = ROOT.parent / "shared" / "corpus" / "manifests"
 
 
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "compose_corpus", ROOT / "benchmarks" / "compose_corpus.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-compose_corpus = _load()
+compose_corpus = load_script(ROOT / "benchmarks" / "compose_corpus.py")
 
 
 @pytest.mark.skipif(not MANIFESTS.is_dir(), reason="../shared/corpus is not present")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli
 
 from dfmemlint.cli import main
 
@@ -24,20 +23,8 @@ CMD ["/usr/local/bin/api"]
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
-
-
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["--no-color", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "--no-color", *args)
 
 
 def findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, object]]:

@@ -4,12 +4,11 @@ the file that writes the value, byte-exact fixes that keep the file valid Compos
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers.compose_samples import ISSUE_API, ISSUE_WORKER
 
 from dfmemlint.cli import main
 from dfmemlint.compose.lint import lint_compose
@@ -19,36 +18,6 @@ from dfmemlint.fix.fixer import fix_file
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "schemas" / "compose-spec.json"
 
-ISSUE_API = """\
-services:
-  api:
-    build: .
-    environment:
-      GOMEMLIMIT: 512MB          # Go rejects MB; and 512 MiB would be 100 % of the limit
-    deploy:
-      resources:
-        limits:
-          memory: 512M
-"""
-
-ISSUE_WORKER = """\
-services:
-  worker:
-    image: example/worker
-    mem_limit: 20m
-    environment:
-      - GOMEMLIMIT=${WORKER_GOMEMLIMIT:-16MiB}
-"""
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        yield tmp_path
-    finally:
-        os.chdir(old)
 
 
 def _codes(path: Path, options: LintOptions | None = None) -> list[tuple[str, int, int, str]]:

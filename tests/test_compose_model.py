@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers.compose_samples import ISSUE_API, ISSUE_WORKER
 
 from dfmemlint.compose.model import ComposeError, Project, load_project
 from dfmemlint.compose.names import is_compose_name, project_files, project_of
@@ -25,26 +26,6 @@ def _env(project: Project, service: str) -> dict[str, str | None]:
     return {k: v.value for k, v in project.services[service].environment.items()}
 
 
-ISSUE_API = """\
-services:
-  api:
-    build: .
-    environment:
-      GOMEMLIMIT: 512MB          # Go rejects MB; and 512 MiB would be 100 % of the limit
-    deploy:
-      resources:
-        limits:
-          memory: 512M
-"""
-
-ISSUE_WORKER = """\
-services:
-  worker:
-    image: example/worker
-    mem_limit: 20m
-    environment:
-      - GOMEMLIMIT=${WORKER_GOMEMLIMIT:-16MiB}
-"""
 
 
 def test_issue_example_api(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli as run
 from lsprotocol import types
 
 from dfmemlint import config
-from dfmemlint.cli import main
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
 from dfmemlint.server.linting import lint_document
 from dfmemlint.server.settings import ClientSettings
@@ -45,12 +45,6 @@ def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     config.clear_cache()
     yield
     config.clear_cache()
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def write(path: Path, data: bytes) -> str:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers.scripts import loaded_script
+from helpers.tools import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -34,19 +34,9 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def script() -> Iterator[ModuleType]:
     if importlib.util.find_spec("dockerfile_parse") is None:
-        reason = "dockerfile-parse is not installed (pip install -e '.[bench]')"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; it is required when CI=true", pytrace=False)
-        pytest.skip(reason)
-    path = ROOT / "benchmarks" / "compare_dockerfile_parse.py"
-    spec = importlib.util.spec_from_file_location("compare_dockerfile_parse", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+        unavailable("dockerfile-parse is not installed (pip install -e '.[bench]')")
+    with loaded_script(ROOT / "benchmarks" / "compare_dockerfile_parse.py") as module:
+        yield module
 
 
 @pytest.fixture(scope="module")

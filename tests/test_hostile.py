@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run_cli
 
 from dfmemlint.cli import main
 
@@ -49,11 +50,7 @@ FINAL_ENV = b'ENV GOMEMLIMIT=512MB\nCMD ["/app"]\n'
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit code, standard output and standard error of one in-process run."""
-    code = main([*args, "--no-color"])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out, captured.err
+    return run_cli(capsys, *args, "--no-color")
 
 
 def findings(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.cli import run_cli
 
 from dfmemlint import files as files_module
 from dfmemlint.cli import main
@@ -61,10 +62,7 @@ def one_error_line(stderr: bytes) -> str:
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main([*args, "--no-color"])
-    captured = capsys.readouterr()
-    assert "Traceback" not in captured.out + captured.err
-    return code, captured.out, captured.err
+    return run_cli(capsys, *args, "--no-color")
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from dfmemlint import cli
+from helpers.cli import run_cli
 
 DOCKERFILE = b"""\
 # syntax=docker/dockerfile:1
@@ -56,9 +55,7 @@ STAGE_KEYS = {"index", "name", "base", "parent_stage", "copies_from", "start_lin
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = cli.main(["inspect", *args])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, "inspect", *args)
 
 
 def inspect_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:

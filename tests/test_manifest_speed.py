@@ -7,13 +7,13 @@ full-size numbers are in ``benchmarks/manifests.md``.
 
 from __future__ import annotations
 
-import importlib.util
 import time
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import yaml
+from helpers.scripts import load_script
 
 from dfmemlint.engine import LintOptions
 from dfmemlint.kubernetes.lint import lint_manifest
@@ -22,12 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _benchmark() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("manifests", ROOT / "benchmarks" / "manifests.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(ROOT / "benchmarks" / "manifests.py")
 
 
 def _cpu(work: Callable[[], object]) -> float:

@@ -14,15 +14,14 @@ promtool: ``DFMEMLINT_PROMTOOL``, else ``promtool`` on PATH (Debian's ``promethe
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple
 
 import pytest
 import yaml
+from helpers import tools
 from k8s_pod_names import cronjob_job, deployment_pod, job_pod, replicaset_pod, statefulset_pod
 
 from dfmemlint.alerts.pod_names import pod_name_pattern
@@ -47,18 +46,9 @@ from dfmemlint.golang.units import MIB
 TIMEOUT = 120
 
 
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (promtool is required when CI=true)", pytrace=False)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def promtool() -> str:
-    path = os.environ.get("DFMEMLINT_PROMTOOL") or shutil.which("promtool")
-    if not path:
-        _missing("promtool not found: set DFMEMLINT_PROMTOOL or put it on PATH")
-    return path
+    return tools.promtool()
 
 
 def run(promtool: str, *args: str | Path) -> str:

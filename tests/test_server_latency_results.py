@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from helpers.scripts import loaded_script
 
 from dfmemlint.engine import LintOptions, lint
 
@@ -20,15 +19,8 @@ RESULTS = ROOT / "benchmarks" / "server-latency.md"
 
 @pytest.fixture(scope="module")
 def script() -> Iterator[ModuleType]:
-    path = ROOT / "benchmarks" / "server_latency.py"
-    spec = importlib.util.spec_from_file_location("server_latency", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    with loaded_script(ROOT / "benchmarks" / "server_latency.py") as module:
+        yield module
 
 
 def test_results_are_rendered_from_their_samples(script: ModuleType) -> None:
