@@ -1,5 +1,6 @@
 """Shared test settings: hypothesis runs 200 examples locally and 1000 on CI (CI=true); the
-``project`` fixture. Helpers the test modules import live in ``tests/helpers``."""
+``project`` and ``isolated_cli`` fixtures. Helpers the test modules import are in
+``tests/helpers``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from dfmemlint import config
 
 settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("ci", max_examples=1000, deadline=None)
@@ -24,3 +27,14 @@ def project(tmp_path: Path) -> Iterator[Path]:
         yield tmp_path
     finally:
         os.chdir(old)
+
+
+@pytest.fixture
+def isolated_cli(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A command-line run unaffected by the caller's colour variables and by configuration read
+    in an earlier test (``pytestmark = pytest.mark.usefixtures("isolated_cli")``)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    config.clear_cache()
+    yield
+    config.clear_cache()

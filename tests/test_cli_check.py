@@ -8,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from dfmemlint import config
 from dfmemlint.cli import main
 
 GO = (
@@ -27,13 +25,7 @@ INFO = CLEAN.replace(b"RUN go build", b"RUN GOMEMLIMIT=1GiB go build")  # DFM001
 PYTHON = b'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/main.py"]\n'
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    config.clear_cache()
-    yield
-    config.clear_cache()
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def run(

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,7 @@ MALFORMED = GO.replace(b'CMD ["/app"]', b'ENV GOMEMLIMIT=512MB\nCMD ["/app"]')  
 CLEAN = GO.replace(b'CMD ["/app"]', b'ENV GOMEMLIMIT=400MiB\nCMD ["/app"]')
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    config.clear_cache()
-    yield
-    config.clear_cache()
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -4,14 +4,12 @@ the comment's value, and fails the run as the same value on the command line doe
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli as run
 from lsprotocol import types
 
-from dfmemlint import config
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
 from dfmemlint.server.linting import lint_document
 from dfmemlint.server.settings import ClientSettings
@@ -39,12 +37,7 @@ spec:
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    config.clear_cache()
-    yield
-    config.clear_cache()
+pytestmark = pytest.mark.usefixtures("isolated_cli")
 
 
 def write(path: Path, data: bytes) -> str:
