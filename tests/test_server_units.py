@@ -327,3 +327,49 @@ def test_server_other_import_errors_are_not_hidden(monkeypatch: pytest.MonkeyPat
 
 def test_edit_type_is_shared() -> None:
     assert actions.whole_edit(b"a", b"b") == Edit(0, 1, b"b")
+
+
+# -- configuration changes while linting ------------------------------------------------------
+
+
+def test_a_lint_begun_before_a_configuration_change_is_not_published(tmp_path: Path) -> None:
+    """A lint that was running when the configuration changed is redone, not published (its
+    result may come from the old configuration)."""
+    import asyncio
+    import threading
+
+    from pygls.workspace import Workspace
+
+    from dfmemlint.server.protocol import Linted, Snapshot, create_server
+
+    server = create_server()
+    server.protocol._workspace = Workspace(None)
+    uri = (tmp_path / "Dockerfile").as_uri()
+    server.workspace.put_text_document(
+        types.TextDocumentItem(uri=uri, language_id="dockerfile", version=1, text="FROM x\n")
+    )
+    published: list[Linted] = []
+    server.publish = lambda uri, linted: published.append(linted)  # type: ignore[method-assign]
+    started, release = threading.Event(), threading.Event()
+    real = server.lint_now
+    calls: list[int] = []
+
+    def slow(snapshot: Snapshot) -> Linted | None:
+        calls.append(1)
+        if len(calls) == 1:
+            started.set()
+            release.wait(10)
+        return real(snapshot)
+
+    server.lint_now = slow  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        server.schedule(uri)
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        server.relint_all()
+        release.set()
+        await server.pending[uri]
+
+    asyncio.run(scenario())
+    assert len(calls) == 2
+    assert len(published) == 1

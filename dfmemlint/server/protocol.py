@@ -99,6 +99,8 @@ class DfmemlintServer(LanguageServer):
         # The Compose projects read so far (used from the linting thread only).
         self.linker = Linker()
         self.collector = Collector()  # started by main(), not in tests that import the server
+        #: Counts configuration changes: a lint begun before one is stale like an edited one.
+        self.generation = 0
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A message that could not be read is logged; it has had its answer (if it was a
@@ -165,9 +167,10 @@ class DfmemlintServer(LanguageServer):
         if linted is not None and linted.version == document.version:
             return linted
         loop = asyncio.get_running_loop()
-        linted = await loop.run_in_executor(self.linter, self.lint_now, Snapshot.of(document))
-        if linted is not None:
-            self.linted[uri] = linted
+        snapshot, generation = Snapshot.of(document), self.generation
+        linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
+        if linted is not None and generation == self.generation:
+            self.linted[uri] = linted  # kept unless the configuration changed meanwhile
         return linted
 
     def edited(self, uri: str) -> None:
@@ -209,12 +212,13 @@ class DfmemlintServer(LanguageServer):
                 return
             # Taken here, on the loop that applies changes, never in the linting thread.
             snapshot = Snapshot.of(document)
+            generation = self.generation
             linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
             document = self.open_document(uri)
             if document is None:
                 return
-            if document.version != snapshot.version:
-                continue  # changed while linting: this result is stale
+            if document.version != snapshot.version or generation != self.generation:
+                continue  # changed (or reconfigured) while linting: this result is stale
             if linted is None:
                 return
             self.linted[uri] = linted
@@ -235,6 +239,7 @@ class DfmemlintServer(LanguageServer):
         """Configuration may have changed: forget what was found and lint every open document."""
         config.clear_cache()
         self.linker = Linker()
+        self.generation += 1
         self.linted.clear()
         for uri in list(self.workspace.text_documents):
             self.schedule(uri)
