@@ -11,6 +11,7 @@ from types import ModuleType
 import pytest
 from helpers.scripts import loaded_script
 
+from dfmemlint import formats
 from dfmemlint.engine import LintOptions, lint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +29,7 @@ def test_results_are_rendered_from_their_samples(script: ModuleType) -> None:
     report = script.parse(text)
     assert script.render(report) == text
     assert len(report.typing_ms) == 200
+    assert len(report.manifest_typing_ms) == 200
     assert report.hadolint_ms is not None  # measured beside hadolint in the same run
 
 
@@ -39,6 +41,17 @@ def test_results_measured_todays_dockerfile(script: ModuleType) -> None:
     found = lint("Dockerfile", text.encode(), LintOptions()).findings
     assert len(found) == report.diagnostics
     assert "ENV GOMEMLIMIT=512MiB" in text.split("\n")
+
+
+def test_results_measured_todays_manifest(script: ModuleType) -> None:
+    report = script.parse(RESULTS.read_text(encoding="utf-8"))
+    text = script.make_manifest()
+    assert text.count("\n") == report.manifest_lines == 2000
+    assert hashlib.sha256(text.encode()).hexdigest() == report.manifest_sha256
+    result = formats.lint("deploy.yaml", text.encode(), LintOptions())
+    assert result.syntax_error is None
+    assert len(result.findings) == report.manifest_diagnostics
+    assert "              value: 409MiB" in text.split("\n")
 
 
 def test_readme_quotes_the_results(script: ModuleType) -> None:
