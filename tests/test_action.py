@@ -25,21 +25,11 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.samples import MALFORMED_DOCKERFILE as BAD
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION_FILE = ROOT / "action.yml"
 
-BAD = """\
-FROM golang:1.22 AS build
-WORKDIR /src
-COPY . .
-RUN go build -o /app .
-
-FROM alpine:3.20
-COPY --from=build /app /app
-ENV GOMEMLIMIT=512MB
-CMD ["/app"]
-"""
 GOOD = BAD.replace("GOMEMLIMIT=512MB", "GOMEMLIMIT=400MiB")
 # A Go image with no GOMEMLIMIT: one warning (DFM006), no error.
 WARNING_ONLY = BAD.replace("ENV GOMEMLIMIT=512MB\n", "")

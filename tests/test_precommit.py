@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.samples import MALFORMED_DOCKERFILE as BAD
 
 from dfmemlint.files import is_dockerfile_name
 
@@ -34,17 +35,6 @@ HOOK_IDS = ("dfmemlint", "dfmemlint-fix")
 # The files a pip install of the project reads; everything else in the work tree is left out.
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "MANIFEST.in", "README.md", "LICENSE")
 
-BAD = """\
-FROM golang:1.22 AS build
-WORKDIR /src
-COPY . .
-RUN go build -o /app .
-
-FROM alpine:3.20
-COPY --from=build /app /app
-ENV GOMEMLIMIT=512MB
-CMD ["/app"]
-"""
 FIXED = BAD.replace("GOMEMLIMIT=512MB", "GOMEMLIMIT=512MiB")
 BAD_POSITION = "8:16"  # line and column of 512MB
 
