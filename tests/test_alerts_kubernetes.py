@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
-from helpers.alerts import budget_threshold, rules_of
+from helpers.alerts import budget_threshold, operator_rules, rules_of
 from helpers.alerts import run_alerts as run
 
 from dfmemlint.golang.units import MIB
@@ -240,9 +239,7 @@ def test_prometheus_operator_and_options(
     args = ["--format", "prometheus-operator", "--metric", "working-set", "--for", "2m"]
     code, out, _ = run(capsys, str(manifest), *args)
     assert code == 0
-    resource = yaml.safe_load(out)
-    assert resource["kind"] == "PrometheusRule"
-    rules = resource["spec"]["groups"][0]["rules"]
+    rules = operator_rules(out)
     assert {r["alert"] for r in rules} == {"GoContainerWorkingSetAboveBudget"}
     assert {r["for"] for r in rules} == {"2m"}
 

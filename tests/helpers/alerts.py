@@ -23,6 +23,14 @@ def rules_of(text: str) -> list[dict[str, Any]]:
     return rules
 
 
+def operator_rules(text: str) -> list[dict[str, Any]]:
+    """The rules of the one group of a Prometheus Operator ``PrometheusRule`` resource."""
+    resource = yaml.safe_load(text)
+    assert resource["kind"] == "PrometheusRule"
+    rules: list[dict[str, Any]] = resource["spec"]["groups"][0]["rules"]
+    return rules
+
+
 def budget_threshold(capsys: pytest.CaptureFixture[str], size: str) -> int:
     """The RSS alert threshold ``dfmemlint budget SIZE`` computes, in bytes."""
     code, out, _ = run_cli(capsys, "budget", size, "--format", "json")
