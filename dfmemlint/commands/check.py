@@ -610,11 +610,20 @@ def _emit_diff(
     click.echo(message + ".", err=True)
 
 
-def _diff_lines(data: bytes) -> list[str]:
-    """Lines split at LF only (a CR, form feed or U+2028 inside a line stays in it)."""
-    parts = data.decode("utf-8", "surrogateescape").split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    return [*lines, parts[-1]] if parts[-1] else lines
+def _diff_lines(data: bytes, seen: dict[str, str]) -> list[str]:
+    """Lines split at LF only (a CR, form feed or U+2028 inside a line stays in it). Equal
+    lines are one string (``seen``), so that a large file's repeated lines, and the lines the
+    fix left alone, are held once. A UTF-8 character never holds the byte LF, so decoding line
+    by line gives what decoding the whole does."""
+    end = len(data)
+    lines: list[str] = []
+    start = 0
+    while start < end:
+        stop = data.find(b"\n", start) + 1 or end
+        line = data[start:stop].decode("utf-8", "surrogateescape")
+        lines.append(seen.setdefault(line, line))
+        start = stop
+    return lines
 
 
 def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
@@ -627,9 +636,12 @@ def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
     )
     import difflib  # only --diff needs it
 
+    seen: dict[str, str] = {}
     lines = difflib.unified_diff(
-        _diff_lines(before), _diff_lines(after), fromfile=before_name, tofile=after_name
+        _diff_lines(before, seen), _diff_lines(after, seen), fromfile=before_name,
+        tofile=after_name,
     )
+    del seen
     text = "".join(
         line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
         for line in lines

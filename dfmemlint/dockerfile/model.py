@@ -121,7 +121,7 @@ class StageGraph:
 
 
 def _split_from(ins: Instruction) -> tuple[Token | None, str | None]:
-    values = ins.values
+    values = ins.peek_values()
     image = values[0] if values else None
     name = None
     if len(values) >= 3 and values[1].value.lower() == "as":
@@ -228,7 +228,7 @@ def build(
         elif cmd == "ENV":
             scope = ChainMap(env_values, arg_scope)
             updates: dict[str, str] = {}
-            values = ins.values
+            values = ins.peek_values()
             for i in range(0, len(values) - 2, 3):
                 key, val = values[i], values[i + 1]
                 name = expand(key.value, scope, escape).text  # BuildKit expands keys too
@@ -301,7 +301,7 @@ def _arg_decls(
     escape: str,
     build_args: Mapping[str, str],
 ) -> Iterator[ArgDecl]:
-    for token in ins.values:
+    for token in ins.peek_values():
         name, sep, raw = token.value.partition("=")
         if not sep:
             default = build_args.get(name)

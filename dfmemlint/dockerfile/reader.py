@@ -40,11 +40,10 @@ _MAX_UINT64 = (1 << 64) - 1
 _GO_BYTE_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
-# A file up to this size keeps every token from its first reading; a larger one keeps only the
-# tokens of these keywords and reads the others again when they are asked for (a 10 MiB file
-# holds some 300,000 instructions, most of them in stages no rule looks at).
+# A file up to this size keeps every token from its first reading; a larger one reads them again
+# when they are asked for (a 10 MiB file holds some 300,000 instructions, most of them in
+# stages no rule looks at).
 EAGER_BYTES = 1 << 18
-_KEPT_KEYWORDS = frozenset({"from", "env", "arg"})
 
 
 def is_go_space(ch: str) -> bool:
@@ -1189,17 +1188,14 @@ def _build_instruction(
 ) -> Instruction:
     """An instruction of a logical line read without error (``continued`` over several lines).
 
-    With ``eager`` (a small file), or under ``ONBUILD``, everything is placed now. Otherwise
-    the tokens of ``FROM``, ``ENV`` and ``ARG`` are placed now (the stage model reads every one
-    of them) and those of other instructions when first asked for."""
+    With ``eager`` (a small file), or under ``ONBUILD``, everything is placed now; otherwise
+    the tokens are placed when first asked for."""
     keyword = sys.intern(node.keyword)
     full = eager or node.sub is not None
     flags = tuple([_token(segments, w) for w in node.flags]) if node.flags else ()
-    values = None
-    if full or keyword.lower() in _KEPT_KEYWORDS:
-        values = tuple([_token(segments, w) for w in node.values])
     if not (full or flags or node.json or heredocs or continued):
-        return Instruction(source, keyword, start, end, None, values)
+        return Instruction(source, keyword, start, end, None)
+    values = tuple([_token(segments, w) for w in node.values]) if full else None
     sub = None
     if node.sub is not None:
         sub = _build_instruction(
