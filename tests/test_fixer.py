@@ -275,3 +275,28 @@ def test_finding_span_counts_bytes_not_characters() -> None:
     finding = Finding("f", "DFM004", "n", Severity.ERROR, "m", 2, 13, 2, 16)
     start, end = fixer.finding_span(result.dockerfile, finding)
     assert data[start:end] == b"y=1"
+
+
+def test_a_settled_lint_keeps_findings_and_positions_without_the_reading() -> None:
+    data = (
+        b"FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine\n"
+        b'COPY --from=build /app /app\nENV GOMEMLIMIT=512MB\nCMD ["/app"]\n'
+    )
+    result = lint("Dockerfile", data, LIMIT)
+    kept = fixer.settled(result)
+    assert not hasattr(kept, "dockerfile")
+    assert kept.path == "Dockerfile"
+    assert kept.findings == result.findings
+    assert kept.findings
+    assert kept.notes == result.notes
+    assert kept.syntax_error is None
+    assert kept.source.data == data
+    assert list(kept.source.line_starts) == list(result.source.line_starts)
+    for finding in kept.findings:
+        at = fixer.finding_span(kept.source, finding)[0]
+        assert kept.source.line_col(at) == (finding.line, finding.column)
+        assert kept.source.line_text(finding.line) == result.source.line_text(finding.line)
+    assert kept.editable_ranges().ranges == result.editable_ranges().ranges
+    broken = fixer.settled(lint("Dockerfile", b"FROM a\nRUN <<EOF\n", LIMIT))
+    assert broken.syntax_error is not None
+    assert "unterminated heredoc" in broken.syntax_error

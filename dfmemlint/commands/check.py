@@ -97,7 +97,7 @@ def _note_runtime_override(path: str, outcome: FixOutcome) -> None:
 
 def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
     """Fix one file and write it; with ``diff``, or for ``-``, only give what to print."""
-    from dfmemlint.fix.fixer import fix_file  # only a run that fixes needs the fixer
+    from dfmemlint.fix.fixer import fix_file, settled  # only a run that fixes needs the fixer
 
     outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
     assert outcome.result is not None
@@ -109,6 +109,9 @@ def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: boo
         return _Applied(outcome, False, True, source.data if to_stdout else b"")
     changed = outcome.changed and outcome.data != source.data
     if diff:
+        # Only the findings of the fixed text are reported from here on: its reading goes before
+        # the diff is computed.
+        outcome.result = settled(outcome.result)
         text = _unified_diff(source.path, source.data, outcome.data) if changed else b""
         return _Applied(outcome, changed, False, text)
     if to_stdout:

@@ -236,6 +236,8 @@ def _replace(value: str, pattern: str, replacement: str, *, every: bool) -> str:
 
 def expand(text: str, env: Mapping[str, str], escape: str = "\\") -> Expanded:
     """Process one word: quotes, escapes and variables. Unset variables expand to ""."""
+    if not any(ch in text for ch in ("$", "'", '"', escape)):
+        return Expanded(text, frozenset())  # nothing to process: the word itself, not a copy
     expander = _Expander(text, env, escape, 0)
     result = expander.run()
     return Expanded(result, frozenset(expander.used))

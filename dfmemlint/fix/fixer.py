@@ -300,6 +300,39 @@ class _Positions:
         return self.data[start:end]
 
 
+class _Settled:
+    """A lint whose findings are all that is still asked for: the findings, notes and line
+    starts of the text, without its reading (see :func:`settled`)."""
+
+    __slots__ = ("_editable", "_error", "_source", "findings", "notes", "path", "template")
+
+    def __init__(self, result: Result) -> None:
+        self.path = result.path
+        self.findings = result.findings
+        self.notes = result.notes
+        self.template = bool(getattr(result, "template", False))
+        self._source = _Positions(result.source.data, result.source.line_starts)
+        self._error = result.syntax_error
+        self._editable = result.editable_ranges()
+
+    @property
+    def source(self) -> TextPositions:
+        return self._source
+
+    @property
+    def syntax_error(self) -> str | None:
+        return self._error
+
+    def editable_ranges(self) -> EditableRanges:
+        return self._editable
+
+
+def settled(result: Result) -> Result:
+    """``result`` without the reading of its text (for a large Dockerfile, most of its memory):
+    its findings, notes, line positions, syntax error and editable ranges stay."""
+    return _Settled(result)
+
+
 class _Before(NamedTuple):
     """What a pass keeps of the text it fixed: where its lines start, and its findings."""
 
