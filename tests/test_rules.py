@@ -155,7 +155,7 @@ def test_registry_matches_catalog() -> None:
         ("golang:1.18", "1.18"),
         ("golang:1.18.10-alpine3.17", "1.18.10"),
         ("golang:1.18rc1", "1.18rc1"),
-        ("golang:1.21beta1-bookworm", "1.21b1"),
+        ("golang:1.21beta1-bookworm", "1.21beta1"),  # as Go writes it, not PEP 440's 1.21b1
         ("docker.io/library/golang:1.17", "1.17"),
         ("docker.io/golang:1.17", "1.17"),
         ("library/golang:1.16", "1.16"),

@@ -16,8 +16,6 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import NamedTuple
 
-from packaging.version import Version
-
 from dfmemlint.dockerfile import settings as settings_mod
 from dfmemlint.dockerfile import shell, toolchains
 from dfmemlint.dockerfile.model import Stage, StageGraph
@@ -54,7 +52,7 @@ class GoImage(NamedTuple):
 
     repository: str
     tag: str | None
-    version: Version | None  # None: no pinned version (latest, alpine, a digest only, …)
+    version: toolchains.GoVersion | None  # None: no pinned version (latest, alpine, digest only)
 
 
 def parse_golang_image(reference: str) -> GoImage | None:

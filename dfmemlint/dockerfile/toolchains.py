@@ -20,8 +20,6 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from packaging.version import InvalidVersion, Version
-
 from dfmemlint.dockerfile.model import Stage, StageGraph
 
 
@@ -54,11 +52,24 @@ TOOLCHAIN_IMAGES: tuple[ToolchainImage, ...] = (
     ToolchainImage("Bitnami golang", re.compile(_HUB + r"bitnami/golang")),
 )
 
-_TAG_VERSION = re.compile(r"^(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)")
+_TAG_VERSION = re.compile(r"^(?P<release>\d+\.\d+(?:\.\d+)?)(?:(?:rc|beta)\d+)?")
 _TARBALL = re.compile(
     r"\bgo(?P<version>[^/\s\"'`]+?)\.(?:linux|freebsd|darwin)-[a-z0-9${}_]+\.tar\.gz"
 )
 _VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+class GoVersion(NamedTuple):
+    """A Go release as Go writes it: ``major.minor[.patch][kind pre]`` (``1.22``, ``1.22.5``,
+    ``1.21rc1``, ``1.18beta1``), Go's ``internal/gover/gover.go`` (``Version``, ``parse``). Go
+    does not use semver or PEP 440 for its toolchains, so the text is kept as written (for
+    messages: ``Go 1.18beta1``) and ``release`` holds the numbers compared (``(1, 18)``)."""
+
+    text: str
+    release: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Toolchain(NamedTuple):
@@ -67,22 +78,19 @@ class Toolchain(NamedTuple):
     names it (the image after FROM, or the tarball in the RUN)."""
 
     what: str
-    version: Version | None
+    version: GoVersion | None
     start: int
     end: int
     tarball: bool = False
 
 
-def version_of(text: str) -> Version | None:
+def version_of(text: str) -> GoVersion | None:
     """The Go version a tag or tarball version starts with (``1.18.9-13`` is 1.18.9); ``None``
     for ``latest``, ``alpine`` or a bare major version (``1``: the newest 1.x)."""
     match = _TAG_VERSION.match(text)
     if match is None:
         return None
-    try:
-        return Version(match.group(1))
-    except InvalidVersion:  # pragma: no cover - the pattern admits only valid versions
-        return None
+    return GoVersion(match.group(0), tuple(int(part) for part in match["release"].split(".")))
 
 
 def split(reference: str) -> tuple[str, str] | None:
