@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
@@ -42,12 +42,17 @@ class ConfigError(Exception):
     """A configuration problem: one line for the user, exit code 2."""
 
 
-@dataclass(frozen=True)
-class Config:
+_NO_SEVERITY: Mapping[str, Severity] = MappingProxyType({})
+
+
+class Config(NamedTuple):
+    """One configuration file's settings (a NamedTuple, not a dataclass: a dataclass generates and
+    compiles its methods at import time, and every lint imports this module)."""
+
     path: str | None = None
     select: frozenset[str] | None = None
     ignore: frozenset[str] = frozenset()
-    severity: dict[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = _NO_SEVERITY
     memory_limit: int | None = None
     ratio: float | None = None
     fail_on: int | None = None  # a Severity, or NEVER_FAIL for ``none``
@@ -231,22 +236,24 @@ def _load(path: str) -> dict[str, Any]:
 # [tool."dfmemlint".severity]), a dotted key at the top (tool.dfmemlint.ratio = …), an inline
 # table (tool = {dfmemlint = …}), or a key under a [tool] header (dfmemlint = …). A pyproject.toml
 # with none of them is not parsed: most have no dfmemlint table, and parsing costs start-up time.
-_TOOL_DFMEMLINT = re.compile(
-    rb"""^[ \t]*\[*[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dfmemlint\b"""
-    rb"""|\btool["']?[ \t]*=[ \t]*\{[^\n]*\bdfmemlint\b""",
-    re.MULTILINE,
+# Patterns as text: `re` compiles (and caches) them on first use, so a run that finds no
+# pyproject.toml never pays for them.
+_TOOL_DFMEMLINT = (
+    rb"""(?m)^[ \t]*\[*[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dfmemlint\b"""
+    rb"""|\btool["']?[ \t]*=[ \t]*\{[^\n]*\bdfmemlint\b"""
 )
-_DFMEMLINT_KEY = re.compile(rb"""^[ \t]*["']?dfmemlint["']?[ \t]*[=.]""", re.MULTILINE)
-_HEADER = re.compile(rb"^[ \t]*\[+([^\]\n]*)\]", re.MULTILINE)
+_DFMEMLINT_KEY = rb"""(?m)^[ \t]*["']?dfmemlint["']?[ \t]*[=.]"""
+_HEADER = rb"(?m)^[ \t]*\[+([^\]\n]*)\]"
 
 
 def may_configure(raw: bytes) -> bool:
     """Whether a pyproject.toml's bytes may hold a ``[tool.dfmemlint]`` table (never a false
     no; a false yes only costs a parse)."""
-    if _TOOL_DFMEMLINT.search(raw) is not None:
+    if re.search(_TOOL_DFMEMLINT, raw) is not None:
         return True
-    for key in _DFMEMLINT_KEY.finditer(raw):
-        headers = _HEADER.findall(raw, 0, key.start())
+    header = re.compile(_HEADER)  # from re's cache after the first run
+    for key in re.finditer(_DFMEMLINT_KEY, raw):
+        headers = header.findall(raw, 0, key.start())
         table = headers[-1] if headers else b""
         if table.replace(b" ", b"").replace(b"\t", b"").strip(b"\"'") == b"tool":
             return True

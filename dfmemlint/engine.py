@@ -6,8 +6,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
@@ -93,17 +93,22 @@ class UnknownTarget(Exception):
         super().__init__(f"{path}: --target {target}: no stage of that name (stage names: {named})")
 
 
-@dataclass(frozen=True)
-class LintOptions:
+_NO_MAPPING: Mapping[str, Severity] = MappingProxyType({})
+_NO_BUILD_ARGS: Mapping[str, str] = MappingProxyType({})
+
+
+class LintOptions(NamedTuple):
+    """What a lint is asked to do; ``options._replace(target=…)`` gives a changed copy."""
+
     select: frozenset[str] | None = None  # None: every rule
     ignore: frozenset[str] = frozenset()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = _NO_MAPPING
     memory_limit: int | None = None  # from the command line or config
     memory_limit_source: str = ""
     memory_limit_from_cli: bool = False
     ratio: float = 0.8
     fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline" (dfmemlint.fix.rewrite)
-    build_args: Mapping[str, str] = field(default_factory=dict)
+    build_args: Mapping[str, str] = _NO_BUILD_ARGS
     target: str | None = None
     # The build context (dfmemlint.dockerfile.startup); None: only the Dockerfile is read.
     context_dir: str | None = None
@@ -113,8 +118,8 @@ class LintOptions:
     manifests: ManifestIndex | None = None
 
 
-# LintResult and Pragmas are plain classes: a dataclass is built at import time, and every run
-# of the command line imports this module.
+# LintOptions is a NamedTuple, LintResult and Pragmas are plain classes: a dataclass is built at
+# import time (its methods are generated and compiled), and every lint imports this module.
 class LintResult:
     """The lint of one file: its reading, stage graph, findings and notes."""
 

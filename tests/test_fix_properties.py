@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -127,10 +127,15 @@ def dockerfiles(draw: st.DrawFn) -> bytes:
     return data
 
 
+def _lint_options(**fields: Any) -> LintOptions:
+    # LintOptions is a NamedTuple: given to st.builds directly, every one of its fields is drawn.
+    return LintOptions(**fields)
+
+
 options_strategy = st.builds(
     Options,
     st.builds(
-        LintOptions,
+        _lint_options,
         memory_limit=st.sampled_from([None, 512 * MiB, 1 << 30, 300 * MiB]),
         memory_limit_from_cli=st.booleans(),
         ratio=st.sampled_from([0.8, 0.9, 0.75]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import os
 import sys
@@ -453,8 +452,8 @@ def _lint_all(
         context_dir = flags.context_dir or (
             os.path.dirname(source.real_path) if source.real_path is not None else None
         )
-        options = dataclasses.replace(
-            options, context_dir=context_dir,
+        options = options._replace(
+            context_dir=context_dir,
             manifests=manifests if source.real_path is not None else None,
         )
         if applying:

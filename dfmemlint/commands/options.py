@@ -6,6 +6,7 @@ Every message for people goes through :func:`error` or :func:`warn`: one style (
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -67,6 +68,23 @@ stdin_filename_option = click.option(
     "--stdin-filename", default=None, metavar="PATH",
     help="The name to show for standard input (and where to look for its configuration).",
 )
+
+
+def _existing_directory(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> str | None:
+    """``click.Path(file_okay=False, exists=True)``, with its messages, without building one:
+    its constructor asks gettext for its name, and gettext searches the file system for a
+    catalogue (and imports ``locale``) on every call, on every run."""
+    if value is None:
+        return None
+    if not os.path.isdir(value):
+        problem = "is a file" if os.path.exists(value) else "does not exist"
+    elif not os.access(value, os.R_OK):
+        problem = "is not readable"
+    else:
+        return value
+    raise click.BadParameter(f"Directory {value!r} {problem}.", ctx=ctx, param=param)
 
 
 class Command(PlainHelp, click.Command):
@@ -133,7 +151,7 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option("--target", default=None, metavar="STAGE",
                  help="Lint as if building this stage (an error if no stage has that name)."),
     click.option("--context", "context_dir", default=None, metavar="DIR",
-                 type=click.Path(file_okay=False, exists=True),
+                 callback=_existing_directory,
                  help="The build context, read (bounded, never run) for entrypoint scripts and "
                  "a Go program that sets its own memory limit [default: the Dockerfile's "
                  "folder; none for standard input]."),

@@ -11,7 +11,6 @@ range for the smallest, and a fix computed from it fits every one.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint.compose.names import project_files
@@ -132,7 +131,7 @@ def with_service_limit(
     if not linked:
         return options, None
     deployment_env = tuple(_deployment_env(link) for link in linked)
-    options = replace(options, deployment_env=deployment_env)
+    options = options._replace(deployment_env=deployment_env)
     limited = [link for link in linked if link.service.memory_limit is not None]
     if options.memory_limit_from_cli or not limited:
         return options, None
@@ -150,7 +149,7 @@ def with_service_limit(
             f"{len(limited)} Compose services build this Dockerfile; checked against the "
             f"smallest limit, {smallest.describe()}; the others: {others}"
         )
-    return replace(options, memory_limit=limit.bytes, memory_limit_source=smallest.describe()), note
+    return options._replace(memory_limit=limit.bytes, memory_limit_source=smallest.describe()), note
 
 
 _RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")

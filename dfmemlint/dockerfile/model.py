@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from dfmemlint.dockerfile.expand import expand
@@ -39,39 +38,75 @@ class CopySource(NamedTuple):
     via: str  # "copy" (COPY/ADD --from) or "mount" (RUN --mount=from=)
 
 
-@dataclass(slots=True)
 class Stage:
-    index: int
-    name: str | None  # lower case, as BuildKit compares stage names
-    from_instruction: Instruction
-    base: str  # the image reference after ARG expansion (or the parent stage's name)
-    base_token: Token | None
-    parent: int | None  # index of the stage this one is built FROM
-    platform: str | None
-    instructions: list[Instruction] = field(default_factory=list)
-    copies_from: list[CopySource] = field(default_factory=list)
-    args: dict[str, ArgDecl] = field(default_factory=dict)
-    # Every ARG declaration of this stage, in order (``args`` keeps only the last of each name).
-    arg_history: list[ArgDecl] = field(default_factory=list)
-    # ENV set in this stage or inherited through FROM <stage>, by name, last one wins.
-    env: dict[str, EnvSetting] = field(default_factory=dict)
-    # Every ENV assignment made in this stage itself, in order.
-    own_env: list[EnvSetting] = field(default_factory=list)
+    """One ``FROM`` and the instructions under it. A plain class, not a dataclass (as
+    :class:`StageGraph`): a dataclass generates and compiles its methods at import time, and every
+    lint imports this module."""
+
+    __slots__ = (
+        "arg_history", "args", "base", "base_token", "copies_from", "env", "from_instruction",
+        "index", "instructions", "name", "own_env", "parent", "platform",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        name: str | None,  # lower case, as BuildKit compares stage names
+        from_instruction: Instruction,
+        base: str,  # the image reference after ARG expansion (or the parent stage's name)
+        base_token: Token | None,
+        parent: int | None,  # index of the stage this one is built FROM
+        platform: str | None,
+    ) -> None:
+        self.index = index
+        self.name = name
+        self.from_instruction = from_instruction
+        self.base = base
+        self.base_token = base_token
+        self.parent = parent
+        self.platform = platform
+        self.instructions: list[Instruction] = []
+        self.copies_from: list[CopySource] = []
+        self.args: dict[str, ArgDecl] = {}
+        # Every ARG declaration of this stage, in order (``args`` keeps only the last of each
+        # name).
+        self.arg_history: list[ArgDecl] = []
+        # ENV set in this stage or inherited through FROM <stage>, by name, last one wins.
+        self.env: dict[str, EnvSetting] = {}
+        # Every ENV assignment made in this stage itself, in order.
+        self.own_env: list[EnvSetting] = []
+
+    def __repr__(self) -> str:
+        return f"Stage(index={self.index}, name={self.name!r}, base={self.base!r})"
 
     @property
     def label(self) -> str:
         return self.name if self.name is not None else str(self.index)
 
 
-@dataclass
 class StageGraph:
-    dockerfile: Dockerfile
-    global_args: dict[str, ArgDecl]
-    stages: list[Stage]
-    final: int | None  # None when the file has no FROM
-    built: frozenset[int]
-    target_missing: str | None = None
-    _roots: dict[int, Stage] = field(default_factory=dict, repr=False, compare=False)
+    """The stages of a Dockerfile, the final one (``None`` when the file has no FROM), the stages
+    BuildKit builds for it (indexes), and a ``--target`` that names no stage."""
+
+    __slots__ = ("_roots", "built", "dockerfile", "final", "global_args", "stages",
+                 "target_missing")
+
+    def __init__(
+        self,
+        dockerfile: Dockerfile,
+        global_args: dict[str, ArgDecl],
+        stages: list[Stage],
+        final: int | None,  # None when the file has no FROM
+        built: frozenset[int],
+        target_missing: str | None = None,
+    ) -> None:
+        self.dockerfile = dockerfile
+        self.global_args = global_args
+        self.stages = stages
+        self.final = final
+        self.built = built
+        self.target_missing = target_missing
+        self._roots: dict[int, Stage] = {}
 
     @property
     def final_stage(self) -> Stage | None:

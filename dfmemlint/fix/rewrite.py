@@ -29,7 +29,6 @@ the edited file must read, with exactly the instructions expected.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 
@@ -201,6 +200,8 @@ def _inline_exec(
             f"{RUNTIME_VALUE_IGNORED}"
         )
     elif tools.shell:
+        import json  # only the inline fix of an exec-form command writes JSON strings
+
         script = f'GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} exec "$@"'
         inserted = separator.join(encode(json.dumps(w)) for w in ("sh", "-c", script, "sh"))
         edit = Edit(elements[0].start, elements[0].start, inserted + separator)

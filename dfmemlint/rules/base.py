@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -37,21 +36,41 @@ class DeploymentEnv(NamedTuple):
     env: Mapping[str, str | None]
 
 
-@dataclass
 class Context:
-    path: str
-    dockerfile: Dockerfile
-    graph: StageGraph
-    memory_limit: int | None = None  # bytes, when the user declared the container's limit
-    memory_limit_source: str = ""
-    ratio: float = 0.8
-    fix_style: str = "env"  # how a fix adds GOMEMLIMIT: "env" or "inline"
-    context_dir: str | None = None  # the build context (None: only the Dockerfile is read)
-    notes: list[str] = field(default_factory=list)
-    #: What the deployments that run this image set (see dfmemlint.compose.link).
-    deployment_env: tuple[DeploymentEnv, ...] = ()
-    #: What is wrong with the file's ``# dfmemlint:`` comments (``engine.read_pragmas``).
-    comment_problems: tuple[Problem, ...] = ()
+    """What the rules of one Dockerfile see: the file, its stage graph, the declared limit and
+    ratio, and what is derived from them once (cached properties).
+
+    A plain class, not a dataclass: a dataclass generates and compiles its methods at import time,
+    and every lint imports this module.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        dockerfile: Dockerfile,
+        graph: StageGraph,
+        memory_limit: int | None = None,  # bytes, when the user declared the container's limit
+        memory_limit_source: str = "",
+        ratio: float = 0.8,
+        fix_style: str = "env",  # how a fix adds GOMEMLIMIT: "env" or "inline"
+        context_dir: str | None = None,  # the build context (None: only the Dockerfile is read)
+        notes: list[str] | None = None,
+        #: What the deployments that run this image set (see dfmemlint.compose.link).
+        deployment_env: tuple[DeploymentEnv, ...] = (),
+        #: What is wrong with the file's ``# dfmemlint:`` comments (``engine.read_pragmas``).
+        comment_problems: tuple[Problem, ...] = (),
+    ) -> None:
+        self.path = path
+        self.dockerfile = dockerfile
+        self.graph = graph
+        self.memory_limit = memory_limit
+        self.memory_limit_source = memory_limit_source
+        self.ratio = ratio
+        self.fix_style = fix_style
+        self.context_dir = context_dir
+        self.notes: list[str] = [] if notes is None else notes
+        self.deployment_env = deployment_env
+        self.comment_problems = comment_problems
 
     @cached_property
     def settings(self) -> list[settings_mod.Setting]:

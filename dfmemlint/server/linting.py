@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from dfmemlint import formats
@@ -164,7 +164,7 @@ def _from_compose(linker: Linker, path: str, options: LintOptions) -> LintOption
 
     if not options.memory_limit_from_cli:
         options, _ = with_service_limit(options, linker.services_building(path))
-    return replace(options, context_dir=os.path.dirname(path))
+    return options._replace(context_dir=os.path.dirname(path))
 
 
 def fix_all(document: DocumentLint) -> bytes | None:

@@ -1,0 +1,153 @@
+"""A run imports only what it uses: the structural guard of the start-up time.
+
+Each case runs the command line in a fresh interpreter and lists the modules it imported
+(``sys.modules`` at exit). No timing is asserted: what keeps a one-file lint close to the floor of
+any click program (benchmarks/results.md) is that it never loads the YAML reader, the
+Kubernetes and Compose models, the language server, the alert rules, the fixer or the output
+formats it does not print, nor ``packaging``; ``--version`` loads no linter at all.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCKERFILE = b"""\
+FROM golang:1.22-alpine AS build
+RUN go build -o /out/api ./cmd/api
+FROM alpine:3.20
+COPY --from=build /out/api /usr/local/bin/api
+ENV GOMEMLIMIT=512MB
+CMD ["/usr/local/bin/api"]
+"""
+MANIFEST = b"""\
+apiVersion: v1
+kind: Pod
+metadata: {name: api}
+spec:
+  containers:
+    - name: api
+      image: example/api
+      env: [{name: GOMEMLIMIT, value: 512MB}]
+"""
+# Runs dfmemlint's entry point as the console script does, then writes the imported modules.
+PROBE = (
+    "import json, sys\n"
+    "from dfmemlint.cli import main\n"
+    "code = main(sys.argv[2:])\n"
+    "with open(sys.argv[1], 'w') as out: json.dump(sorted(sys.modules), out)\n"
+    "sys.exit(code)\n"
+)
+# What no Dockerfile lint uses. The Compose *search* (compose.names, compose.link: is there a
+# Compose project above the Dockerfile that builds it?) runs for every file on disk; the Compose
+# model, and with it the YAML reader, only where a Compose file is found.
+NOT_FOR_A_DOCKERFILE = (
+    "yaml",
+    "_yaml",
+    "pygls",
+    "lsprotocol",
+    "packaging",
+    "difflib",
+    "dfmemlint.yamlsource",
+    "dfmemlint.kubernetes",
+    "dfmemlint.compose.model",
+    "dfmemlint.compose.source",
+    "dfmemlint.compose.interpolate",
+    "dfmemlint.compose.dotenv",
+    "dfmemlint.compose.scalars",
+    "dfmemlint.alerts",
+    "dfmemlint.server",
+    "dfmemlint.fix.fixer",
+    "dfmemlint.fix.guarantee",
+    "dfmemlint.commands.inspect",
+    "dfmemlint.commands.budget",
+    "dfmemlint.commands.alerts",
+    "dfmemlint.commands.server",
+    "dfmemlint.commands.ruledoc",
+)
+REPORTERS = ("text", "json", "github", "sarif")
+SHARED_REPORTERS = {"sarif": ("json",)}  # SARIF escapes text as the JSON reporter does
+
+
+def _imported(tmp_path: Path, *args: str) -> set[str]:
+    listing = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(listing), *args],
+        capture_output=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr.decode()
+    modules: list[str] = json.loads(listing.read_text(encoding="utf-8"))
+    return set(modules)
+
+
+def _under(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """The modules that are one of ``names`` or inside one of them."""
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+@pytest.mark.parametrize("output_format", REPORTERS)
+def test_a_dockerfile_lint_imports_only_its_own_pieces(
+    tmp_path: Path, output_format: str
+) -> None:
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    modules = _imported(tmp_path, "--format", output_format, "Dockerfile")
+    assert "dfmemlint.engine" in modules  # the probe saw a real lint
+    assert _under(modules, NOT_FOR_A_DOCKERFILE) == []
+    used = (output_format, *SHARED_REPORTERS.get(output_format, ()))
+    others = tuple(f"dfmemlint.reporters.{name}" for name in REPORTERS if name not in used)
+    assert _under(modules, others) == []
+    assert f"dfmemlint.reporters.{output_format}" in modules
+
+
+def test_a_directory_walk_reads_no_yaml_without_a_manifest(tmp_path: Path) -> None:
+    """The walk sniffs a YAML file's first bytes; only a manifest or a Compose file is parsed."""
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    (tmp_path / "values.yaml").write_bytes(b"replicaCount: 2\nimage: {tag: v1}\n")
+    (tmp_path / "notes.txt").write_bytes(b"GOMEMLIMIT=512MB\n")
+    modules = _imported(tmp_path, ".")
+    assert "dfmemlint.engine" in modules
+    assert _under(modules, NOT_FOR_A_DOCKERFILE) == []
+
+
+def test_a_manifest_does_import_the_yaml_reader(tmp_path: Path) -> None:
+    """The other side of the guard: the probe does see the modules a run uses."""
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    (tmp_path / "pod.yaml").write_bytes(MANIFEST)
+    modules = _imported(tmp_path, ".")
+    assert {"yaml", "dfmemlint.kubernetes.lint", "dfmemlint.yamlsource.reader"} <= modules
+
+
+def test_a_fix_imports_the_fixer_and_no_yaml(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    modules = _imported(tmp_path, "--diff", "Dockerfile")
+    assert {"dfmemlint.fix.fixer", "difflib"} <= modules
+    assert _under(modules, ("yaml", "dfmemlint.kubernetes", "dfmemlint.compose.model")) == []
+
+
+LINTER = (
+    "dfmemlint.engine",
+    "dfmemlint.dockerfile",
+    "dfmemlint.rules",
+    "dfmemlint.fix",
+    "dfmemlint.reporters.text",
+    "dfmemlint.formats",
+    "dfmemlint.commands.check",
+)
+
+
+def test_version_imports_no_linter(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "--version")
+    assert "dfmemlint.cli" in modules
+    assert _under(modules, LINTER + NOT_FOR_A_DOCKERFILE + ("dfmemlint.config",)) == []
+
+
+def test_budget_imports_no_linter(tmp_path: Path) -> None:
+    modules = _imported(tmp_path, "budget", "512MiB")
+    assert "dfmemlint.golang.budget" in modules
+    assert _under(modules, (*LINTER, "yaml", "dfmemlint.kubernetes", "dfmemlint.compose")) == []
