@@ -42,6 +42,16 @@ class ConfigError(Exception):
     """A configuration problem: one line for the user, exit code 2."""
 
 
+def invalid_value(name: str) -> str:
+    """How every error about one setting starts, wherever it is written: ``Invalid value for
+    '--ratio'`` (a flag), ``Invalid value for 'ratio'`` (after the configuration file's path),
+    ``Invalid value for 'memory-limit'`` (after a dfmemlint comment's ``path:line``). This is
+    click's own wording for the flags it checks (``click.exceptions.BadParameter``:
+    ``Invalid value for {param_hint}: {message}``), so ``--format bogus`` and ``--ratio 2`` read
+    alike; ruff words its option errors the same way."""
+    return f"Invalid value for '{name}'"
+
+
 _NO_SEVERITY: Mapping[str, Severity] = MappingProxyType({})
 
 
@@ -164,34 +174,58 @@ def _from_table(table: dict[str, Any], path: str) -> Config:
     severity: dict[str, Severity] = {}
     raw_severity = table.get("severity", {})
     if not isinstance(raw_severity, dict):
-        raise ConfigError(f"{path}: 'severity' must be a table of CODE = \"level\"")
+        raise ConfigError(
+            f"{path}: {invalid_value('severity')}: expected a table of CODE = \"level\", "
+            f"got {raw_severity!r}"
+        )
     for code, level in raw_severity.items():
-        for resolved in parse_codes([code], f"{path}: severity"):
-            severity[resolved] = parse_severity(level, f"{path}: severity.{code}")
+        for resolved in parse_codes([code], f"{path}: {invalid_value('severity')}"):
+            severity[resolved] = parse_severity(
+                level, f"{path}: {invalid_value(f'severity.{code}')}"
+            )
     memory_limit = None
     if "memory-limit" in table:
         value = table["memory-limit"]
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ConfigError(f"{path}: 'memory-limit' must be a size like \"512MiB\"")
+            raise ConfigError(
+                f"{path}: {invalid_value('memory-limit')}: expected a size like \"512MiB\", "
+                f"got {value!r}"
+            )
         try:
             memory_limit = parse_container_limit(str(value))
         except LimitError as exc:
-            raise ConfigError(f"{path}: memory-limit: {exc}") from None
+            raise ConfigError(f"{path}: {invalid_value('memory-limit')}: {exc}") from None
     return Config(
         path=path,
-        select=parse_codes(table["select"], f"{path}: select") if "select" in table else None,
+        select=(
+            parse_codes(table["select"], f"{path}: {invalid_value('select')}")
+            if "select" in table
+            else None
+        ),
         ignore=(
-            parse_codes(table["ignore"], f"{path}: ignore") if "ignore" in table else frozenset()
+            parse_codes(table["ignore"], f"{path}: {invalid_value('ignore')}")
+            if "ignore" in table
+            else frozenset()
         ),
         severity=severity,
         memory_limit=memory_limit,
-        ratio=parse_ratio(table["ratio"], f"{path}: ratio") if "ratio" in table else None,
-        fail_on=(
-            parse_fail_on(table["fail-on"], f"{path}: fail-on") if "fail-on" in table else None
+        ratio=(
+            parse_ratio(table["ratio"], f"{path}: {invalid_value('ratio')}")
+            if "ratio" in table
+            else None
         ),
-        exclude=_patterns(table["exclude"], f"{path}: exclude") if "exclude" in table else None,
+        fail_on=(
+            parse_fail_on(table["fail-on"], f"{path}: {invalid_value('fail-on')}")
+            if "fail-on" in table
+            else None
+        ),
+        exclude=(
+            _patterns(table["exclude"], f"{path}: {invalid_value('exclude')}")
+            if "exclude" in table
+            else None
+        ),
         extend_exclude=(
-            _patterns(table["extend-exclude"], f"{path}: extend-exclude")
+            _patterns(table["extend-exclude"], f"{path}: {invalid_value('extend-exclude')}")
             if "extend-exclude" in table
             else ()
         ),

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
+from dfmemlint.config import invalid_value
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
 from dfmemlint.golang.container_limit import parse_container_limit
@@ -90,7 +91,10 @@ class UnknownTarget(Exception):
 
     def __init__(self, path: str, target: str, stage_names: list[str]) -> None:
         named = ", ".join(stage_names) or "none: no stage has a name (FROM … AS NAME)"
-        super().__init__(f"{path}: --target {target}: no stage of that name (stage names: {named})")
+        super().__init__(
+            f"{path}: {invalid_value('--target')}: no stage named {target!r} "
+            f"(stage names: {named})"
+        )
 
 
 _NO_MAPPING: Mapping[str, Severity] = MappingProxyType({})

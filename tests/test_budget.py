@@ -177,7 +177,7 @@ def test_cli_refuses_an_ambiguous_size(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1
-    assert err.startswith("Error: 512M is ambiguous: ")
+    assert err.startswith("Error: Invalid value for 'SIZE': 512M is ambiguous: ")
     assert f"{512 * 10**6:,} bytes" in err
     assert f"{512 * 2**20:,} bytes" in err
 

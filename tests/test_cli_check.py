@@ -384,7 +384,8 @@ def test_unknown_target_is_an_error_listing_the_stages(
         code, out, err = run(["--target", target, *extra, str(path)], capsys)
         assert (code, out) == (2, "")
         assert err == (
-            f"Error: {path}: --target {target}: no stage of that name (stage names: build, tools)\n"
+            f"Error: {path}: Invalid value for '--target': no stage named {target!r} "
+            "(stage names: build, tools)\n"
         )
     assert path.read_bytes() == data
 

@@ -198,7 +198,7 @@ def test_implausible_memory_limits_are_refused(
     path = write(tmp_path / "Dockerfile", GO)
     code, out, err = run(capsys, "--memory-limit", value, str(path))
     assert (code, out) == (2, "")
-    assert err.startswith(f"Error: {message}")
+    assert err.startswith(f"Error: Invalid value for '--memory-limit': {message}")
     assert err.count("\n") == 1
 
 
@@ -219,7 +219,7 @@ def test_implausible_limits_in_configuration_and_comments(
     path = write(tmp_path / "Dockerfile", GO)
     code, _, err = run(capsys, str(path))
     assert code == 2
-    assert "memory-limit: memory limit '512' is 512 bytes, under 4 MiB" in err
+    assert "Invalid value for 'memory-limit': memory limit '512' is 512 bytes, under 4 MiB" in err
     config.clear_cache()
     (tmp_path / ".dfmemlint.toml").unlink()
     write(path, b"# dfmemlint: memory-limit=64\n" + GO)

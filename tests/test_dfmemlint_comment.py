@@ -146,7 +146,7 @@ def test_the_same_value_on_the_command_line_is_refused(
     path = write(tmp_path / "Dockerfile", GO + b'CMD ["/app"]\n')
     code, _, err = run(capsys, "--memory-limit", "512M", path)
     assert code == 2
-    assert err.startswith("Error: 512M is ambiguous")
+    assert err.startswith("Error: Invalid value for '--memory-limit': 512M is ambiguous")
 
 
 def test_fix_does_not_use_the_refused_value(

@@ -373,7 +373,8 @@ def test_unknown_target_is_an_error_naming_the_stages() -> None:
     with pytest.raises(UnknownTarget) as caught:
         run(BUILD + FINAL + b"FROM alpine AS Release\n", target="nope")
     assert str(caught.value) == (
-        "Dockerfile: --target nope: no stage of that name (stage names: build, release)"
+        "Dockerfile: Invalid value for '--target': no stage named 'nope' "
+        "(stage names: build, release)"
     )
     assert run(BUILD + FINAL + b"FROM alpine AS Release\n", target="RELEASE").graph.final == 2
 

@@ -472,7 +472,8 @@ def test_huge_memory_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path, s
         assert code == 2
         assert out == ""
         assert err.count("\n") == 1
-        assert err.startswith("Error: memory limit '")
+        given = "--memory-limit" if args[0] == "--memory-limit" else "SIZE"
+        assert err.startswith(f"Error: Invalid value for '{given}': memory limit '")
         assert len(err) < 400  # the value is shortened, not printed 5,000 digits long
 
 
@@ -517,7 +518,9 @@ def test_budget_of_a_negative_size(capsys: pytest.CaptureFixture[str]) -> None:
         out, err = capsys.readouterr()
         assert code == 2
         assert out == ""
-        assert err == f"Error: memory limit {args[1]!r} must be more than 0 bytes\n"
+        assert err == (
+            f"Error: Invalid value for 'SIZE': memory limit {args[1]!r} must be more than 0 bytes\n"
+        )
     code = main(["budget", "512MiB", "--ratio", "-0.5"])
     err = capsys.readouterr().err
     assert code == 2

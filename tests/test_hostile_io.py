@@ -171,7 +171,8 @@ def test_output_naming_a_linted_file_is_refused(
     assert code == 2
     assert out == ""
     assert err == (
-        f"Error: --output-file {output} is one of the files being linted; nothing was changed\n"
+        f"Error: Invalid value for '--output-file': {str(output)!r} is one of the files being "
+        "linted; nothing was changed\n"
     )
     assert bad.read_bytes() == BAD
 

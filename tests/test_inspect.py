@@ -326,7 +326,8 @@ def test_unknown_target_is_an_error(
     code, out, err = run(capsys, "--target", target, str(path))
     assert (code, out) == (2, "")
     assert err == (
-        f"Error: {path}: --target {target}: no stage of that name (stage names: build, final)\n"
+        f"Error: {path}: Invalid value for '--target': no stage named {target!r} "
+        "(stage names: build, final)\n"
     )
 
 

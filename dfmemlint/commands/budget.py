@@ -9,7 +9,7 @@ import click
 
 from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import Command, error, format_option
-from dfmemlint.config import ConfigError, parse_ratio
+from dfmemlint.config import ConfigError, invalid_value, parse_ratio
 from dfmemlint.golang.budget import (
     CONTAINER,
     DEFAULT_RATIO,
@@ -24,9 +24,16 @@ from dfmemlint.golang.units import LimitError
 
 def _parse_ratio(text: str) -> float:
     try:
-        return parse_ratio(text, "--ratio")
+        return parse_ratio(text, invalid_value("--ratio"))
     except ConfigError as exc:
         raise LimitError(str(exc)) from None
+
+
+def _parse_size(text: str) -> int:
+    try:
+        return parse_container_limit(text)
+    except LimitError as exc:
+        raise LimitError(f"{invalid_value('SIZE')}: {exc}") from None
 
 
 _NEGATIVE = re.compile(r"-[0-9.]")
@@ -98,7 +105,7 @@ def budget_command(
     PrometheusRule).
     """
     try:
-        limit = parse_container_limit(size)
+        limit = _parse_size(size)
         budget = plan_budget(limit, _parse_ratio(ratio))
     except LimitError as exc:
         error(str(exc))

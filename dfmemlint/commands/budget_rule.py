@@ -12,6 +12,7 @@ from dfmemlint.alerts.rules import (
     kubernetes_matchers,
     render,
 )
+from dfmemlint.config import invalid_value
 from dfmemlint.golang.budget import Budget
 
 
@@ -21,7 +22,8 @@ def _workload(workload: str) -> tuple[str, str]:
     known = {k.lower(): k for k in KINDS}
     if not sep or not name or kind.lower() not in known:
         raise ValueError(
-            f"--workload {workload!r} is not KIND/NAME with KIND one of {', '.join(KINDS)}"
+            f"{invalid_value('--workload')}: {workload!r} is not KIND/NAME with KIND one of "
+            f"{', '.join(KINDS)}"
         )
     return known[kind.lower()], name
 

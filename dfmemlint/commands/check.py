@@ -21,6 +21,7 @@ from dfmemlint.config import (
     Config,
     ConfigError,
     ConfigSource,
+    invalid_value,
     parse_codes,
     parse_fail_on,
     parse_ratio,
@@ -160,8 +161,8 @@ def _open_output(output: str | None, sources: list[Source]) -> BinaryIO | None:
         for source in sources:
             if source.state is not None and source.state[:2] == (info.st_dev, info.st_ino):
                 raise _OutputError(
-                    f"--output-file {output} is one of the files being linted; nothing was "
-                    "changed"
+                    f"{invalid_value('--output-file')}: {output!r} is one of the files being "
+                    "linted; nothing was changed"
                 )
     try:
         # Unbuffered: a write that fails (a full disk) fails in _write_all, not again at close.
@@ -263,14 +264,33 @@ class _Settings(NamedTuple):
 
 def _read_flags(flags: Flags) -> _Settings:
     return _Settings(
-        select=parse_codes(flags.select, "--select") if flags.select is not None else None,
-        ignore=parse_codes(flags.ignore, "--ignore") if flags.ignore else frozenset(),
-        memory_limit=(
-            parse_container_limit(flags.memory_limit) if flags.memory_limit is not None else None
+        select=(
+            parse_codes(flags.select, invalid_value("--select"))
+            if flags.select is not None
+            else None
         ),
-        ratio=parse_ratio(flags.ratio, "--ratio") if flags.ratio is not None else None,
-        fail_on=parse_fail_on(flags.fail_on, "--fail-on") if flags.fail_on is not None else None,
+        ignore=(
+            parse_codes(flags.ignore, invalid_value("--ignore")) if flags.ignore else frozenset()
+        ),
+        memory_limit=(
+            _memory_limit_flag(flags.memory_limit) if flags.memory_limit is not None else None
+        ),
+        ratio=(
+            parse_ratio(flags.ratio, invalid_value("--ratio")) if flags.ratio is not None else None
+        ),
+        fail_on=(
+            parse_fail_on(flags.fail_on, invalid_value("--fail-on"))
+            if flags.fail_on is not None
+            else None
+        ),
     )
+
+
+def _memory_limit_flag(text: str) -> int:
+    try:
+        return parse_container_limit(text)
+    except LimitError as exc:
+        raise ConfigError(f"{invalid_value('--memory-limit')}: {exc}") from None
 
 
 def _options(config: Config, settings: _Settings, flags: Flags) -> LintOptions:

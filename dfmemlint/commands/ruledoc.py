@@ -7,6 +7,7 @@ import json
 import click
 
 from dfmemlint.commands.options import Command, error, format_option
+from dfmemlint.config import invalid_value
 from dfmemlint.reporters.sarif import rule_page, rule_url
 from dfmemlint.rules.catalog import BY_CODE, CATALOG, RuleInfo
 
@@ -26,7 +27,7 @@ def rule(code: str) -> int:
     """Show the reference page of a rule (by code, e.g. DFM004, or name)."""
     info = find_rule(code)
     if info is None:
-        error(f"unknown rule {code!r} (`dfmemlint rules` lists them)")
+        error(f"{invalid_value('CODE')}: unknown rule {code!r} (`dfmemlint rules` lists them)")
         return 2
     click.echo(rule_page(info.code), nl=False)
     return 0
