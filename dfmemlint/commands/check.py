@@ -40,7 +40,7 @@ from dfmemlint.files import (
     read_source,
 )
 from dfmemlint.fix.write import WriteError, write_atomic
-from dfmemlint.formats import lint
+from dfmemlint.formats import Format, detect, lint
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError
 from dfmemlint.reporters import Report, printable
@@ -461,11 +461,16 @@ def _lint_all(
     diffs: list[bytes] = []
     changed_paths: list[str] = []
     from dfmemlint.compose.link import Linker
-    from dfmemlint.kubernetes.configmaps import run_index
 
     linker = Linker()
-    # ConfigMaps one manifest's containers read from another (standard input stands alone).
-    manifests = run_index((s.path, s.data) for s in sources if s.real_path is not None)
+    # ConfigMaps one manifest's containers read from another (standard input stands alone); a
+    # run with fewer than two manifests has nothing to index, and does not load the module.
+    on_disk = [(s.path, s.data) for s in sources if s.real_path is not None]
+    manifests = None
+    if sum(detect(path, data) is Format.KUBERNETES for path, data in on_disk) > 1:
+        from dfmemlint.kubernetes.configmaps import run_index
+
+        manifests = run_index(on_disk)
     templates = 0  # Helm chart templates skipped (not YAML until rendered)
     for source, config in zip(sources, configs, strict=True):
         options = _service_limit(linker, source, _options(config, settings, flags), flags)
