@@ -197,8 +197,9 @@ def _walk(
 
 
 def _wanted_yaml(path: str) -> bool:
-    """A YAML file the search lints (a manifest or Compose file: see dfmemlint.formats)."""
-    if not path.lower().endswith((".yaml", ".yml")):
+    """A YAML file the search lints (a manifest, a kustomization or Compose file: see
+    dfmemlint.formats)."""
+    if not path.lower().endswith((".yaml", ".yml")) and not path.endswith("Kustomization"):
         return False
     from dfmemlint.formats import wanted_in_walk
 

@@ -31,6 +31,13 @@ _COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNOREC
 _API_VERSION = re.compile(rb"^apiVersion:[ \t]*[^\s#]", re.MULTILINE)
 _KIND = re.compile(rb"^kind:[ \t]*[^\s#]", re.MULTILINE)
 _SNIFF_LIMIT = 1 << 24  # bytes of a YAML file the walk looks at
+# The names kustomize reads a kustomization from (api/konfig/general.go,
+# RecognizedKustomizationFileNames), and a YAML list of JSON 6902 operations (a patch file).
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_OPERATIONS = re.compile(
+    rb"^-[ \t]+(?:op:[ \t]*[\"']?(?:add|replace|remove|move|copy|test)\b|path:[ \t]*[\"']?/)",
+    re.MULTILINE,
+)
 
 
 class Format(str, enum.Enum):
@@ -76,17 +83,29 @@ def looks_like_kubernetes(data: bytes) -> bool:
     return _API_VERSION.search(data) is not None and _KIND.search(data) is not None
 
 
+def is_kustomization_name(name: str) -> bool:
+    return name in KUSTOMIZATION_NAMES
+
+
+def looks_like_operations(data: bytes) -> bool:
+    """A YAML list whose items start with ``op:`` or ``path: /``: a kustomize JSON 6902 patch
+    file (dfmemlint.kubernetes.kustomize)."""
+    return b"op:" in data and _OPERATIONS.search(data) is not None
+
+
 def detect(path: str, data: bytes) -> Format | None:
     """The format of a file given by path (or ``--stdin-filename``); None for a YAML file that
     is neither a manifest nor a Compose file (nothing to lint)."""
     name = os.path.basename(path)
     if name.lower().endswith(TEMPLATE_SUFFIXES) and b"{{" in data:
         return Format.KUBERNETES  # read only to be skipped and counted as a chart template
+    if is_kustomization_name(name):
+        return Format.KUBERNETES
     if is_dockerfile_name(name) or not is_yaml_name(name):
         return Format.DOCKERFILE
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
         return Format.COMPOSE
-    if looks_like_kubernetes(data):
+    if looks_like_kubernetes(data) or looks_like_operations(data):
         return Format.KUBERNETES
     return None
 
@@ -95,7 +114,7 @@ def wanted_in_walk(path: str) -> bool:
     """A file the directory walk lints: a Dockerfile name, a Compose name (when an engine reads
     Compose), or a YAML file that sniffs as a manifest (its bytes are read once, not parsed)."""
     name = os.path.basename(path)
-    if is_dockerfile_name(name):
+    if is_dockerfile_name(name) or is_kustomization_name(name):
         return True
     if not is_yaml_name(name):
         return False
@@ -109,7 +128,7 @@ def wanted_in_walk(path: str) -> bool:
             data = handle.read(min(size, _SNIFF_LIMIT)) if size else b""
     except OSError:
         return False
-    return looks_like_kubernetes(data)
+    return looks_like_kubernetes(data) or looks_like_operations(data)
 
 
 def _lint_dockerfile(path: str, data: bytes, options: LintOptions) -> Result:

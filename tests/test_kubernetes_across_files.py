@@ -1,5 +1,6 @@
 """ConfigMaps that one linted manifest defines and another's containers read
-(``tests/fixtures/across-files/<case>/``).
+(``tests/fixtures/across-files/<case>/``), and Go settings set by kustomize patches in a
+kustomization or a patch file beside it (``tests/fixtures/kustomize/<case>/``).
 
 Each case is a folder of manifests and ``expected``: every finding of a run over the folder, one
 per line, as ``path:line:col-end_line:end_col CODE severity``. Where ``fixed/`` exists, ``--fix``
@@ -27,12 +28,16 @@ from dfmemlint.kubernetes import lint as kubernetes_lint
 from dfmemlint.yamlsource import reader
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "across-files"
-CASES = sorted(path for path in CASES_DIR.iterdir() if path.is_dir())
+KUSTOMIZE_DIR = Path(__file__).parent / "fixtures" / "kustomize"
+CASES = sorted(
+    path for folder in (CASES_DIR, KUSTOMIZE_DIR) for path in folder.iterdir() if path.is_dir()
+)
+INPUT_NAMES = ("*.yaml", "Kustomization")
 REGENERATE = os.environ.get("DFMEMLINT_REGENERATE") == "1"
 
 
 def _copy(case: Path, target: Path) -> list[str]:
-    names = sorted(path.name for path in case.glob("*.yaml"))
+    names = sorted(path.name for pattern in INPUT_NAMES for path in case.glob(pattern))
     for name in names:
         shutil.copyfile(case / name, target / name)
     return names
@@ -53,7 +58,7 @@ def _lines(findings: list[dict[str, object]]) -> list[str]:
 
 
 @pytest.mark.parametrize("walk", [True, False], ids=["directory", "named"])
-@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+@pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case(
     case: Path, walk: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -95,9 +100,15 @@ def test_case(
 def test_every_case_has_a_positive_or_says_why() -> None:
     """Positive cases report something; the negative ones are the namespace, missing and
     ambiguous ConfigMaps, which must report nothing."""
-    empty = {case.name for case in CASES if not (case / "expected").read_text().strip()}
-    assert empty == {"ambiguous", "missing", "other-namespace"}
-    assert len(CASES) - len(empty) >= 5
+    empty = {
+        f"{case.parent.name}/{case.name}" for case in CASES
+        if not (case / "expected").read_text().strip()
+    }
+    assert empty == {
+        "across-files/ambiguous", "across-files/missing", "across-files/other-namespace",
+        "kustomize/not-judged",
+    }
+    assert len(CASES) - len(empty) >= 9
 
 
 def test_the_finding_names_every_consumer(
@@ -220,3 +231,16 @@ def test_each_manifest_is_parsed_once_and_others_not_by_the_index(
 def test_one_file_gets_no_index() -> None:
     data = (CASES_DIR / "envfrom" / "configmap.yaml").read_bytes()
     assert configmaps.run_index([("configmap.yaml", data), ("Dockerfile", b"FROM x\n")]) is None
+
+
+def test_files_the_index_cannot_read_define_nothing() -> None:
+    consumer = (CASES_DIR / "envfrom" / "deployment.yaml").read_bytes()
+    index = configmaps.ManifestIndex([
+        ("deployment.yaml", consumer),
+        ("broken.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata: [\n"),
+        ("chart.yaml", b"apiVersion: v1\nkind: ConfigMap\ndata:\n{{- toYaml .Values.env }}\n"),
+    ])
+    assert index.paths == ("deployment.yaml", "broken.yaml", "chart.yaml")
+    assert index.definers("deployment.yaml") == []
+    assert index.consumers("broken.yaml")[0].path == "deployment.yaml"
+    assert index.reuse("deployment.yaml", consumer + b"\n") is None  # other bytes: read again

@@ -10,15 +10,18 @@ line, ``# dfmemlint: global ignore=…`` anywhere.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dfmemlint.containers import Container
 from dfmemlint.engine import EditableRanges, LintOptions
+from dfmemlint.formats import is_kustomization_name
 from dfmemlint.kubernetes import model
 from dfmemlint.kubernetes.configmaps import ConfigMapTable, ManifestIndex
 from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve, resolve_all
+from dfmemlint.kubernetes.kustomize import patch_settings
 from dfmemlint.positions import Lines
 from dfmemlint.rules import (
     downward_api_divisor,
@@ -140,6 +143,10 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         problems.extend((problem, item.settings.container) for problem in found)
     for rule in MANIFEST_RULES.values():
         problems.extend((problem, None) for problem in rule(ctx))
+    kustomization = is_kustomization_name(os.path.basename(path))
+    for patched in patch_settings(path, stream, kustomization):
+        found = values.check(patched, options.ratio)
+        problems.extend((problem, patched.container) for problem in found)
     problems.extend((problem, None) for problem in suppressions.problems)
     findings = _findings(path, lines, problems, options, suppressions)
     used = {s.place.path for item in resolved for s in item.settings.settings.values()}
