@@ -86,6 +86,9 @@ YAML_NAMES: tuple[tuple[str, bool], ...] = (
     ("values.yaml.bak", False),
     ("notes.yaml.md", False),
     ("app.yamlx", False),
+    ("overlays/prod/Kustomization", True),  # kustomize's one name without .yaml
+    ("overlays/prod/kustomization", False),  # not a name kustomize reads
+    ("overlays/prod/MyKustomization", False),
 )
 MANIFEST = """\
 apiVersion: apps/v1
@@ -106,6 +109,7 @@ spec:
               memory: 2Gi
 """
 MANIFEST_FIXED = MANIFEST.replace('"1024Mi"', '"1024MiB"')
+KUSTOMIZATION = ROOT / "tests" / "fixtures" / "kustomize" / "kustomization-name" / "Kustomization"
 TUNING = """\
 apiVersion: v1
 kind: ConfigMap
@@ -316,6 +320,8 @@ def test_hooks_lint_and_fix_manifests(
         # A ConfigMap read by a Deployment in another file: reported where it holds the value.
         "deploy/tuning.yaml": TUNING,
         "deploy/worker.yaml": WORKER,
+        # kustomize's file without .yaml: its inline patch sets GOMEMLIMIT=300Mi.
+        "overlays/prod/Kustomization": KUSTOMIZATION.read_text(encoding="utf-8"),
         "chart/values.yaml": "resources: {limits: {memory: 512m}}\n",  # not a manifest
         "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
                                            "{{- include \"x\" . }}\n",
@@ -326,6 +332,7 @@ def test_hooks_lint_and_fix_manifests(
     assert "deploy/api.yaml:13:23: DFM004 [error] GOMEMLIMIT=1024Mi" in output
     assert "deploy/tuning.yaml:6:16: DFM004 [error] GOMEMLIMIT=4Gi" in output
     assert "of Deployment/worker in deploy/worker.yaml" in output
+    assert "overlays/prod/Kustomization:10:18: DFM004 [error] GOMEMLIMIT=300Mi" in output
     assert "values.yaml:" not in output
     assert "1 Helm chart template skipped" in output
     fixed = _try_repo(hook_repo, project, env, "dfmemlint-fix")
@@ -334,6 +341,9 @@ def test_hooks_lint_and_fix_manifests(
     assert (project / "deploy/tuning.yaml").read_text(encoding="utf-8") == TUNING.replace(
         '"4Gi"', '"4GiB"'
     )
+    assert (project / "overlays/prod/Kustomization").read_bytes() == (
+        KUSTOMIZATION.parent / "fixed" / "Kustomization"
+    ).read_bytes()
     _git(project, env, "add", "-A")
     again = _try_repo(hook_repo, project, env, "dfmemlint")
     assert again.returncode == 0, again.stdout + again.stderr
