@@ -246,10 +246,11 @@ def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
     at its exact byte span in the comment."""
     pragmas = Pragmas()
     for line, text in df.comments:
-        match = re.match(_PRAGMA, text)
-        if match is None or pragma_body(text) is None:
+        body = pragma_body(text)
+        if body is None:
             continue
-        body = match.group("body")
+        match = re.match(_PRAGMA, text)
+        assert match is not None  # pragma_body matched it
         body_start = _comment_start(df, line, text) + _offset(text, match.start("body"))
         keyed = re.match(_KEYED, body)
         if keyed is None:
