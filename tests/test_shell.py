@@ -149,3 +149,41 @@ def test_an_assigned_name_is_written_plainly(script: str) -> None:
     for found in shell.assignments(script):
         assert found.name + "=" in script
         assert script[found.word.start : found.word.start + len(found.name)] == found.name
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        # (element, name, value, value span, word span, how, nested, command follows)
+        (["env", "GOMEMLIMIT=409MiB", "/app"],
+         [(1, "GOMEMLIMIT", "409MiB", (11, 17), (0, 17), "env", False, True)]),
+        (["/usr/bin/env", "-u", "GOGC", "-i", "GOGC=50", "/app"],
+         [(4, "GOGC", "50", (5, 7), (0, 7), "env", False, True)]),
+        (["sh", "-c", "GOMEMLIMIT=300MiB exec /app"],
+         [(2, "GOMEMLIMIT", "300MiB", (11, 17), (0, 17), "prefix", True, True)]),
+        (["/bin/bash", "-ec", "export GOMEMLIMIT='1 GiB'; exec /app"],
+         [(2, "GOMEMLIMIT", "1 GiB", (19, 24), (7, 25), "export", True, False)]),
+        (["sh", "-c", "GOMEMLIMIT=1GiB"],
+         [(2, "GOMEMLIMIT", "1GiB", (11, 15), (0, 15), "prefix", True, False)]),
+        (["env", "A=1", "sh", "-c", "GOGC=off exec /app"],
+         [(1, "A", "1", (2, 3), (0, 3), "env", False, True),
+          (4, "GOGC", "off", (5, 8), (0, 8), "prefix", True, True)]),
+        (["nice", "-n", "5", "env", "GOGC=50", "/app"],
+         [(4, "GOGC", "50", (5, 7), (0, 7), "env", False, True)]),
+        (["GOMEMLIMIT=1GiB", "/app"], []),  # exec form: the first element is the program
+        (["/app", "GOMEMLIMIT=1GiB"], []),  # an argument of the program
+        (["sh", "GOMEMLIMIT=1GiB"], []),  # a script file, not -c
+        (["!"], []),
+        ([], []),
+    ],
+)
+def test_argv_assignments(argv: list[str], expected: list[tuple[object, ...]]) -> None:
+    found = [
+        (a.element, a.name, a.value, (a.value_start, a.value_end), (a.word_start, a.word_end),
+         a.how, a.nested, a.command_follows)
+        for a in shell.argv_assignments(argv)
+    ]
+    assert found == expected
+    for item in shell.argv_assignments(argv):
+        if "'" not in argv[item.element]:  # unquoted: the span is the value's text
+            assert argv[item.element][item.value_start : item.value_end] == item.value

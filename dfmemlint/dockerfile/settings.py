@@ -271,62 +271,39 @@ class _Collector:
     def _exec_form(
         self, stage: Stage, ins: Instruction, kind: str, runtime: bool
     ) -> Iterator[Setting]:
+        """``env NAME=value program`` and ``sh -c 'script'`` in JSON form
+        (:func:`shell.argv_assignments`), placed in the JSON strings: a value inside a string
+        written without JSON escapes is placed exactly and may be edited, otherwise the whole
+        string is the place."""
         elements = ins.values
-        if not elements:
-            return
-        program = elements[0].value.rsplit("/", 1)[-1]
-        if program == "env":
-            for token in elements[1:]:
-                if token.value.startswith("-"):
-                    continue
-                match = shell.ASSIGNMENT.match(token.value)
-                if match is None:
-                    break
-                name = match.group(0)[:-1]
-                if name not in TUNING_VARIABLES:
-                    continue
-                value = token.value[len(name) + 1 :]
-                raw = _raw(self.data, token.start, token.end)
-                editable = raw == f'"{token.value}"'
-                value_start = token.start + 1 + len(encode(name)) + 1
+        for found in shell.argv_assignments([token.value for token in elements]):
+            if found.name not in TUNING_VARIABLES:
+                continue
+            token = elements[found.element]
+            exact = _raw(self.data, token.start, token.end) == f'"{token.value}"'
+            if not exact:
                 yield Setting(
-                    name,
-                    value,
-                    value_start if editable else token.start,
-                    token.end - 1 if editable else token.end,
-                    editable,
-                    kind,
-                    "env",
-                    ins,
-                    stage.index,
-                    runtime,
-                    token.start,
-                    token.end,
-                    None,
+                    found.name, found.value, token.start, token.end, False, kind, found.how,
+                    ins, stage.index, runtime, token.start, token.end, None,
                 )
-        elif program in shell.SHELLS and len(elements) >= 3:
-            flag = elements[1].value
-            if re.fullmatch(r"-[a-z]*c[a-z]*", flag) is None:
-                return
-            token = elements[2]
-            raw = _raw(self.data, token.start, token.end)
-            if raw != f'"{token.value}"':
-                # JSON escapes inside: report at the element, edits are not attempted.
-                for found in shell.assignments(token.value):
-                    if found.name in TUNING_VARIABLES:
-                        yield Setting(
-                            found.name, found.value, token.start, token.end, False, kind,
-                            found.how, ins, stage.index, runtime, token.start, token.end, None,
-                        )
-                return
-            origin = token.start + 1
-            value = token.value
+                continue
 
-            def offset(i: int) -> int:
+            def offset(i: int, value: str = token.value, origin: int = token.start + 1) -> int:
                 prefix = value[:i]
                 return origin + (len(prefix) if prefix.isascii() else len(encode(prefix)))
 
-            yield from self._script(stage, ins, kind, runtime, value, offset)
+            start, end = offset(found.value_start), offset(found.value_end)
+            if found.nested:
+                yield Setting(
+                    found.name, found.value, start, end, True, kind, found.how, ins,
+                    stage.index, runtime, offset(found.word_start), offset(found.word_end),
+                    None, found.command_follows,
+                )
+            else:  # the element is the assignment: its span includes the quotes
+                yield Setting(
+                    found.name, found.value, start, end, True, kind, found.how, ins,
+                    stage.index, runtime, token.start, token.end, None,
+                )
 
 
 _HEREDOC_WORD = re.compile(r"[0-9]*<<")

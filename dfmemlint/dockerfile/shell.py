@@ -287,3 +287,68 @@ def _nested(word: Word) -> Iterator[Assignment]:
             found.how,
             tuple(shift(w) for w in found.command),
         )
+
+
+class ArgvAssignment(NamedTuple):
+    """An assignment an exec-form command makes, placed in the element that holds it."""
+
+    element: int  # index of the argv element
+    name: str
+    value: str
+    value_start: int  # indices into that element's text
+    value_end: int
+    word_start: int  # the whole ``NAME=value``
+    word_end: int
+    how: str  # "env" (``env NAME=value prog``), "prefix" or "export" (in a ``sh -c`` script)
+    nested: bool  # inside a ``sh -c`` script (else the element is the assignment itself)
+    command_follows: bool  # a command follows it (``NAME=value prog``)
+
+
+def argv_assignments(argv: list[str]) -> Iterator[ArgvAssignment]:
+    """The assignments an exec-form command line makes for the program it starts
+    (a Dockerfile's JSON ``CMD``/``ENTRYPOINT``, a Kubernetes container's ``command`` + ``args``):
+    ``env [options] NAME=value … program``, ``sh -c 'NAME=value exec program'`` (and ``export``
+    in that script), through wrappers such as ``exec`` or ``nice``.
+
+    No shell splits an exec-form command: each element is one word as it is, quotes and all, and
+    the first element is the program (never an assignment). The elements are read as the words of
+    one simple command, so the same rules as :func:`assignments` apply."""
+    if not argv or ASSIGNMENT.match(argv[0]) or argv[0] in RESERVED_PREFIXES:
+        return
+    words: list[Word] = []
+    starts: list[int] = []
+    base = 0
+    for text in argv:
+        starts.append(base)
+        words.append(Word(text, base, base + len(text), tuple(range(base, base + len(text)))))
+        base += len(text) + 1  # a gap no position falls in: positions map to one element
+    for found in _command_assignments(words):
+        element = _element_of(starts, found.word.start)
+        shift = starts[element]
+        whole = found.word.start == shift and found.word.end == shift + len(argv[element])
+        nested = not whole or _is_script(argv, element)
+        yield ArgvAssignment(
+            element, found.name, found.value, found.value_start - shift,
+            found.value_end - shift, found.word.start - shift, found.word.end - shift, found.how,
+            nested, bool(found.command),
+        )
+
+
+def _element_of(starts: list[int], position: int) -> int:
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if starts[middle] <= position:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _is_script(argv: list[str], element: int) -> bool:
+    """``argv[element]`` is the script of ``SHELL -c``."""
+    return (
+        element >= 2
+        and _SHELL_C_FLAG.fullmatch(argv[element - 1]) is not None
+        and program_name(argv[element - 2]) in SHELLS
+    )

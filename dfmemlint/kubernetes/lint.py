@@ -28,6 +28,7 @@ from dfmemlint.rules import (
     downward_api_no_limit,
     duplicate_env,
     env_value_not_string,
+    gomemlimit_overrides_deployment,
     memory_millibytes,
     values,
 )
@@ -54,6 +55,10 @@ MANIFEST_RULES: dict[str, Callable[[ManifestContext], Iterator[ValueProblem]]] =
         env_value_not_string,
     )
 }
+# DFM016 judges Dockerfiles (against the Compose services that build them) and manifests alike.
+MANIFEST_RULES[gomemlimit_overrides_deployment.CODE] = (
+    gomemlimit_overrides_deployment.check_manifest
+)
 _TEMPLATE_ACTION = re.compile(rb"^[ \t]*(?:-[ \t]+)?\{\{|:[ \t]+\{\{", re.MULTILINE)
 TEMPLATE_NOTE = (
     "skipped: a Helm chart template ('{{ }}' actions are not YAML until rendered); lint the "

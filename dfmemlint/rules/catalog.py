@@ -140,8 +140,8 @@ CATALOG: tuple[RuleInfo, ...] = (
         "DFM016",
         "gomemlimit-overrides-deployment",
         Severity.WARNING,
-        "GOMEMLIMIT on the start command overrides the value the Compose service running the "
-        "image sets.",
+        "GOMEMLIMIT on the start command overrides the value the Compose service or Kubernetes "
+        "container running the program sets.",
     ),
     RuleInfo(
         "DFM017",

@@ -7,18 +7,36 @@ the command that starts the program (``CMD ["env", "GOMEMLIMIT=…", "/app"]``, 
 ``GOMEMLIMIT=… exec /app``, an ``export`` in the start script) is applied after that, by the
 command itself, so the program never sees the service's value. A value that defers to the
 environment (``GOMEMLIMIT=${GOMEMLIMIT:-409MiB}``) does not hide it.
+
+A Kubernetes container is the same (:func:`check_manifest`): its ``env`` (and ``envFrom``) is the
+environment the kubelet starts the command with, and a GOMEMLIMIT the container's ``command`` and
+``args`` set (``[env, GOMEMLIMIT=…, /app]``, ``[sh, -c, "GOMEMLIMIT=… exec /app"]``, read by
+:func:`dfmemlint.dockerfile.shell.argv_assignments` as a Dockerfile's JSON ``CMD`` is) replaces it
+for the program. ``command`` replaces the image's ``ENTRYPOINT`` and ``args`` its ``CMD``
+(kubernetes/kubernetes ``staging/src/k8s.io/api/core/v1/types.go``, ``Container.Command`` and
+``Args``), so the command line is ``command`` + ``args`` only when ``command`` is written: ``args``
+alone are arguments to an entrypoint the manifest does not show, and are not read. The kubelet
+expands ``$(VAR)`` in both from the container's environment (``pkg/kubelet/container/helpers.go``
+``ExpandContainerCommandAndArgs``; ``$$(VAR)`` stays literal), so ``GOMEMLIMIT=$(GOMEMLIMIT)``
+defers to it too.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Severity
 
+if TYPE_CHECKING:
+    from dfmemlint.kubernetes.environment import ManifestContext, Resolved
+    from dfmemlint.rules.values import ValueProblem
+
 CODE = "DFM016"
 _REFERS_TO_ITSELF = re.compile(r"\$\{?GOMEMLIMIT\b")
+_KUBELET_REFERENCE = re.compile(r"(?<!\$)\$\(GOMEMLIMIT\)")
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -40,11 +58,88 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         setting.start,
         setting.end,
-        f"GOMEMLIMIT={setting.value} on the {instruction} overrides the GOMEMLIMIT the "
-        f"deployment gives the container ({theirs}): the program never sees that value, so "
-        "changing it there does nothing. Remove it from the start command and keep the default "
+        _override_message(setting.value, instruction, theirs)
+        + " Remove it from the start command and keep the default "
         f"in the image with ENV GOMEMLIMIT={setting.value} (the deployment's value then wins), "
         f"or, in shell form, write GOMEMLIMIT=${{GOMEMLIMIT:-{setting.value}}}.",
         None,
         Severity.WARNING,
     )
+
+
+def _override_message(value: str, where: str, theirs: str) -> str:
+    return (
+        f"GOMEMLIMIT={value} on the {where} overrides the GOMEMLIMIT the deployment gives the "
+        f"container ({theirs}): the program never sees that value, so changing it there does "
+        "nothing."
+    )
+
+
+def check_manifest(ctx: ManifestContext) -> Iterator[ValueProblem]:
+    """DFM016 for each Kubernetes container whose ``env``/``envFrom`` sets GOMEMLIMIT and whose
+    ``command`` + ``args`` set it again for the program, at that value (inside its YAML string;
+    the whole string when escapes make the value's bytes differ from its text)."""
+    for resolved in ctx.resolved:
+        theirs = _deployment_value(ctx, resolved)
+        if theirs is not None:
+            yield from _container_overrides(ctx, resolved, theirs)
+
+
+def _deployment_value(ctx: ManifestContext, resolved: Resolved) -> str | None:
+    """The GOMEMLIMIT a container's ``env``/``envFrom`` sets, and its line, for the message;
+    None when it sets none (or an entry without a value, which sets the empty string)."""
+    data = ctx.manifest.stream.data
+    setting = resolved.settings.get("GOMEMLIMIT")
+    if setting is not None:
+        if setting.value == "":
+            return None
+        line = data.count(b"\n", 0, setting.place.start) + 1
+        value = "a value the files do not show" if setting.value is None else setting.value
+        return f"{setting.origin} GOMEMLIMIT={value}, line {line}"
+    entries = resolved.entries.get("GOMEMLIMIT")
+    if not entries:
+        return None
+    # The last entry wins, and its value is in a Secret or a ConfigMap not among the files.
+    start = ctx.manifest.stream.span(entries[-1].name_node)[0]
+    line = data.count(b"\n", 0, start) + 1
+    return f"env GOMEMLIMIT from a value the files do not show, line {line}"
+
+
+def _container_overrides(
+    ctx: ManifestContext, resolved: Resolved, their_side: str
+) -> Iterator[ValueProblem]:
+    from dfmemlint.containers import Place
+    from dfmemlint.dockerfile.shell import argv_assignments
+    from dfmemlint.kubernetes.environment import place
+    from dfmemlint.rules.values import ValueProblem
+    from dfmemlint.yamlsource.reader import ScalarNode, get, items
+
+    command = get(resolved.spec.node, "command")
+    if command is None:
+        return
+    nodes = [*items(command), *items(get(resolved.spec.node, "args"))]
+    if not nodes or not all(isinstance(node, ScalarNode) for node in nodes):
+        return
+    argv = [str(node.value) for node in nodes]
+    for found in argv_assignments(argv):
+        if found.name != "GOMEMLIMIT":
+            continue
+        if _REFERS_TO_ITSELF.search(found.value) or _KUBELET_REFERENCE.search(found.value):
+            continue
+        node = nodes[found.element]
+        at = place(ctx.manifest, node)
+        if at.editable:
+            element = argv[found.element]
+            start = at.start + len(element[: found.value_start].encode())
+            end = at.start + len(element[: found.value_end].encode())
+            at = Place(at.path, start, end, True)
+        field = "command" if found.element < len(items(command)) else "args"
+        where = f"{field} of {resolved.settings.container.describe()}"
+        yield ValueProblem(
+            CODE,
+            at,
+            _override_message(found.value, where, their_side)
+            + f" Remove it from the {field} (the env value then applies), or in a shell "
+            f"command write GOMEMLIMIT=${{GOMEMLIMIT:-{found.value}}}.",
+            Severity.WARNING,
+        )
