@@ -276,7 +276,10 @@ class _Collector:
         written without JSON escapes is placed exactly and may be edited, otherwise the whole
         string is the place."""
         elements = ins.values
-        for found in shell.argv_assignments([token.value for token in elements]):
+        argv = [token.value for token in elements]
+        if not any(name in value for value in argv for name in TUNING_VARIABLES):
+            return  # as for scripts (_script): an assigned name is written plainly
+        for found in shell.argv_assignments(argv):
             if found.name not in TUNING_VARIABLES:
                 continue
             token = elements[found.element]

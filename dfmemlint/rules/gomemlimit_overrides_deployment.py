@@ -93,8 +93,10 @@ def _deployment_value(ctx: ManifestContext, resolved: Resolved) -> str | None:
     if setting is not None:
         if setting.value == "":
             return None
-        line = data.count(b"\n", 0, setting.place.start) + 1
         value = "a value the files do not show" if setting.value is None else setting.value
+        if setting.place.path != ctx.manifest.path:  # a ConfigMap in another linted file
+            return f"{setting.origin} GOMEMLIMIT={value}, in {setting.place.path}"
+        line = data.count(b"\n", 0, setting.place.start) + 1
         return f"{setting.origin} GOMEMLIMIT={value}, line {line}"
     entries = resolved.entries.get("GOMEMLIMIT")
     if not entries:
