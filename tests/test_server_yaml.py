@@ -13,7 +13,7 @@ from dfmemlint.config import clear_cache
 from dfmemlint.formats import Format
 from dfmemlint.golang.units import MIB
 from dfmemlint.positions import Lines
-from dfmemlint.server import actions, hover
+from dfmemlint.server import actions, hover, linting
 from dfmemlint.server.diagnostics import LineIndex
 from dfmemlint.server.linting import DocumentLint, document_kind, fix_all, lint_document, reads
 from dfmemlint.server.settings import ClientSettings
@@ -99,6 +99,17 @@ def test_not_a_manifest_is_not_configured(tmp_path: Path) -> None:
     broken = lint(tmp_path, deployment(ENV))
     assert broken.problem is not None
     assert "configuration error" in broken.problem
+
+
+def test_a_large_yaml_file_that_is_not_a_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(linting, "MAX_FILE_BYTES", 10)
+    quiet = lint(tmp_path, "env:\n  GOMEMLIMIT: 512MB\n", name="values.yaml")
+    assert quiet.problem is None  # nothing to say about a file dfmemlint does not read
+    large = lint(tmp_path, deployment(ENV))
+    assert large.problem is not None
+    assert "not linted" in large.problem
 
 
 def test_a_manifest_that_is_not_yaml(tmp_path: Path) -> None:

@@ -135,12 +135,12 @@ def lint_document(
     as ``problem``.
     """
     data = to_bytes(text)
-    if len(data) > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1 << 20)
-        return DocumentLint(path, data, problem=f"larger than {limit} MiB; not linted")
     kind = document_kind(path, language_id, data)
     if kind is None:
         return DocumentLint(path, data)
+    if len(data) > MAX_FILE_BYTES:
+        limit = MAX_FILE_BYTES // (1 << 20)
+        return DocumentLint(path, data, problem=f"larger than {limit} MiB; not linted", kind=kind)
     try:
         config = find_config(config_start or path)
         options = lint_options(config, settings)
