@@ -55,6 +55,8 @@ def lint(tmp_path: Path, text: str, name: str = "deploy.yaml") -> DocumentLint:
         ("untitled:Untitled-2", "yaml", "a: 1\n", None),
         ("/x/notes.txt", "plaintext", deployment(ENV), None),
         ("/x/Dockerfile", "yaml", "FROM golang:1.22\n", Format.DOCKERFILE),
+        ("/x/Kustomization", None, "resources: [a.yaml]\n", Format.KUBERNETES),
+        ("/x/kustomization.yaml", "yaml", "resources: [a.yaml]\n", Format.KUBERNETES),
     ],
 )
 def test_document_kind_of_yaml(
@@ -79,6 +81,7 @@ def test_a_compose_buffer_when_an_engine_reads_compose(monkeypatch: pytest.Monke
         ("untitled:Untitled-1", "yaml", True),
         ("untitled:Untitled-1", "dockercompose", True),
         ("/x/Dockerfile.dev", None, True),
+        ("/x/Kustomization", None, True),
         ("/x/README.md", "markdown", False),
     ],
 )
@@ -326,3 +329,17 @@ def test_hover_on_a_compose_service(tmp_path: Path) -> None:
     found = hover.hover_containers(given, path, Lines(data), 0.8, data.index(b"400"))
     assert found is not None
     assert "`mem_limit: 512m`\n" in found.markdown
+
+
+def test_a_kustomization_patch(tmp_path: Path) -> None:
+    """kustomize's patches are linted where they write the value, as on the command line
+    (``Kustomization`` has no suffix: the editor may not call it YAML)."""
+    text = (
+        "resources: [deployment.yaml]\npatches:\n  - target: {kind: Deployment, name: api}\n"
+        "    patch: |\n      - op: add\n        path: /spec/template/spec/containers/0/env/-\n"
+        "        value:\n          name: GOMEMLIMIT\n          value: 300Mi\n"
+    )
+    document = lint_document(str(tmp_path / "Kustomization"), text, ClientSettings())
+    assert [(f.finding.code, f.finding.line) for f in document.findings] == [("DFM004", 9)]
+    located = document.findings[0]
+    assert document.data[located.start : located.end] == b"300Mi"

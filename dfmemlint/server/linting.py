@@ -72,6 +72,7 @@ def reads(path: str, language_id: str | None) -> bool:
         or language in YAML_LANGUAGES
         or is_dockerfile_name(name)
         or formats.is_yaml_name(name)
+        or formats.is_kustomization_name(name)
     )
 
 
@@ -79,16 +80,18 @@ def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Form
     """Which engine reads a document (``data``, its text), or None for a document dfmemlint
     does not read (it then gets no diagnostics).
 
-    A Dockerfile by its language or name; a YAML file by name goes through the command line's
-    detection (:func:`dfmemlint.formats.detect`: a Compose file by name, a manifest by a
-    top-level ``apiVersion:`` and ``kind:``, any other YAML not at all); an unsaved YAML buffer
+    A Dockerfile by its language or name; a YAML file or a kustomization (``Kustomization``
+    has no suffix) by name goes through the command line's detection
+    (:func:`dfmemlint.formats.detect`: a Compose file or a kustomization by name, a manifest by
+    a top-level ``apiVersion:`` and ``kind:``, a kustomize patch file by its operations, any
+    other YAML not at all); an unsaved YAML buffer
     (no file name) is a manifest when its text looks like one, a Compose file when the editor
     says so."""
     language = (language_id or "").lower()
     name = os.path.basename(path)
     if language in DOCKERFILE_LANGUAGES or is_dockerfile_name(name):
         return DOCKERFILE
-    if formats.is_yaml_name(name):
+    if formats.is_yaml_name(name) or formats.is_kustomization_name(name):
         return formats.detect(path, data)
     if language not in YAML_LANGUAGES:
         return None
