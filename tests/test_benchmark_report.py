@@ -94,3 +94,24 @@ def test_where_the_start_up_goes() -> None:
         f"Of the {total} of one file, {python} is Python's own start-up, {click} importing "
         f"click, {command_line} the command line and {linter} importing the linter and linting"
     ) in section
+
+
+def test_peak_memory_figures() -> None:
+    """README's account of section (d), peak memory on 10 MiB files, is results.md's."""
+    rows = re.findall(
+        r"^\| (stages of the typical file|900-byte LABELs) \| (lint|fix) \| [0-9,]+ \| [^|]+ \| "
+        r"[^|]+ \| ([0-9.]+)x \| ([^|]+) \|$",
+        RESULTS,
+        re.M,
+    )
+    ratio = {(shape, mode): value for shape, mode, value, _ in rows}
+    assert len(ratio) == 4
+    section = " ".join(_speed_section().split())
+    stages = "stages of the typical file"
+    labels = "900-byte LABELs"
+    assert (
+        f"peak at {ratio[stages, 'lint']}{X} (lint) and {ratio[stages, 'fix']}{X} (fix), a file "
+        f"of {labels} at {ratio[labels, 'lint']}{X} and {ratio[labels, 'fix']}{X}, all four "
+        "within the target"
+    ) in section
+    assert [verdict.strip() for *_, verdict in rows] == ["met"] * 4
