@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from dfmemlint.cli import main
-from dfmemlint.commands import check
+from dfmemlint.commands import fixing
 from dfmemlint.engine import LintOptions
 from dfmemlint.kubernetes import configmaps
 from dfmemlint.kubernetes import lint as kubernetes_lint
@@ -76,13 +76,13 @@ def test_case(
     assert code == (1 if expected else 0)
 
     writes: Counter[str] = Counter()
-    real_write = check.write_atomic
+    real_write = fixing.write_atomic
 
     def counting_write(path: str, *args: object, **kwargs: object) -> int:
         writes[path] += 1
         return real_write(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(check, "write_atomic", counting_write)
+    monkeypatch.setattr(fixing, "write_atomic", counting_write)
     _run(["--fix", "--format", "json", *paths], capsys)
     fixed_dir = case / "fixed"
     for name in names:

@@ -63,6 +63,8 @@ NOT_FOR_A_DOCKERFILE = (
     "dfmemlint.server",
     "dfmemlint.fix.fixer",
     "dfmemlint.fix.guarantee",
+    "dfmemlint.fix.write",
+    "dfmemlint.commands.fixing",
     "dfmemlint.commands.inspect",
     "dfmemlint.commands.budget",
     "dfmemlint.commands.alerts",
@@ -126,7 +128,7 @@ def test_a_manifest_does_import_the_yaml_reader(tmp_path: Path) -> None:
 def test_a_fix_imports_the_fixer_and_no_yaml(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
     modules = _imported(tmp_path, "--diff", "Dockerfile")
-    assert {"dfmemlint.fix.fixer", "difflib"} <= modules
+    assert {"dfmemlint.commands.fixing", "dfmemlint.fix.fixer", "difflib"} <= modules
     assert _under(modules, ("yaml", "dfmemlint.kubernetes", "dfmemlint.compose.model")) == []
 
 

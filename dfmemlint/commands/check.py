@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sys
 from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
@@ -16,6 +15,15 @@ from dfmemlint.commands.options import (
     error,
     lint_options,
     warn,
+)
+from dfmemlint.commands.output import (
+    OutputError,
+    emit_diff,
+    emit_report,
+    give_up_stdout,
+    open_output,
+    use_color,
+    write_stdout,
 )
 from dfmemlint.config import (
     Config,
@@ -36,10 +44,8 @@ from dfmemlint.files import (
     Source,
     excluded_by,
     expand_paths,
-    quote_path,
     read_source,
 )
-from dfmemlint.fix.write import WriteError, write_atomic
 from dfmemlint.formats import Format, detect, lint
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError
@@ -48,164 +54,8 @@ from dfmemlint.types import Finding, Severity
 
 if TYPE_CHECKING:
     from dfmemlint.compose.link import Linker
-    from dfmemlint.fix.fixer import FixOutcome
 
-__all__ = ["FORMATS", "check", "use_color", "write_atomic"]
-
-
-def _render(output_format: str, report: Report, color: bool) -> str:
-    if output_format == "json":
-        from dfmemlint.reporters import json as reporter
-    elif output_format == "github":
-        from dfmemlint.reporters import github as reporter  # type: ignore[no-redef]
-    elif output_format == "sarif":
-        from dfmemlint.reporters import sarif as reporter  # type: ignore[no-redef]
-    else:
-        from dfmemlint.reporters import text as reporter  # type: ignore[no-redef]
-    return reporter.render(report, color=color)
-
-
-def use_color(choice: str, output: str | None) -> bool:
-    """``--color``: ``always``/``never`` as said; ``auto`` colours a terminal, not a file or a
-    pipe, unless ``NO_COLOR`` is set (no-color.org); ``FORCE_COLOR`` colours a pipe too
-    (force-color.org). ``NO_COLOR`` wins over ``FORCE_COLOR``; both count only when not empty."""
-    if choice != "auto":
-        return choice == "always"
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return sys.stdout is not None and sys.stdout.isatty()
-
-
-class _Applied(NamedTuple):
-    outcome: FixOutcome
-    done: bool  # the fixes were written (or printed as a diff, or to stdout)
-    failed: bool
-    diff: bytes  # the diff (--diff) or the fixed file (standard input), for standard output
-
-
-def _note_runtime_override(path: str, outcome: FixOutcome) -> None:
-    """--diff's summary names a fix that overrides the operator's runtime GOMEMLIMIT."""
-    from dfmemlint.fix.rewrite import RUNTIME_VALUE_IGNORED
-
-    for applied in outcome.applied:
-        fix = applied.finding.fix
-        if fix is not None and RUNTIME_VALUE_IGNORED in fix.title:
-            warn(f"{path}:{applied.line}: with this fix, {RUNTIME_VALUE_IGNORED}")
-
-
-def _fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> _Applied:
-    """Fix one file and write it; with ``diff``, or for ``-``, only give what to print."""
-    from dfmemlint.fix.fixer import fix_file, settled  # only a run that fixes needs the fixer
-
-    outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
-    assert outcome.result is not None
-    for note in outcome.result.notes:
-        warn(note)
-    to_stdout = source.real_path is None and not diff
-    if outcome.error is not None:
-        error(f"{source.path}: {outcome.error}")
-        return _Applied(outcome, False, True, source.data if to_stdout else b"")
-    changed = outcome.changed and outcome.data != source.data
-    if diff:
-        # Only the findings of the fixed text are reported from here on: its reading goes before
-        # the diff is computed.
-        outcome.result = settled(outcome.result)
-        text = _unified_diff(source.path, source.data, outcome.data) if changed else b""
-        return _Applied(outcome, changed, False, text)
-    if to_stdout:
-        return _Applied(outcome, changed, False, outcome.data)
-    if not changed:
-        return _Applied(outcome, False, False, b"")
-    try:
-        other_links = write_atomic(
-            source.path, outcome.data, state=source.state, original=source.data
-        )
-    except OSError as exc:
-        message = str(exc) if isinstance(exc, WriteError) else f"{source.path}: {exc}"
-        error(f"cannot write {message}")
-        from dfmemlint.fix.fixer import FixOutcome
-
-        return _Applied(FixOutcome(source.data, result=lint(source.path, source.data, options)),
-                        False, True, b"")
-    if other_links:
-        links = f"{other_links} other hard link{'s' if other_links != 1 else ''}"
-        warn(f"{source.path}: fixed as a new file; the old content stays under its {links}")
-    return _Applied(outcome, True, False, b"")
-
-
-def _write_stdout(data: bytes) -> None:
-    stream = sys.stdout
-    if stream is None:  # pragma: no cover - refused before anything is fixed
-        raise OSError(errno.EBADF, "standard output is closed")
-    stream.flush()
-    stream.buffer.write(data)
-    stream.buffer.flush()
-
-
-class _OutputError(Exception):
-    """The report cannot be written; found before any file is fixed."""
-
-
-def _open_output(output: str | None, sources: list[Source]) -> BinaryIO | None:
-    """The file the report (or the diff) goes to, opened before any file is fixed, so that one
-    that cannot be written stops the run while nothing has changed; None for standard output."""
-    if output is None:
-        return None
-    try:
-        info = os.stat(output)
-    except OSError:
-        pass
-    else:
-        for source in sources:
-            if source.state is not None and source.state[:2] == (info.st_dev, info.st_ino):
-                raise _OutputError(
-                    f"{invalid_value('--output-file')}: {output!r} is one of the files being "
-                    "linted; nothing was changed"
-                )
-    try:
-        # Unbuffered: a write that fails (a full disk) fails in _write_all, not again at close.
-        return open(output, "wb", buffering=0)
-    except OSError as exc:
-        raise _OutputError(
-            f"cannot write the report to {output} ({exc.strerror or exc}); nothing was changed"
-        ) from None
-
-
-def _write_all(handle: BinaryIO, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = handle.write(view)
-        view = view[written or 0 :]
-
-
-def _give_up_stdout() -> None:
-    """After a failed write, point standard output at the null device, so that the
-    interpreter's own flush at exit does not fail a second time."""
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
-    except (OSError, ValueError, AttributeError):  # not a real file (tests capture it)
-        pass
-
-
-def _show_fixes(path: str, outcome: FixOutcome, *, diff: bool) -> None:
-    """The fixes applied to one file, at their places in the file as it was."""
-    count = len(outcome.applied)
-    verb = "Would fix" if diff else "Fixed"
-    click.echo(printable(f"{verb} {count} finding{'s' if count != 1 else ''} in {path}:"), err=True)
-    for applied in sorted(outcome.applied, key=lambda a: (a.start, a.finding.code)):
-        fix = applied.finding.fix
-        assert fix is not None
-        click.echo(
-            printable(
-                f"  {path}:{applied.line}:{applied.column}: {applied.finding.code} "
-                f"{fix.title} ({fix.applicability.label})"
-            ),
-            err=True,
-        )
+__all__ = ["FORMATS", "check", "use_color"]
 
 
 class Flags:
@@ -431,9 +281,9 @@ def run(flags: Flags) -> int:
     stdout_needed = flags.output is None or (applying and any(s.real_path is None for s in sources))
     try:
         if stdout_needed and sys.stdout is None:
-            raise _OutputError("standard output is closed; nothing was changed (use -o FILE)")
-        output = _open_output(flags.output, sources)
-    except _OutputError as exc:
+            raise OutputError("standard output is closed; nothing was changed (use -o FILE)")
+        output = open_output(flags.output, sources)
+    except OutputError as exc:
         error(str(exc))
         return 2
     with output or contextlib.nullcontext():
@@ -482,7 +332,11 @@ def _lint_all(
             manifests=manifests if source.real_path is not None else None,
         )
         if applying:
-            applied = _fix_source(source, options, unsafe=flags.unsafe_fixes, diff=flags.diff)
+            from dfmemlint.commands import fixing  # only a run that fixes loads the fixer
+
+            applied = fixing.fix_source(
+                source, options, unsafe=flags.unsafe_fixes, diff=flags.diff
+            )
             outcome = applied.outcome
             assert outcome.result is not None
             failed = failed or applied.failed
@@ -490,11 +344,11 @@ def _lint_all(
             if applied.diff:
                 diffs.append(applied.diff)
                 if flags.diff:
-                    _note_runtime_override(source.path, outcome)
+                    fixing.note_runtime_override(source.path, outcome)
             if applied.done and not flags.diff and source.real_path is not None:
                 changed_paths.append(source.path)
             if flags.show_fixes and applied.done:
-                _show_fixes(source.path, outcome, diff=flags.diff)
+                fixing.show_fixes(source.path, outcome, diff=flags.diff)
             found = outcome.result.findings
             shown_sources[source.path] = outcome.data
             templates += bool(getattr(outcome.result, "template", False))
@@ -520,15 +374,15 @@ def _lint_all(
     report = Report(tuple(findings), shown_sources, len(sources))
     try:
         if flags.diff:
-            _emit_diff(flags, b"".join(diffs), fixed_count, report, color, output)
+            emit_diff(flags, b"".join(diffs), fixed_count, report, color, output)
         else:
             if diffs:  # the fixed standard input
-                _write_stdout(b"".join(diffs))
-            _emit_report(flags, report, applying, fixed_count, color, sources, output)
+                write_stdout(b"".join(diffs))
+            emit_report(flags, report, applying, fixed_count, color, sources, output)
     except OSError as exc:
         where = "standard output" if output is None else f"the report to {flags.output}"
         if output is None:
-            _give_up_stdout()
+            give_up_stdout()
         done = (
             f"the fixes were written to {', '.join(changed_paths)}" if changed_paths
             else "no file was changed"
@@ -570,107 +424,3 @@ def _threshold(option: int | None, config: Config) -> int:
     return config.fail_on if config.fail_on is not None else Severity.WARNING
 
 
-def _emit_report(
-    flags: Flags,
-    report: Report,
-    applying: bool,
-    fixed_count: int,
-    color: bool,
-    sources: list[Source],
-    output: BinaryIO | None,
-) -> None:
-    if flags.statistics or flags.output_format == "text":
-        from dfmemlint.reporters import text
-
-        if flags.statistics:
-            rendered = text.render_statistics(report, color=color, quiet=flags.quiet)
-        else:
-            rendered = text.render(report, color=color, quiet=flags.quiet)
-    else:
-        rendered = _render(flags.output_format, report, color)
-    stdout_taken = applying and any(s.real_path is None for s in sources)
-    if output is not None:
-        ending = "" if rendered.endswith("\n") or not rendered else "\n"
-        _write_all(output, (rendered + ending).encode("utf-8", "replace"))
-    elif stdout_taken:
-        click.echo(rendered, err=True, nl=not rendered.endswith("\n"), color=color)
-    elif rendered:
-        click.echo(rendered, nl=not rendered.endswith("\n"), color=color)
-    if applying and not flags.quiet:
-        remaining = len(report.findings)
-        click.echo(
-            f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} "
-            f"({remaining} remaining).",
-            err=True,
-        )
-
-
-def _emit_diff(
-    flags: Flags,
-    diff: bytes,
-    fixed_count: int,
-    report: Report,
-    color: bool,
-    output: BinaryIO | None,
-) -> None:
-    """The diff to stdout or ``-o FILE`` (coloured, controls made visible, on a terminal), then
-    what it fixes and what would remain."""
-    if output is not None:
-        _write_all(output, diff)
-    elif diff:
-        if color:
-            from dfmemlint.reporters.text import color_diff
-
-            click.echo(color_diff(diff.decode("utf-8", "replace")), nl=False, color=True)
-        else:
-            _write_stdout(diff)
-    if flags.quiet:
-        return
-    from dfmemlint.reporters.text import fixable_counts
-
-    remaining = len(report.findings)
-    message = f"Would fix {fixed_count} finding{'s' if fixed_count != 1 else ''}"
-    if remaining:
-        unsafe = fixable_counts(report.findings)[1] if not flags.unsafe_fixes else 0
-        more = f"; {unsafe} fixable with --unsafe-fixes" if unsafe else ""
-        message += f"; {remaining} would remain (run without --diff to list them{more})"
-    click.echo(message + ".", err=True)
-
-
-def _diff_lines(data: bytes, seen: dict[str, str]) -> list[str]:
-    """Lines split at LF only (a CR, form feed or U+2028 inside a line stays in it). Equal
-    lines are one string (``seen``), so that a large file's repeated lines, and the lines the
-    fix left alone, are held once. A UTF-8 character never holds the byte LF, so decoding line
-    by line gives what decoding the whole does."""
-    end = len(data)
-    lines: list[str] = []
-    start = 0
-    while start < end:
-        stop = data.find(b"\n", start) + 1 or end
-        line = data[start:stop].decode("utf-8", "surrogateescape")
-        lines.append(seen.setdefault(line, line))
-        start = stop
-    return lines
-
-
-def _unified_diff(path: str, before: bytes, after: bytes) -> bytes:
-    """A unified diff of the file's bytes (undecodable bytes come out as they were)."""
-    # git's a/ b/ prefixes for a relative path (`git apply`, `patch -p1`); none for an absolute one.
-    # A name with a newline or another control character is quoted as git quotes it.
-    before_name, after_name = (
-        (quote_path(path), quote_path(path)) if os.path.isabs(path)
-        else (quote_path(f"a/{path}"), quote_path(f"b/{path}"))
-    )
-    import difflib  # only --diff needs it
-
-    seen: dict[str, str] = {}
-    lines = difflib.unified_diff(
-        _diff_lines(before, seen), _diff_lines(after, seen), fromfile=before_name,
-        tofile=after_name,
-    )
-    del seen
-    text = "".join(
-        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-        for line in lines
-    )
-    return text.encode("utf-8", "surrogateescape")
