@@ -79,6 +79,7 @@ def test_tokens_of_a_large_file_are_read_when_asked_for(monkeypatch: pytest.Monk
     assert run._values is None
     assert run.values == run.peek_values()
     assert run._values is not None
+    assert repr(run) == "Instruction('RUN', start=12, end=24)"
     assert df.instructions[3].flags == (reader.Token("--from=b", 37, 45),)
 
 
