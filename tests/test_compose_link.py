@@ -150,7 +150,8 @@ def test_inspect_shows_where_the_limit_came_from(
     out = capsys.readouterr().out
     assert (
         "built by Compose service api (compose.yaml:2): memory limit 536,870,912 bytes "
-        "(512 MiB) from compose.yaml:4 mem_limit: 512m" in out
+        "(512 MiB) from compose.yaml:4 mem_limit: 512m; sets its own GOMEMLIMIT, which "
+        "replaces the image's ENV GOMEMLIMIT" in out
     )
     assert "built by Compose service bare (compose.yaml:6): no memory limit" in out
     assert main(["inspect", "--format", "json", "Dockerfile"]) == 0
@@ -162,6 +163,8 @@ def test_inspect_shows_where_the_limit_came_from(
         "memory_limit": 536870912,
         "memory_limit_from": "compose.yaml:4 mem_limit: 512m",
         "gomemlimit": "400MiB",
+        "sets_gomemlimit": True,
+        "limit_applies": False,
     }
 
 
@@ -175,3 +178,114 @@ def test_stdin_filename_links_too(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DOCKERFILE.encode())))
     [finding] = findings(capsys, "--stdin-filename", "Dockerfile", "-")
     assert finding["code"] == "DFM007"
+
+
+# A service's own GOMEMLIMIT (environment or env_file) replaces the image's ENV GOMEMLIMIT in its
+# containers (moby daemon/commit.go merge), so the Dockerfile's value is not judged against it.
+
+
+def test_overriding_service_does_not_judge_the_dockerfile_value(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
+        "    environment: {GOMEMLIMIT: 400MiB}\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
+    assert findings(capsys, ".") == []
+    assert findings(capsys, "Dockerfile") == []
+    # Without the service's own value, the same Dockerfile is out of range for 512 MiB.
+    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    [finding] = findings(capsys, "Dockerfile")
+    assert (finding["code"], finding["line"], finding["column"]) == ("DFM007", 8, 16)
+
+
+def test_overriding_service_by_env_file_counts_too(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n    mem_limit: 512m\n    env_file: app.env\n"
+    )
+    (project / "app.env").write_text("GOMEMLIMIT=400MiB\n")
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
+    assert findings(capsys, "Dockerfile") == []
+
+
+def test_two_services_one_overriding_judged_against_the_other(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n"
+        "  small:\n    build: .\n    mem_limit: 256m\n"
+        "    environment: [GOMEMLIMIT=200MiB]\n"
+        "  worker:\n    build: .\n    mem_limit: 1g\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1000MiB"))
+    code, out, err = run(capsys, "Dockerfile")
+    assert code == 1
+    # 1000 MiB is over 95 % of worker's 1 GiB; small's 256 MiB would have made it an error.
+    [line] = [line for line in out.splitlines() if "DFM007" in line]
+    assert line.startswith("Dockerfile:8:16: DFM007 [warning]")
+    assert (
+        "Set GOMEMLIMIT=819MiB (0.8 of the declared 1GiB memory limit of service worker, "
+        "compose.yaml:8)." in line
+    )
+    assert "small" not in line
+    assert "Compose services build this Dockerfile" not in err
+    [finding] = findings(capsys, "Dockerfile")
+    assert (finding["code"], finding["line"], finding["column"]) == ("DFM007", 8, 16)
+    assert main(["inspect", "Dockerfile"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "built by Compose service small (compose.yaml:2): memory limit 268,435,456 bytes "
+        "(256 MiB) from compose.yaml:4 mem_limit: 256m; sets its own GOMEMLIMIT, which "
+        "replaces the image's ENV GOMEMLIMIT" in out
+    )
+    assert (
+        "built by Compose service worker (compose.yaml:6): memory limit 1,073,741,824 bytes "
+        "(1,024 MiB) from compose.yaml:8 mem_limit: 1g; the limit linked to this Dockerfile" in out
+    )
+
+
+def test_all_services_overriding_means_no_service_limit(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "compose.yaml").write_text(
+        "services:\n"
+        "  a:\n    build: .\n    mem_limit: 256m\n    environment: [GOMEMLIMIT=200MiB]\n"
+        "  b:\n    build: .\n    mem_limit: 300m\n    environment: {GOMEMLIMIT: 250MiB}\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
+    assert findings(capsys, "Dockerfile") == []
+    # A limit given on the command line still applies as usual.
+    [finding] = findings(capsys, "--memory-limit", "512MiB", "Dockerfile")
+    assert (finding["code"], finding["line"]) == ("DFM007", 8)
+    assert "service" not in str(finding["message"])
+    assert main(["inspect", "--format", "json", "Dockerfile"]) == 0
+    [info] = json.loads(capsys.readouterr().out)
+    assert [(s["service"], s["sets_gomemlimit"], s["limit_applies"])
+            for s in info["compose_services"]] == [("a", True, False), ("b", True, False)]
+
+
+@pytest.mark.parametrize(
+    "environment",
+    ["[GOMEMLIMIT]", "{GOMEMLIMIT: '${UNSET_IN_THIS_TEST}'}", "[GOMEMLIMIT=$UNSET_IN_THIS_TEST]"],
+)
+def test_unknown_value_still_overrides(
+    project: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    environment: str,
+) -> None:
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    monkeypatch.delenv("UNSET_IN_THIS_TEST", raising=False)
+    (project / "compose.yaml").write_text(
+        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
+        f"    environment: {environment}\n"
+    )
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
+    assert [f for f in findings(capsys, "Dockerfile") if f["code"] == "DFM007"] == []
+    assert main(["inspect", "--format", "json", "Dockerfile"]) == 0
+    [info] = json.loads(capsys.readouterr().out)
+    [service] = info["compose_services"]
+    assert (service["gomemlimit"], service["sets_gomemlimit"]) == (None, True)

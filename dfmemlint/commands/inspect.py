@@ -135,6 +135,10 @@ def _outline(info: dict[str, Any]) -> str:
             said = "no memory limit"
         else:
             said = f"memory limit {describe_bytes(limit)} from {service['memory_limit_from']}"
+        if service.get("sets_gomemlimit"):
+            said += "; sets its own GOMEMLIMIT, which replaces the image's ENV GOMEMLIMIT"
+        elif service.get("limit_applies"):
+            said += "; the limit linked to this Dockerfile"
         lines.append(
             f"  built by Compose service {service['service']} ({service['file']}:"
             f"{service['line']}): {said}"

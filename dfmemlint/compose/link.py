@@ -6,6 +6,16 @@ read (the files ``docker compose`` itself would pick there: :func:`names.project
 each service whose Dockerfile is this file declares the container's memory limit. With several
 such services the smallest limit is used: a GOMEMLIMIT out of range for any of them is out of
 range for the smallest, and a fix computed from it fits every one.
+
+A service whose own ``environment``/``env_file`` sets GOMEMLIMIT (even to a value unknown here:
+``${VAR}`` unresolved, a bare ``KEY``) replaces the image's ``ENV GOMEMLIMIT``, so no container of
+that service runs with the Dockerfile's value, and its limit is not the one that value is judged
+against (the service's own value is judged in the Compose file). The engine builds a container's
+environment from the one docker compose sends (docker/compose ``pkg/compose/convert.go``
+``ToMobyEnv``: ``KEY=value``, or a bare ``KEY`` when the value is unset) and adds the image's
+``ENV`` entries only for names the container config does not already have (moby
+``daemon/commit.go`` ``merge``, called by ``daemon/create.go``: the image's entry is appended only
+when no user entry has the same key, the part before ``=``).
 """
 
 from __future__ import annotations
@@ -33,6 +43,12 @@ class LinkedService(NamedTuple):
         limit = self.service.memory_limit
         origin = self.service.origin if limit is None else limit.origin
         return f"service {self.service.name}, {origin.path}:{origin.line}"
+
+
+def sets_gomemlimit(link: LinkedService) -> bool:
+    """Whether the service's environment sets GOMEMLIMIT (to any value, known or not), which
+    replaces the image's ``ENV GOMEMLIMIT`` in its containers."""
+    return "GOMEMLIMIT" in link.service.environment
 
 
 class Linker:
@@ -100,7 +116,11 @@ def _shown(path: str) -> str:
 
 
 def limits_json(linked: list[LinkedService]) -> list[dict[str, object]]:
-    """What ``inspect`` shows about the services that build a Dockerfile."""
+    """What ``inspect`` shows about the services that build a Dockerfile: each one's memory
+    limit (bytes), the GOMEMLIMIT it sets (None: none or unknown), whether it sets one
+    (``sets_gomemlimit``: then the image's ``ENV GOMEMLIMIT`` never reaches its containers) and
+    whether its limit is the one the Dockerfile is checked against (``limit_applies``)."""
+    applying = _applying(linked)
     shown: list[dict[str, object]] = []
     for link in linked:
         limit = link.service.memory_limit
@@ -115,6 +135,8 @@ def limits_json(linked: list[LinkedService]) -> list[dict[str, object]]:
                 if limit is None
                 else f"{limit.origin.path}:{limit.origin.line} {limit.key}: {limit.written}",
                 "gomemlimit": None if gomemlimit is None else gomemlimit.value,
+                "sets_gomemlimit": sets_gomemlimit(link),
+                "limit_applies": applying is not None and link is applying,
             }
         )
     return shown
@@ -132,10 +154,9 @@ def with_service_limit(
         return options, None
     deployment_env = tuple(_deployment_env(link) for link in linked)
     options = options._replace(deployment_env=deployment_env)
-    limited = [link for link in linked if link.service.memory_limit is not None]
+    limited = _limited(linked)
     if options.memory_limit_from_cli or not limited:
         return options, None
-    limited.sort(key=lambda link: link.service.memory_limit.bytes)  # type: ignore[union-attr]
     smallest = limited[0]
     limit = smallest.service.memory_limit
     assert limit is not None
@@ -150,6 +171,24 @@ def with_service_limit(
             f"smallest limit, {smallest.describe()}; the others: {others}"
         )
     return options._replace(memory_limit=limit.bytes, memory_limit_source=smallest.describe()), note
+
+
+def _limited(linked: list[LinkedService]) -> list[LinkedService]:
+    """The services whose containers run with the image's ``ENV GOMEMLIMIT`` (they do not set
+    their own) and that have a memory limit, smallest limit first."""
+    limited = [
+        link
+        for link in linked
+        if link.service.memory_limit is not None and not sets_gomemlimit(link)
+    ]
+    limited.sort(key=lambda link: link.service.memory_limit.bytes)  # type: ignore[union-attr]
+    return limited
+
+
+def _applying(linked: list[LinkedService]) -> LinkedService | None:
+    """The service whose limit the Dockerfile is checked against, if any."""
+    limited = _limited(linked)
+    return limited[0] if limited else None
 
 
 _RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")
