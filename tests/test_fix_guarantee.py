@@ -82,8 +82,8 @@ def test_dfm004_cap_names_the_limit_and_why() -> None:
     (finding,) = lint("Dockerfile", data, _options("512m")).findings
     assert finding.fix is not None
     assert finding.fix.title == (
-        "Replace 512MB with 409MiB (0.8 of the declared 512MiB memory limit; 512MiB would leave "
-        "under 5% of it for memory GOMEMLIMIT does not count)"
+        "Replace 512MB with 409MiB (0.8 of the declared 512MiB memory limit; 512MiB would equal "
+        "the declared 512MiB memory limit, leaving nothing for memory GOMEMLIMIT does not count)"
     )
 
 

@@ -13,6 +13,7 @@ from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM004"
+_UNCOUNTED = "GOMEMLIMIT does not count"
 _BAD = (MemLimitStatus.MALFORMED, MemLimitStatus.VERSION_DEPENDENT)
 
 
@@ -35,9 +36,22 @@ def _capped(ctx: Context, setting: Setting, suggestion: str) -> tuple[str, str]:
     if recommended is None:
         return suggestion, ""
     return format_size(recommended), (
-        f" ({ctx.ratio:g} of the declared {format_size(limit)} memory limit; {suggestion} would "
-        f"leave under {100 - MAX_PERCENT}% of it for memory GOMEMLIMIT does not count)"
+        f" ({ctx.ratio:g} of the declared {format_size(limit)} memory limit; "
+        f"{too_much(suggestion, amount, limit, 'declared')})"
     )
+
+
+def too_much(suggestion: str, amount: int, limit: int, whose: str) -> str:
+    """Why the respelling ``suggestion`` (``amount`` bytes) does not fit a memory ``limit``
+    (bytes) that it does not leave the headroom below: it exceeds the limit, equals it, or
+    leaves under the headroom share (100 - MAX_PERCENT, from ``golang.headroom``). ``whose``
+    names the limit (``declared``, ``container's``)."""
+    named = f"the {whose} {format_size(limit)} memory limit"
+    if amount > limit:
+        return f"{suggestion} would exceed {named}"
+    if amount == limit:
+        return f"{suggestion} would equal {named}, leaving nothing for memory {_UNCOUNTED}"
+    return f"{suggestion} would leave under {100 - MAX_PERCENT}% of it for memory {_UNCOUNTED}"
 
 
 def describe(

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from dfmemlint.containers import ContainerSettings, GoSetting, Place
 from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
-from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
+from dfmemlint.golang.headroom import within_headroom
 from dfmemlint.golang.units import (
     MIB,
     LimitError,
@@ -99,9 +99,9 @@ def _capped(settings: ContainerSettings, suggestion: str, ratio: float) -> tuple
     target = recommended(limit.bytes, ratio)
     if target is None:  # pragma: no cover - a limit above 1 MiB always gives a value
         return suggestion, ""
+    why = gomemlimit_malformed.too_much(suggestion, amount, limit.bytes, "container's")
     return format_size(target), (
-        f" ({ratio:g} of the container's {format_size(limit.bytes)} memory limit; {suggestion} "
-        f"would leave under {100 - MAX_PERCENT}% of it for memory GOMEMLIMIT does not count)"
+        f" ({ratio:g} of the container's {format_size(limit.bytes)} memory limit; {why})"
     )
 
 
