@@ -120,9 +120,12 @@ def test_the_finding_names_every_consumer(
     [finding] = json.loads(out)
     assert finding["path"] == "configmap.yaml"
     assert "container 'api' of Deployment/api in api.yaml" in finding["message"]
-    assert "Also read by container 'worker' of CronJob/worker in worker.yaml." in (
+    # Each other reader is named with its memory limit (api's 2Gi is the smallest: it is
+    # the one judged, and the message says the advice fits every reader).
+    assert "Also read by container 'worker' of CronJob/worker in worker.yaml (memory limit " in (
         finding["message"]
     )
+    assert "judged against the smallest memory limit of the containers" in finding["message"]
 
 
 def test_inspect_shows_where_each_value_came_from(

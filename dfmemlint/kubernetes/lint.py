@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from dfmemlint.containers import Container
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.formats import is_kustomization_name
+from dfmemlint.golang.units import format_size
 from dfmemlint.kubernetes import model
 from dfmemlint.kubernetes.configmaps import ConfigMapTable, ManifestIndex
 from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve, resolve_all
@@ -143,6 +144,9 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     readers = list(resolved)
     if index is not None and manifest.config_maps:
         readers.extend(consumers(index, manifest, table))
+    # Smallest limit first: a value several containers read is judged, and its fix computed,
+    # against the smallest of their limits, so the fix fits every one of them.
+    readers.sort(key=_limit_order)
     for item in readers:
         found = values.check(item.settings, options.ratio)
         problems.extend((problem, item.settings.container) for problem in found)
@@ -153,7 +157,7 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         found = values.check(patched, options.ratio)
         problems.extend((problem, patched.container) for problem in found)
     problems.extend((problem, None) for problem in suppressions.problems)
-    findings = _findings(path, lines, problems, options, suppressions)
+    findings = _findings(path, lines, problems, options, suppressions, _shared(path, readers))
     used = {s.place.path for item in resolved for s in item.settings.settings.values()}
     others = {m.path: Lines(m.stream.data) for m in table.manifests if m.path in used - {path}}
     return ManifestResult(path, data, findings, [], lines, manifest, resolved, others=others)
@@ -165,9 +169,11 @@ def _findings(
     problems: list[tuple[ValueProblem, Container | None]],
     options: LintOptions,
     suppressions: Suppressions,
+    shared: dict[tuple[int, int], list[Resolved]] | None = None,
 ) -> list[Finding]:
     """One finding per problem written in this file; a value several containers read (a
-    ConfigMap's) is reported once, naming the others too."""
+    ConfigMap's) is reported once, naming the others too (``shared``: the containers that
+    read each value written in this file, by its span, smallest limit first)."""
     ignored = suppressions.everywhere
     first: dict[tuple[str, int, int], tuple[ValueProblem, Container | None]] = {}
     also: dict[tuple[str, int, int], list[str]] = {}
@@ -183,10 +189,13 @@ def _findings(
     for key, (problem, _container) in first.items():
         if not is_wanted(problem.code, options, ignored):
             continue
-        if key in also:
-            readers = list(dict.fromkeys(also[key]))
+        readers = (shared or {}).get(key[1:], [])
+        if len(readers) > 1:
+            problem = problem._replace(message=problem.message + _also(readers, _container))
+        elif key in also:  # pragma: no cover - every reader of a value is in ``shared``
+            names = list(dict.fromkeys(also[key]))
             problem = problem._replace(
-                message=f"{problem.message} Also read by {', '.join(readers)}."
+                message=f"{problem.message} Also read by {', '.join(names)}."
             )
         finding = to_finding(path, lines, problem, options)
         if not suppressions.hides(finding, lines):
@@ -206,3 +215,46 @@ def consumers(
             here = pod._replace(workload=pod.workload._replace(path=other.path))
             for spec in pod.containers:
                 yield resolve(other, here, spec, table)
+
+
+def _limit_order(item: Resolved) -> tuple[bool, int]:
+    """Containers with a memory limit first, smallest first; those without last."""
+    limit = item.settings.limit
+    return (limit is None, 0 if limit is None else limit.bytes)
+
+
+def _shared(path: str, readers: list[Resolved]) -> dict[tuple[int, int], list[Resolved]]:
+    """The containers that read each setting written in ``path``, by the setting's span."""
+    found: dict[tuple[int, int], list[Resolved]] = {}
+    for item in readers:
+        for setting in item.settings.settings.values():
+            if setting.place.path == path:
+                span = (setting.place.start, setting.place.end)
+                holders = found.setdefault(span, [])
+                if all(h.settings.container != item.settings.container for h in holders):
+                    holders.append(item)
+    return found
+
+
+def _also(readers: list[Resolved], judged: Container | None) -> str:
+    """`` Also read by …`` for a value several containers read, each with its memory limit,
+    and, when the limits differ, that the advice uses the smallest of them."""
+    others = [item for item in readers if item.settings.container != judged]
+    named = ", ".join(
+        item.settings.container.describe() + _limit_text(item) for item in others
+    )
+    limits = {item.settings.limit.bytes for item in readers if item.settings.limit is not None}
+    text = f" Also read by {named}."
+    if len(limits) > 1:
+        text += (
+            " It is judged against the smallest memory limit of the containers that read "
+            "it, so the value it advises fits every one of them."
+        )
+    return text
+
+
+def _limit_text(item: Resolved) -> str:
+    limit = item.settings.limit
+    if limit is None:
+        return " (no memory limit)"
+    return f" (memory limit {format_size(limit.bytes)})"
