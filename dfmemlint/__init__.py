@@ -1,4 +1,5 @@
-"""dfmemlint: lint and fix Go memory settings in Dockerfiles."""
+"""dfmemlint: lint and fix Go memory settings in Dockerfiles, Kubernetes manifests and Compose
+files."""
 
 from __future__ import annotations
 

@@ -134,9 +134,11 @@ class DefaultGroup(PlainHelp, click.Group):
     help="Show the version and exit.",  # not click.version_option: it asks gettext for this text
 )
 def cli() -> None:
-    """Lint and fix Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles.
+    """Lint and fix Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles, Kubernetes manifests
+    and Compose files.
 
-    Run `dfmemlint Dockerfile` to lint, `dfmemlint --fix Dockerfile` to repair.
+    Run `dfmemlint .` to lint every one under this directory, `dfmemlint --fix Dockerfile` to
+    repair one.
     """
 
 

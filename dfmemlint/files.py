@@ -1,4 +1,5 @@
-"""Finding and reading the Dockerfiles named on the command line."""
+"""Finding and reading the files named on the command line (Dockerfiles, Kubernetes manifests,
+Compose files)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ DEFAULT_EXCLUDE = (
     "vendor",
     "venv",
 )
-NOT_A_DOCKERFILE = "not named like a Dockerfile"
+NOT_A_DOCKERFILE = "not a Dockerfile, Kubernetes manifest or Compose file"
 # Files next to Dockerfiles that share their name but are not Dockerfiles.
 NOT_DOCKERFILE_SUFFIXES = (
     ".dockerignore",
@@ -237,19 +238,18 @@ def expand_paths(
     skipped: list[Skipped] | None = None,
     error: Callable[[str], None] = _raise,
 ) -> list[str]:
-    """Files as given, directories searched for Dockerfiles and Kubernetes manifests; ``-`` stays
-    ``-``.
+    """Files as given, directories searched for Dockerfiles, Kubernetes manifests and Compose
+    files (:func:`dfmemlint.formats.wanted_in_walk`); ``-`` stays ``-``.
 
     ``warn`` hears about links found while searching that lead nowhere. A search passes over
-    what ``excluded`` names and files that are neither (a YAML file is read to tell, never
-    parsed), and lists them in
-    ``skipped``; a file named on the command line is read even when a pattern would exclude it
-    (as ruff does). Only regular files are read: a FIFO, socket or device found while searching
-    is skipped with a warning; named on the command line, it is an error. ``error`` hears about
-    each path that cannot be used (missing, not a regular file, a directory without
-    Dockerfiles) and the other paths are still returned; by default it raises
-    :class:`InputError`. A file reached twice (given twice, through a symbolic or hard link, or
-    found in two searched directories) is listed once, under the first name.
+    what ``excluded`` names and files of none of these formats (a YAML file is read to tell,
+    never parsed), and lists them in ``skipped``; a file named on the command line is read even
+    when a pattern would exclude it (as ruff does). Only regular files are read: a FIFO, socket
+    or device found while searching is skipped with a warning; named on the command line, it is
+    an error. ``error`` hears about each path that cannot be used (missing, not a regular file,
+    a directory without any of these files) and the other paths are still returned; by default
+    it raises :class:`InputError`. A file reached twice (given twice, through a symbolic or hard
+    link, or found in two searched directories) is listed once, under the first name.
     """
     result: list[str] = []
     seen: set[tuple[int, int]] = set()
@@ -273,7 +273,10 @@ def expand_paths(
         if stat.S_ISDIR(info.st_mode):
             found = list(_walk(path, warn, excluded, passed_over))
             if not found:
-                error(f"{path}: no Dockerfiles or Kubernetes manifests found in this directory")
+                error(
+                    f"{path}: no Dockerfiles, Kubernetes manifests or Compose files found in this"
+                    " directory"
+                )
             for file_path, file_info in found:
                 add(file_path, file_info)
         elif not stat.S_ISREG(info.st_mode):

@@ -243,7 +243,7 @@ def test_directory_without_dockerfiles_is_exit_2(
     write(tmp_path / "README.md", b"# nothing here\n")
     code, _, err = run([str(tmp_path)], capsys)
     assert code == 2
-    assert "no Dockerfiles or Kubernetes manifests found" in err
+    assert "no Dockerfiles, Kubernetes manifests or Compose files found" in err
 
 
 def test_stdin_with_a_name(

@@ -50,7 +50,9 @@ def test_help_lists_each_option_once_and_describes_path(
     out = capsys.readouterr().out
     assert out.count("-h, --help") == 1
     assert out.count("\n  PATH...") == 1
-    assert "PATH...                         Dockerfiles, directories" in out
+    assert "PATH...                         Dockerfiles, Kubernetes manifests, Compose" in out
+    # Every format the tool reads, not only Dockerfiles.
+    assert "in Dockerfiles,\n  Kubernetes manifests and Compose files." in out
     for flag in ("-q, --quiet", "-o, --output-file", "--config FILE", "--isolated", "--exclude",
                  "--color [auto|always|never]", "--statistics", "--show-fixes", "--show-files"):
         assert flag in out, flag

@@ -262,7 +262,8 @@ def test_show_files_lists_what_would_be_linted(
         os.path.join("tests", "fixtures", "Dockerfile"),
     ]
     assert err == (
-        "Skipped 2 files not named like a Dockerfile and 1 excluded path (--verbose lists them).\n"
+        "Skipped 2 files that are not Dockerfiles, Kubernetes manifests or Compose files and 1 "
+        "excluded path (--verbose lists them).\n"
     )
 
 
@@ -275,11 +276,13 @@ def test_verbose_names_each_skipped_path(
     code, out, err = run(capsys, "--verbose", "--format", "json", ".")
     assert code == 1
     assert len(json.loads(out)) == 4
+    neither = "not a Dockerfile, Kubernetes manifest or Compose file"
     assert err.splitlines() == [
         f"Skipped node_modules{os.sep}: excluded by 'node_modules'",
-        f"Skipped {os.path.join('app', 'README.md')}: not named like a Dockerfile",
-        f"Skipped {os.path.join('app', 'main.go')}: not named like a Dockerfile",
-        "Skipped 2 files not named like a Dockerfile and 1 excluded path.",
+        f"Skipped {os.path.join('app', 'README.md')}: {neither}",
+        f"Skipped {os.path.join('app', 'main.go')}: {neither}",
+        "Skipped 2 files that are not Dockerfiles, Kubernetes manifests or Compose files and 1 "
+        "excluded path.",
     ]
 
 

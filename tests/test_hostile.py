@@ -145,7 +145,8 @@ def test_directory_without_dockerfiles(
     assert code == 2
     assert out == ""
     assert err == (
-        f"Error: {tmp_path}: no Dockerfiles or Kubernetes manifests found in this directory\n"
+        f"Error: {tmp_path}: no Dockerfiles, Kubernetes manifests or Compose files found in this "
+        "directory\n"
     )
 
 

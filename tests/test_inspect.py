@@ -227,7 +227,7 @@ def _link_loop(directory: Path) -> Path:
         pytest.param(lambda p: p / "missing", "no such file or directory", id="missing"),
         pytest.param(
             lambda p: p,
-            "no Dockerfiles or Kubernetes manifests found in this directory",
+            "no Dockerfiles, Kubernetes manifests or Compose files found in this directory",
             id="empty-directory",
         ),
         pytest.param(

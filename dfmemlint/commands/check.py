@@ -1,4 +1,5 @@
-"""``dfmemlint [OPTIONS] PATH...``: lint (and fix) Dockerfiles."""
+"""``dfmemlint [OPTIONS] PATH...``: lint (and fix) Dockerfiles, Kubernetes manifests and Compose
+files."""
 
 from __future__ import annotations
 
@@ -186,6 +187,13 @@ def _exclusion(flags: Flags, configs: ConfigSource) -> Exclusion:
     return excluded
 
 
+# A search's other files, counted: they are none of the formats dfmemlint reads.
+_NOT_LINTED = {
+    True: "that is not a Dockerfile, Kubernetes manifest or Compose file",
+    False: "that are not Dockerfiles, Kubernetes manifests or Compose files",
+}
+
+
 def _report_skipped(skipped: list[Skipped], *, each: bool) -> None:
     """What a directory search passed over: each entry with ``each``, then the counts."""
     if not skipped:
@@ -197,7 +205,7 @@ def _report_skipped(skipped: list[Skipped], *, each: bool) -> None:
     others = len(skipped) - excluded
     parts = []
     if others:
-        parts.append(f"{others} file{'s' if others != 1 else ''} not named like a Dockerfile")
+        parts.append(f"{others} file{'s' if others != 1 else ''} {_NOT_LINTED[others == 1]}")
     if excluded:
         parts.append(f"{excluded} excluded path{'s' if excluded != 1 else ''}")
     hint = "" if each else " (--verbose lists them)"
@@ -219,11 +227,12 @@ def _check_targets(sources: list[Source], flags: Flags) -> None:
 @click.command(
     cls=LintCommand,
     context_settings={"help_option_names": ["-h", "--help"]},
-    short_help="Lint Dockerfiles (the default command).",
+    short_help="Lint Dockerfiles, Kubernetes manifests and Compose files (the default command).",
 )
 @lint_options
 def check(**given: Any) -> int:
-    """Lint Dockerfiles for Go memory settings (GOMEMLIMIT, GOGC)."""
+    """Lint Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles, Kubernetes manifests and
+    Compose files."""
     alias = given.pop("output_alias")
     given["output"] = given["output"] or alias
     return run(Flags(**given))

@@ -113,7 +113,10 @@ class LintCommand(Command):
     context_class = LintContext
 
 
-PATH_HELP = "Dockerfiles, directories (searched for Dockerfiles) or - for standard input."
+PATH_HELP = (
+    "Dockerfiles, Kubernetes manifests, Compose files, directories (searched for all three) or -"
+    " for standard input."
+)
 
 # The lint command's options, in the order --help lists them.
 _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
