@@ -4,11 +4,16 @@ as this path" (the command line, the fixer and the language server all come thro
 * Dockerfiles by name (``Dockerfile``, ``Containerfile``, ``Dockerfile.prod``, ``x.dockerfile``),
   and any file given by path whose name is not YAML (as before manifests were read);
 * Compose files by name (``compose.yaml``, ``docker-compose.yml``, ``docker-compose.prod.yml``);
-* Kubernetes manifests: ``*.yaml``/``*.yml`` with a top-level ``apiVersion:`` and ``kind:``.
+* Kubernetes manifests: ``*.yaml``/``*.yml`` with a top-level ``apiVersion:`` and ``kind:``;
+* a YAML file given by path (or ``--stdin-filename``) under any other name is a Compose file
+  when its top-level ``services:`` holds a mapping, as ``docker compose -f stack.yml`` reads
+  a file of any name, its paths relative to that file's directory (docker/compose,
+  docs/reference/compose.md, "Use ``-f`` to specify name and path of one or more Compose files").
 
 Deciding costs a look at the name and, for YAML names only, one regular-expression search of the
 bytes: the directory walk parses nothing it passes (a chart's ``values.yaml`` is never read as a
-manifest), and a Dockerfile is never read twice.
+manifest), and a Dockerfile is never read twice. The walk picks Compose files by name only, as
+Compose's own search does (a ``.gitlab-ci.yml`` also has a top-level ``services:``).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ TEMPLATE_SUFFIXES = (".tpl",)
 _COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNORECASE)
 _API_VERSION = re.compile(rb"^apiVersion:[ \t]*[^\s#]", re.MULTILINE)
 _KIND = re.compile(rb"^kind:[ \t]*[^\s#]", re.MULTILINE)
+# A top-level ``services:`` whose value is a mapping: a flow mapping, or an indented block whose
+# first line is a key, not a ``-`` sequence item (GitLab CI's ``services:`` is a list of images).
+_SERVICES = re.compile(
+    rb"^[\"']?services[\"']?[ \t]*:[ \t]*"
+    rb"(?:\{|(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+[^\s#-])",
+    re.MULTILINE,
+)
 _SNIFF_LIMIT = 1 << 24  # bytes of a YAML file the walk looks at
 # The names kustomize reads a kustomization from (api/konfig/general.go,
 # RecognizedKustomizationFileNames), and a YAML list of JSON 6902 operations (a patch file).
@@ -83,6 +95,13 @@ def looks_like_kubernetes(data: bytes) -> bool:
     return _API_VERSION.search(data) is not None and _KIND.search(data) is not None
 
 
+def looks_like_compose(data: bytes) -> bool:
+    """A top-level ``services:`` key holding a mapping (cheap: no YAML is parsed). A file that
+    also has a top-level ``apiVersion:`` and ``kind:`` is a manifest (:func:`detect` asks
+    :func:`looks_like_kubernetes` first)."""
+    return b"services" in data and _SERVICES.search(data) is not None
+
+
 def is_kustomization_name(name: str) -> bool:
     return name in KUSTOMIZATION_NAMES
 
@@ -95,7 +114,9 @@ def looks_like_operations(data: bytes) -> bool:
 
 def detect(path: str, data: bytes) -> Format | None:
     """The format of a file given by path (or ``--stdin-filename``); None for a YAML file that
-    is neither a manifest nor a Compose file (nothing to lint)."""
+    is neither a manifest nor a Compose file (nothing to lint). A YAML file not named like a
+    Compose file is one when its content says so (:func:`looks_like_compose`) and it is not a
+    manifest."""
     name = os.path.basename(path)
     if name.lower().endswith(TEMPLATE_SUFFIXES) and b"{{" in data:
         return Format.KUBERNETES  # read only to be skipped and counted as a chart template
@@ -107,6 +128,8 @@ def detect(path: str, data: bytes) -> Format | None:
         return Format.COMPOSE
     if looks_like_kubernetes(data) or looks_like_operations(data):
         return Format.KUBERNETES
+    if looks_like_compose(data) and Format.COMPOSE in ENGINES:
+        return Format.COMPOSE
     return None
 
 

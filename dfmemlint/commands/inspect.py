@@ -166,6 +166,10 @@ def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[s
     from dfmemlint.engine import LintOptions
     from dfmemlint.kubernetes.lint import ManifestResult
 
+    if formats.detect(path, data) is None:
+        from dfmemlint.kubernetes.lint import NOT_READ_NOTE
+
+        return {"path": path, "format": None, "note": NOT_READ_NOTE}
     result = formats.lint(path, data, LintOptions(manifests=manifests))
     if isinstance(result, ComposeResult):
         return compose_json(result)
@@ -175,7 +179,7 @@ def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[s
 
 @click.command(
     cls=Command,
-    short_help="Show how a Dockerfile or manifest is read, and its Go settings.",
+    short_help="Show the Go settings of a Dockerfile, manifest or Compose file.",
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option(["text", "json"])
@@ -190,8 +194,8 @@ def inspect(
     stdin_filename: str | None,
 ) -> int:
     """Show how a Dockerfile is read: instructions, stages and the runtime environment; for a
-    Kubernetes manifest, each container's memory limit and the GOMEMLIMIT/GOGC that reach it,
-    with where each came from."""
+    Kubernetes manifest or a Compose file, each container's (service's) memory limit and the
+    GOMEMLIMIT/GOGC that reach it, with where each came from."""
     try:
         files = expand_paths(paths, warn=warn)
         sources = [read_source(path, stdin_filename) for path in files]
@@ -230,7 +234,9 @@ def inspect(
         # The outline quotes the file: its control characters are shown, not obeyed.
         outline = "\n\n".join(
             manifest_outline(info) if info.get("format") == "kubernetes"
-            else _compose_outline(info) if info.get("format") == "compose" else _outline(info)
+            else _compose_outline(info) if info.get("format") == "compose"
+            else f"{info['path']}  (not read)\n  {info['note']}" if "note" in info
+            else _outline(info)
             for info in results
         )
         click.echo("\n".join(printable(line) for line in outline.split("\n")))

@@ -65,6 +65,11 @@ TEMPLATE_NOTE = (
     "skipped: a Helm chart template ('{{ }}' actions are not YAML until rendered); lint the "
     "output of `helm template` instead"
 )
+# A YAML file given by path that formats.detect reads as neither format.
+NOT_READ_NOTE = (
+    "skipped: neither a Kubernetes manifest (top-level apiVersion: and kind:) nor a Compose "
+    "file (top-level services:); nothing to lint"
+)
 
 
 @dataclass
@@ -106,8 +111,9 @@ def is_chart_template(data: bytes) -> bool:
 
 
 def not_a_manifest(path: str, data: bytes) -> ManifestResult:
-    """The result for a YAML file that holds no Kubernetes object: nothing found, nothing read."""
-    return ManifestResult(path, data, [], [], Lines(data))
+    """The result for a YAML file that holds no Kubernetes object: nothing found, nothing read,
+    and a note that says so (:data:`NOT_READ_NOTE`)."""
+    return ManifestResult(path, data, [], [f"{path}: {NOT_READ_NOTE}"], Lines(data))
 
 
 def lint_manifest(path: str, data: bytes, options: LintOptions) -> ManifestResult:
