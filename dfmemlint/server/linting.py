@@ -83,8 +83,9 @@ def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Form
     A Dockerfile by its language or name; a YAML file or a kustomization (``Kustomization``
     has no suffix) by name goes through the command line's detection
     (:func:`dfmemlint.formats.detect`: a Compose file or a kustomization by name, a manifest by
-    a top-level ``apiVersion:`` and ``kind:``, a kustomize patch file by its operations, any
-    other YAML not at all); an unsaved YAML buffer
+    a top-level ``apiVersion:`` and ``kind:``, a kustomize patch file by its operations, a
+    Compose file under another name by a top-level ``services:`` mapping, any other YAML not at
+    all); an unsaved YAML buffer
     (no file name) is a manifest when its text looks like one, a Compose file when the editor
     says so."""
     language = (language_id or "").lower()
