@@ -33,12 +33,13 @@ YAML_SUFFIXES = (".yaml", ".yml")
 # Helm's partial templates (_helpers.tpl, _pod.tpl): never YAML, always skipped as templates.
 TEMPLATE_SUFFIXES = (".tpl",)
 _COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNORECASE)
-_API_VERSION = re.compile(rb"^apiVersion:[ \t]*[^\s#]", re.MULTILINE)
-_KIND = re.compile(rb"^kind:[ \t]*[^\s#]", re.MULTILINE)
+# Each key may open the file after a UTF-8 byte order mark (YAML allows one).
+_API_VERSION = re.compile(rb"(?:^|\A\xef\xbb\xbf)apiVersion:[ \t]*[^\s#]", re.MULTILINE)
+_KIND = re.compile(rb"(?:^|\A\xef\xbb\xbf)kind:[ \t]*[^\s#]", re.MULTILINE)
 # A top-level ``services:`` whose value is a mapping: a flow mapping, or an indented block whose
 # first line is a key, not a ``-`` sequence item (GitLab CI's ``services:`` is a list of images).
 _SERVICES = re.compile(
-    rb"^[\"']?services[\"']?[ \t]*:[ \t]*"
+    rb"(?:^|\A\xef\xbb\xbf)[\"']?services[\"']?[ \t]*:[ \t]*"
     rb"(?:\{|(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+[^\s#-])",
     re.MULTILINE,
 )
@@ -47,7 +48,8 @@ _SNIFF_LIMIT = 1 << 24  # bytes of a YAML file the walk looks at
 # RecognizedKustomizationFileNames), and a YAML list of JSON 6902 operations (a patch file).
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _OPERATIONS = re.compile(
-    rb"^-[ \t]+(?:op:[ \t]*[\"']?(?:add|replace|remove|move|copy|test)\b|path:[ \t]*[\"']?/)",
+    rb"(?:^|\A\xef\xbb\xbf)-[ \t]+"
+    rb"(?:op:[ \t]*[\"']?(?:add|replace|remove|move|copy|test)\b|path:[ \t]*[\"']?/)",
     re.MULTILINE,
 )
 

@@ -121,6 +121,8 @@ def test_the_walk_still_picks_compose_files_by_name(tmp_path: Path) -> None:
 def test_yaml_that_is_neither_says_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "values.yaml").write_text("replicaCount: 2\nservices:\n  - docker:dind\n")
     code, out, err = _run(capsys, "values.yaml")
+    assert (code, err) == (0, "")  # the pre-commit hooks pass every staged YAML file
+    code, out, err = _run(capsys, "-v", "values.yaml")
     assert code == 0
     assert err == f"Warning: values.yaml: {NEITHER}\n"
     code, out, err = _run(capsys, "-q", "values.yaml")
@@ -143,3 +145,23 @@ def test_a_search_counts_one_other_file(
         "Skipped 1 file that is not a Dockerfile, Kubernetes manifest or Compose file "
         "(--verbose lists them).\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"\xef\xbb\xbfapiVersion: v1\r\nkind: Pod\r\n", "kubernetes"),
+        (b"\xef\xbb\xbfservices:\n  api:\n    image: x\n", "compose"),
+        (b"\xef\xbb\xbf- op: add\n  path: /spec\n", "operations"),
+        (b"\xef\xbb\xbfreplicaCount: 2\n", None),
+    ],
+)
+def test_a_byte_order_mark_does_not_hide_the_first_key(data: bytes, kind: str | None) -> None:
+    from dfmemlint.formats import looks_like_compose, looks_like_kubernetes, looks_like_operations
+
+    found = {
+        "kubernetes": looks_like_kubernetes(data),
+        "compose": looks_like_compose(data),
+        "operations": looks_like_operations(data),
+    }
+    assert found == {name: name == kind for name in found}

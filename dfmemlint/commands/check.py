@@ -363,7 +363,7 @@ def _lint_all(
             templates += bool(getattr(outcome.result, "template", False))
         else:
             result = lint(source.path, source.data, options)
-            if not flags.quiet:
+            if not flags.quiet and (flags.verbose or not getattr(result, "unread", False)):
                 for note in result.notes:
                     warn(note)
             found = result.findings

@@ -83,6 +83,7 @@ class ManifestResult:
     resolved: list[Resolved] = field(default_factory=list)
     error: YamlError | None = None
     template: bool = False  # a chart template: skipped
+    unread: bool = False  # neither a manifest nor a Compose file: its note shows with --verbose
     # The other files a container's settings were read from (a ConfigMap there), by path.
     others: dict[str, Lines] = field(default_factory=dict)
 
@@ -112,8 +113,9 @@ def is_chart_template(data: bytes) -> bool:
 
 def not_a_manifest(path: str, data: bytes) -> ManifestResult:
     """The result for a YAML file that holds no Kubernetes object: nothing found, nothing read,
-    and a note that says so (:data:`NOT_READ_NOTE`)."""
-    return ManifestResult(path, data, [], [f"{path}: {NOT_READ_NOTE}"], Lines(data))
+    and a note that says so (:data:`NOT_READ_NOTE`), shown with ``--verbose`` (the pre-commit
+    hooks pass every staged YAML file: most are neither, and say nothing)."""
+    return ManifestResult(path, data, [], [f"{path}: {NOT_READ_NOTE}"], Lines(data), unread=True)
 
 
 def lint_manifest(path: str, data: bytes, options: LintOptions) -> ManifestResult:
