@@ -127,6 +127,12 @@ def test_yaml_that_is_neither_says_so(project: Path, capsys: pytest.CaptureFixtu
     assert err == f"Warning: values.yaml: {NEITHER}\n"
     code, out, err = _run(capsys, "-q", "values.yaml")
     assert (code, out, err) == (0, "", "")
+    # The fixing hook passes the same files: fixing says as much as linting.
+    for mode in ("--fix", "--diff"):
+        code, out, err = _run(capsys, mode, "values.yaml")
+        assert (code, f"Warning: values.yaml: {NEITHER}" in err) == (0, False)
+        code, out, err = _run(capsys, "-v", mode, "values.yaml")
+        assert (code, f"Warning: values.yaml: {NEITHER}" in err) == (0, True)
     code, out, err = _run(capsys, "inspect", "values.yaml")
     assert code == 0
     assert out == f"values.yaml  (not read)\n  {NEITHER}\n"

@@ -55,6 +55,7 @@ from dfmemlint.types import Finding, Severity
 
 if TYPE_CHECKING:
     from dfmemlint.compose.link import Linker
+    from dfmemlint.formats import Result
 
 __all__ = ["FORMATS", "check", "use_color"]
 
@@ -344,7 +345,8 @@ def _lint_all(
             from dfmemlint.commands import fixing  # only a run that fixes loads the fixer
 
             applied = fixing.fix_source(
-                source, options, unsafe=flags.unsafe_fixes, diff=flags.diff
+                source, options, unsafe=flags.unsafe_fixes, diff=flags.diff,
+                show_notes=lambda result: _show_notes(result, flags),
             )
             outcome = applied.outcome
             assert outcome.result is not None
@@ -363,9 +365,7 @@ def _lint_all(
             templates += bool(getattr(outcome.result, "template", False))
         else:
             result = lint(source.path, source.data, options)
-            if not flags.quiet and (flags.verbose or not getattr(result, "unread", False)):
-                for note in result.notes:
-                    warn(note)
+            _show_notes(result, flags)
             found = result.findings
             shown_sources[source.path] = source.data
             templates += bool(getattr(result, "template", False))
@@ -423,6 +423,16 @@ def _service_limit(
     if note is not None and not flags.quiet:
         warn(f"{source.path}: {note}")
     return options
+
+
+def _show_notes(result: Result, flags: Flags) -> None:
+    """A file's notes on standard error, linted or fixed alike: none with ``--quiet``; those of
+    a YAML file that is neither a manifest nor a Compose file only with ``--verbose`` (the
+    pre-commit hooks pass every staged YAML file)."""
+    if flags.quiet or (getattr(result, "unread", False) and not flags.verbose):
+        return
+    for note in result.notes:
+        warn(note)
 
 
 def _threshold(option: int | None, config: Config) -> int:

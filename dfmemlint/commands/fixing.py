@@ -18,8 +18,11 @@ from dfmemlint.formats import lint
 from dfmemlint.reporters import printable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dfmemlint.engine import LintOptions
     from dfmemlint.fix.fixer import FixOutcome
+    from dfmemlint.formats import Result
 
 # write_atomic is named here too: the one place a fixed file is written, where a test counts it.
 __all__ = ["Applied", "fix_source", "note_runtime_override", "show_fixes", "unified_diff",
@@ -43,14 +46,21 @@ def note_runtime_override(path: str, outcome: FixOutcome) -> None:
             warn(f"{path}:{applied.line}: with this fix, {RUNTIME_VALUE_IGNORED}")
 
 
-def fix_source(source: Source, options: LintOptions, *, unsafe: bool, diff: bool) -> Applied:
-    """Fix one file and write it; with ``diff``, or for ``-``, only give what to print."""
+def fix_source(
+    source: Source,
+    options: LintOptions,
+    *,
+    unsafe: bool,
+    diff: bool,
+    show_notes: Callable[[Result], None],
+) -> Applied:
+    """Fix one file and write it; with ``diff``, or for ``-``, only give what to print.
+    ``show_notes`` prints the result's notes as a lint would (before any write error)."""
     from dfmemlint.fix.fixer import fix_file, settled  # only a run that fixes needs the fixer
 
     outcome = fix_file(source.path, source.data, options, unsafe=unsafe)
     assert outcome.result is not None
-    for note in outcome.result.notes:
-        warn(note)
+    show_notes(outcome.result)
     to_stdout = source.real_path is None and not diff
     if outcome.error is not None:
         error(f"{source.path}: {outcome.error}")
