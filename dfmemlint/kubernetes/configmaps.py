@@ -3,13 +3,30 @@
 
 The kubelet reads a ConfigMap from the pod's own namespace (``makeEnvironmentVariables`` in
 ``pkg/kubelet/kubelet_pods.go``: ``kl.configMapManager.GetConfigMap(pod.Namespace, name)``), so
-a ConfigMap is matched by name and namespace. An object whose manifest gives no namespace is
-created in the client's namespace, ``default`` unless the kubeconfig context names another
-(client-go ``tools/clientcmd/client_config.go``, ``DirectClientConfig.Namespace`` returns
-``NamespaceDefault``, apimachinery ``pkg/apis/meta/v1/types.go``): an unset namespace is read as
-``default``. A ConfigMap written more than once (two files, or twice in one) with different
-values for a key has no knowable value for that key (whichever was applied last wins): it is
-reported as unknown, never guessed.
+a ConfigMap is matched by name and namespace.
+
+An object whose manifest gives no namespace takes the namespace of the request that creates it,
+which is not in the files: ``kubectl apply`` builds its objects with
+``NamespaceParam(o.Namespace).DefaultNamespace()`` (kubernetes/kubectl ``pkg/cmd/apply/apply.go``,
+``ApplyOptions.GetObjects``), and cli-runtime's ``DefaultNamespace`` "set[s] the namespace value
+for any object found to NamespaceParam() if empty" (``pkg/resource/builder.go``); that is
+``-n``, else the kubeconfig context's namespace, else ``default``. With ``-n X``,
+``FilenameParam(o.EnforceNamespace, …)`` adds ``RequireNamespace``: an object that names another
+namespace is an error ("the namespace from the provided object … does not match the namespace",
+``RequireNamespace`` in ``pkg/resource/visitor.go``). Helm builds a release's objects the same
+way without the check (helm/helm ``pkg/kube/client.go``, ``buildResourceList``:
+``NamespaceParam(namespace).DefaultNamespace()``, the namespace being ``-n``, else the
+context's): so ``helm install -n X`` puts a chart's ConfigMap that names no namespace in X, beside
+a Deployment whose template writes ``namespace: {{ .Release.Namespace }}``.
+
+So a ConfigMap and a pod are in the same namespace when both name the same one, when neither
+names one (one request), or when one of them names X and the other none (a request in X:
+``-n X``); two different namespaces that the files write never meet. A consumer may thus read
+several definitions of a name (an unnamespaced one and one in its own namespace, or, with no
+namespace of its own, one per namespace): when they agree on a key's value it is known, and
+every copy is reported and fixed alike (they stay the same); when they differ (a base and an
+overlay, or two namespaces the pod may be in) the value is reported as unknown, never guessed.
+``dfmemlint alerts --namespace X`` names the request's namespace: then an unset namespace is X.
 
 :class:`ManifestIndex` is built once per run from the manifest files named or found; the
 Kubernetes engine receives it through ``LintOptions.manifests``. Finding the files that can take
@@ -29,56 +46,74 @@ from dfmemlint.containers import Place
 
 if TYPE_CHECKING:  # the YAML reader is imported only when a manifest is read
     from dfmemlint.kubernetes import model
+    from dfmemlint.yamlsource.reader import ScalarNode
 
-DEFAULT_NAMESPACE = "default"
 _DEFINES = re.compile(rb"\bConfigMap\b")
 _REFERS = re.compile(rb"\bconfigMap(?:Key)?Ref\b")
 
 
-def namespace_of(namespace: str | None) -> str:
-    """The namespace an object is created in: its own, else ``default``."""
-    return namespace or DEFAULT_NAMESPACE
+def same_namespace(first: str | None, second: str | None) -> bool:
+    """Whether two objects whose manifests name namespaces ``first`` and ``second`` (None: no
+    namespace, the request's) can be in the same namespace: the same name, or either unset (a
+    request in the other's namespace puts it there). Two namespaces the files write differ."""
+    return first is None or second is None or first == second
 
 
 class ConfigMapValue(NamedTuple):
     """One key's value (the string the kubelet puts in the environment) and where it is
-    written (inside its quotes, in the file that defines the ConfigMap)."""
+    written (inside its quotes, in the file that defines the ConfigMap): the copy of the first
+    definition that has it."""
 
     value: str
     place: Place
 
 
 class Lookup(NamedTuple):
-    """A ConfigMap as a pod in one namespace reads it, over every definition in the run."""
+    """A ConfigMap as a pod in one namespace reads it, over every definition in the run that
+    can be in that namespace."""
 
     values: dict[str, ConfigMapValue]  # the keys every definition gives the same value
     disputed: frozenset[str]  # keys whose value differs between definitions (or is missing)
     definitions: int
+    namespaces: tuple[str | None, ...] = ()  # each definition's namespace (None: unset)
 
 
 class ConfigMapTable:
-    """Every ConfigMap of some manifests, by (name, namespace). The first manifest's
-    definitions are preferred as the place of a value that several definitions agree on
-    (the file being linted, so its own copy is the one reported and fixed there)."""
+    """Every ConfigMap of some manifests, by name. The first manifest's definitions are
+    preferred as the place of a value that several definitions agree on (the file being
+    linted, so its own copy is the one reported first there); :meth:`copies` gives the places
+    of the other copies, so that every copy is reported and fixed alike.
 
-    def __init__(self, manifests: Sequence[model.Manifest]) -> None:
+    ``namespace`` is the namespace of the request (``alerts --namespace``), when known: an
+    object without one is then in it. Unknown (None), an object without one can be in any."""
+
+    def __init__(
+        self, manifests: Sequence[model.Manifest], namespace: str | None = None
+    ) -> None:
         self.manifests = tuple(manifests)
-        self._by_name: dict[tuple[str, str], list[tuple[model.Manifest, model.ConfigMap]]] = {}
+        self.namespace = namespace
+        self._by_name: dict[str, list[tuple[model.Manifest, model.ConfigMap]]] = {}
+        # (the reader's namespace, a value's first place) -> the places of its other copies
+        self._copies: dict[tuple[str | None, Place], tuple[Place, ...]] = {}
         for manifest in self.manifests:
             for config_map in manifest.config_maps:
-                key = (config_map.name, namespace_of(config_map.namespace))
-                self._by_name.setdefault(key, []).append((manifest, config_map))
+                self._by_name.setdefault(config_map.name, []).append((manifest, config_map))
 
     def lookup(self, name: str, namespace: str | None) -> Lookup | None:
-        """The ConfigMap ``name`` that a pod in ``namespace`` (None: ``default``) reads; None
-        when no linted file defines it there."""
-        found = self._by_name.get((name, namespace_of(namespace)))
+        """The ConfigMap ``name`` that a pod in ``namespace`` (None: the request's) reads;
+        None when no linted file defines it where the pod can be."""
+        where = namespace or self.namespace
+        found = [
+            (manifest, config_map)
+            for manifest, config_map in self._by_name.get(name, ())
+            if same_namespace(config_map.namespace or self.namespace, where)
+        ]
         if not found:
             return None
         keys = {key for _manifest, config_map in found for key in config_map.data}
         values: dict[str, ConfigMapValue] = {}
         disputed: set[str] = set()
-        for key in keys:
+        for key in sorted(keys):
             written = {
                 None if key not in config_map.data else str(config_map.data[key][1].value)
                 for _manifest, config_map in found
@@ -86,17 +121,42 @@ class ConfigMapTable:
             if len(written) != 1:
                 disputed.add(key)
                 continue
-            manifest, config_map = next((m, c) for m, c in found if key in c.data)
-            node = config_map.data[key][1]
-            start, end, exact = manifest.stream.value_span(node)
-            values[key] = ConfigMapValue(
-                str(node.value), Place(manifest.path, start, end, exact)
-            )
-        return Lookup(values, frozenset(disputed), len(found))
+            places = [
+                _value_place(manifest, config_map.data[key][1])
+                for manifest, config_map in found
+                if key in config_map.data
+            ]
+            if not all(place.editable for place in places):
+                # One copy cannot be edited exactly: none is, or the fix would part them.
+                places = [place._replace(editable=False) for place in places]
+            first = places[0]
+            (value,) = written
+            assert value is not None  # every definition has the key
+            values[key] = ConfigMapValue(value, first)
+            if len(places) > 1:
+                self._copies[(where, first)] = tuple(places[1:])
+        namespaces = tuple(config_map.namespace for _manifest, config_map in found)
+        return Lookup(values, frozenset(disputed), len(found), namespaces)
+
+    def copies(self, place: Place, namespace: str | None) -> tuple[Place, ...]:
+        """The other copies of the value at ``place`` (its first copy) that a pod in
+        ``namespace`` reads with it: the same ConfigMap written again with the same value."""
+        return self._copies.get((namespace or self.namespace, place), ())
 
 
-def disputed_note(name: str, key: str, definitions: int) -> str:
-    return f"ConfigMap {name} key {key} (defined {definitions} times with different values)"
+def _value_place(manifest: model.Manifest, node: ScalarNode) -> Place:
+    start, end, exact = manifest.stream.value_span(node)
+    return Place(manifest.path, start, end, exact)
+
+
+def disputed_note(name: str, key: str, found: Lookup) -> str:
+    """Why a ConfigMap key's value is unknown: its definitions disagree."""
+    note = f"ConfigMap {name} key {key} (defined {found.definitions} times with different values"
+    spaces = set(found.namespaces)
+    if len(spaces) > 1:
+        shown = ", ".join(sorted(space or "none (the request's)" for space in spaces))
+        note += f", in namespaces the pod may be in: {shown}"
+    return note + ")"
 
 
 class ManifestIndex:
@@ -104,7 +164,10 @@ class ManifestIndex:
     ConfigMap (candidates to define one) or a ``configMapRef``/``configMapKeyRef`` (candidates
     to read one). Each is parsed at most once, when first needed."""
 
-    def __init__(self, files: Iterable[tuple[str, bytes]]) -> None:
+    def __init__(
+        self, files: Iterable[tuple[str, bytes]], namespace: str | None = None
+    ) -> None:
+        self.namespace = namespace  # the request's namespace, when known (ConfigMapTable)
         self._data: dict[str, bytes] = {}
         self._defines: list[str] = []
         self._refers: list[str] = []
@@ -158,12 +221,15 @@ class ManifestIndex:
         return [manifest for manifest in found if manifest is not None and manifest.pods]
 
 
-def run_index(files: Iterable[tuple[str, bytes]]) -> ManifestIndex | None:
+def run_index(
+    files: Iterable[tuple[str, bytes]], namespace: str | None = None
+) -> ManifestIndex | None:
     """The index of a run's files (path as shown, bytes) that are Kubernetes manifests; None
     when fewer than two can take part (one file's ConfigMaps are read from its own parse)."""
     from dfmemlint.formats import Format, detect
 
     index = ManifestIndex(
-        (path, data) for path, data in files if detect(path, data) is Format.KUBERNETES
+        ((path, data) for path, data in files if detect(path, data) is Format.KUBERNETES),
+        namespace,
     )
     return index if len(index.paths) > 1 else None

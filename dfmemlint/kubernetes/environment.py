@@ -15,9 +15,9 @@ allocatable memory; then ``convertResourceMemoryToString`` (``pkg/api/v1/resourc
 writes ``ceil(limit / divisor)`` as a bare number, and ``ExtractContainerResourceValue`` takes a
 zero or missing divisor as 1.
 
-ConfigMaps are looked up by name in the pod's namespace among every linted file's ConfigMaps
-(``configmaps.ConfigMapTable``): a value from one is placed where the ConfigMap holds it, which
-may be another file.
+ConfigMaps are looked up by name among every linted file's ConfigMaps that can be in the pod's
+namespace (``configmaps.ConfigMapTable``: an unset namespace is the request's): a value from
+one is placed where the ConfigMap holds it, which may be another file.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def _from_entry(
                 found.place, container,
             ), None
         if config_map is not None and key in config_map.disputed:
-            return None, disputed_note(name, key, config_map.definitions)
+            return None, disputed_note(name, key, config_map)
         return None, f"ConfigMap {name} (not in the linted files)"
     if get(source, "secretKeyRef") is not None:
         name = text(get(get(source, "secretKeyRef"), "name")) or ""
@@ -193,7 +193,7 @@ def resolve(
         for key in sorted(config_map.disputed):
             if prefix + key in TRACKED:  # a later source overwrites, with an unknown value
                 settings.pop(prefix + key, None)
-                opaque.append(disputed_note(name, key, config_map.definitions) + " (envFrom)")
+                opaque.append(disputed_note(name, key, config_map) + " (envFrom)")
         for key, found in config_map.values.items():
             variable = prefix + key
             if variable in TRACKED:

@@ -144,7 +144,10 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         return ManifestResult(path, data, errors, [], lines, error=error)
     if manifest is None:
         manifest = model.read(path, stream)
-    table = ConfigMapTable([manifest, *([] if index is None else index.definers(path))])
+    table = ConfigMapTable(
+        [manifest, *([] if index is None else index.definers(path))],
+        None if index is None else index.namespace,
+    )
     resolved = resolve_all(manifest, table)
     ctx = ManifestContext(manifest, resolved, options.ratio)
     # Each problem with the container it was found for (None: a rule on the stream).
@@ -152,6 +155,7 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     readers = list(resolved)
     if index is not None and manifest.config_maps:
         readers.extend(consumers(index, manifest, table))
+    readers.extend(copies(readers, table))
     # Smallest limit first: a value several containers read is judged, and its fix computed,
     # against the smallest of their limits, so the fix fits every one of them.
     readers.sort(key=_limit_order)
@@ -223,6 +227,19 @@ def consumers(
             here = pod._replace(workload=pod.workload._replace(path=other.path))
             for spec in pod.containers:
                 yield resolve(other, here, spec, table)
+
+
+def copies(readers: list[Resolved], table: ConfigMapTable) -> Iterator[Resolved]:
+    """Each reader again for every other copy of a ConfigMap value it reads (the ConfigMap
+    written twice with the same value, in one file or several): the value rules judge each
+    copy as they judge the first, so every copy is reported and fixed alike, and the copies
+    still agree after ``--fix``."""
+    for item in readers:
+        namespace = item.pod.workload.namespace
+        for variable, setting in item.settings.settings.items():
+            for place in table.copies(setting.place, namespace):
+                moved = {**item.settings.settings, variable: setting._replace(place=place)}
+                yield item._replace(settings=item.settings._replace(settings=moved))
 
 
 def _limit_order(item: Resolved) -> tuple[bool, int]:
