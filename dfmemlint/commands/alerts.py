@@ -9,7 +9,9 @@ Compose files: named on the command line (a default-named one with its override 
 ``docker compose`` reads them), or found in directories: the default-named project of each
 directory, and any other ``*.yml``/``*.yaml`` file with a top-level ``services:`` key, alone.
 Kubernetes manifests (``dfmemlint.alerts.kubernetes``): ``*.yml``/``*.yaml`` files with a
-top-level ``apiVersion`` and ``kind`` (``helm template`` output too), named or found.
+top-level ``apiVersion`` and ``kind`` (``helm template`` output too), named or found; a
+container's GOMEMLIMIT is read from the ConfigMaps of all of them, as a lint of the same paths
+reads it (``dfmemlint.kubernetes.configmaps``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -33,6 +36,9 @@ from dfmemlint.alerts.targets import Skipped
 from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import Command, error, warn
 from dfmemlint.files import InputError, default_exclusion
+
+if TYPE_CHECKING:
+    from dfmemlint.kubernetes.configmaps import ManifestIndex
 
 _SERVICES = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 _YAML = (".yml", ".yaml")
@@ -111,23 +117,40 @@ def _compose_targets(files: list[str], include_all: bool) -> list[AlertTarget | 
     return [compose_target(s, include_all=include_all) for s in project.services.values()]
 
 
+def _manifest_index(
+    found: list[tuple[str, list[str]]], namespace: str | None
+) -> tuple[dict[str, bytes], ManifestIndex]:
+    """The bytes of every manifest among ``found`` and the index of their ConfigMaps, as a lint
+    of the same paths builds it (``kubernetes.configmaps``): a container's GOMEMLIMIT may come
+    from a ConfigMap in another file. ``namespace`` (``--namespace``) is the namespace of the
+    request: an object whose manifest names none is in it."""
+    from dfmemlint.files import read_source
+    from dfmemlint.kubernetes.configmaps import ManifestIndex
+
+    data = {files[0]: read_source(files[0]).data for kind, files in found if kind == "kubernetes"}
+    return data, ManifestIndex(data.items(), namespace)
+
+
 def _kubernetes_targets(
-    path: str, namespace: str | None, include_all: bool
+    path: str,
+    data: bytes,
+    index: ManifestIndex,
+    namespace: str | None,
+    include_all: bool,
 ) -> list[AlertTarget | Skipped]:
     from dfmemlint.alerts.kubernetes import kubernetes_target
     from dfmemlint.containers import Place
     from dfmemlint.engine import LintOptions
-    from dfmemlint.files import read_source
     from dfmemlint.kubernetes.lint import lint_manifest
 
-    result = lint_manifest(path, read_source(path).data, LintOptions())
+    result = lint_manifest(path, data, LintOptions(manifests=index))
     if result.syntax_error is not None:
         raise InputError(f"{path}: {result.syntax_error}")
     for note in result.notes:
         warn(note)
 
     def locate(place: Place) -> str:
-        return f"{place.path}:{result.lines.line_col(place.start)[0]}"
+        return f"{place.path}:{result.lines_of(place.path).line_col(place.start)[0]}"
 
     return [
         kubernetes_target(item.settings, locate, namespace=namespace, include_all=include_all)
@@ -167,12 +190,16 @@ def collect(
     rules: list[AlertRule] = []
     skipped: list[Skipped] = []
     kept: dict[tuple[tuple[str, str], ...], tuple[str, AlertRule]] = {}
-    for kind, files in inputs(paths):
+    found = inputs(paths)
+    manifests, index = _manifest_index(found, namespace)
+    for kind, files in found:
         where = " + ".join(files)
         if kind == "compose":
             targets = _compose_targets(files, include_all)
         else:
-            targets = _kubernetes_targets(files[0], namespace, include_all)
+            targets = _kubernetes_targets(
+                files[0], manifests[files[0]], index, namespace, include_all
+            )
         for target in targets:
             if isinstance(target, Skipped):
                 skipped.append(target._replace(title=f"{target.title} ({where})"))
@@ -202,7 +229,7 @@ def collect(
 @click.option(
     "--namespace",
     default=None,
-    help="The namespace of workloads whose manifest names none (as kubectl apply -n).",
+    help="The namespace of objects whose manifest names none (as kubectl apply -n).",
 )
 @click.option(
     "--all-containers",
