@@ -7,7 +7,7 @@ import pytest
 
 from dfmemlint.engine import LintOptions
 from dfmemlint.formats import Format, detect, looks_like_operations, wanted_in_walk
-from dfmemlint.kubernetes.kustomize import patch_settings
+from dfmemlint.kubernetes import kustomize
 from dfmemlint.kubernetes.lint import lint_manifest
 from dfmemlint.yamlsource.reader import read_stream
 
@@ -74,7 +74,8 @@ def test_a_value_across_lines_is_not_edited() -> None:
         "        value: {name: GOMEMLIMIT, value: \"1Gi\n          \"}\n"
     )
     stream = read_stream(text.encode())
-    [settings] = patch_settings("kustomization.yaml", stream, True)
+    [view] = kustomize.judge("kustomization.yaml", stream, LintOptions()).patches
+    [settings] = view.containers
     place = settings.settings["GOMEMLIMIT"].place
     assert place.editable is False
 

@@ -145,6 +145,8 @@ class ConfigMapTable:
 
 
 def _value_place(manifest: model.Manifest, node: ScalarNode) -> Place:
+    if manifest.placer is not None:  # built objects (kustomize): nodes of several files
+        return manifest.placer(node)
     start, end, exact = manifest.stream.value_span(node)
     return Place(manifest.path, start, end, exact)
 

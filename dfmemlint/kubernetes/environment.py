@@ -60,6 +60,8 @@ class Resolved(NamedTuple):
 
 def place(manifest: Manifest, node: Node) -> Place:
     """Where a scalar's value is written (inside its quotes), and whether it can be edited."""
+    if manifest.placer is not None:
+        return manifest.placer(node)
     if isinstance(node, ScalarNode):
         start, end, exact = manifest.stream.value_span(node)
         return Place(manifest.path, start, end, exact)

@@ -1,35 +1,36 @@
-"""Go settings that kustomize patches set: judged where the patch writes them.
+"""Go settings that kustomize patches set: judged as ``kustomize build`` applies them, and
+reported where the patch writes them.
 
-kustomize reads a kustomization from a file named ``kustomization.yaml``, ``kustomization.yml``
-or ``Kustomization`` (``RecognizedKustomizationFileNames`` in ``api/konfig/general.go``). Its
-``patches`` (and the deprecated ``patchesJson6902`` and ``patchesStrategicMerge``, ``Kustomization``
-in ``api/types/kustomization.go``) each give a patch inline (``patch:``) or in a file (``path:``).
-``PatchTransformerPlugin.Config`` (``api/internal/builtins/PatchTransformer.go``) reads a patch
-as a strategic-merge patch when it parses as Kubernetes objects, else as a JSON 6902 patch (YAML
-turned into JSON by sigs.k8s.io/yaml, then ``jsonpatch.DecodePatch``).
+A kustomization's patches (inline literal blocks and patch files: see
+:mod:`dfmemlint.kubernetes.kustomization`) are applied to the resources it lists
+(:mod:`dfmemlint.kubernetes.kustomize_build`), and each patched container is judged whole: a
+GOMEMLIMIT a patch sets against the container's memory limit (the base's, or one the same or
+another patch sets), GOGC=off against everything else in its environment (DFM004, DFM007,
+DFM008), an unquoted value that YAML 1.1 reads as a boolean or number (DFM014: a JSON 6902
+``value`` is YAML turned into JSON by sigs.k8s.io/yaml, so ``off`` is ``false`` there too) and a
+milli-suffixed memory limit (DFM013). A finding is reported in the file that writes the value:
+the kustomization for an inline patch, the patch file for a ``path:`` one; a patch file that a
+kustomization above it names is judged as that patch, not as a workload of its own.
 
-What is judged, with the value rules (DFM004, DFM007, DFM008), at the exact position of each
-value:
+A patch the build cannot apply here (its target is not among the readable resources: a remote
+base, a set-based selector; or kustomize would fail on it) is judged on its own, as far as the
+patch itself shows:
 
 * a JSON 6902 ``add``/``replace`` whose ``path`` ends in ``…/env/-`` or ``…/env/N`` (one env
   entry), ``…/env`` (the whole list), ``…/containers/-``/``…/containers/N`` (one container) or
-  ``…/containers`` (the list), in a kustomization's inline patch or in a patch file (a YAML list
-  of operations, found by the directory walk like a manifest);
-* a strategic-merge patch inline in a kustomization (a patch file is a manifest: it is linted
-  as one).
+  ``…/containers`` (the list); a YAML list of such operations in a file that no kustomization
+  names is judged so too;
+* a strategic-merge patch's containers, merged into an unknown base.
 
-A patch that sets one env entry leaves the others of the base: the container's other variables
-are unknown, so GOGC=off there is not reported (DFM008 needs the whole environment, as an ``add``
-or ``replace`` of the ``env`` list or of the container gives). An inline patch is read from a
-literal block (``patch: |``); other scalar styles are left alone, as are values a patch sets by
-an ``…/env/N/value`` path (which variable that is depends on the base).
+There a patch that sets one env entry leaves the base's others unknown, so GOGC=off is not
+reported (DFM008 needs the whole environment, as an ``add`` or ``replace`` of the ``env`` list or
+of the container gives), nor are values an ``…/env/N/value`` path sets (which variable that is
+depends on the base).
 """
 
 from __future__ import annotations
 
-import bisect
 import os
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -38,10 +39,16 @@ from dfmemlint.containers import (
     ContainerSettings,
     GoSetting,
     MemoryLimit,
-    Place,
     Workload,
 )
-from dfmemlint.kubernetes.environment import TRACKED, usable_limit
+from dfmemlint.engine import LintOptions
+from dfmemlint.formats import is_kustomization_name
+from dfmemlint.kubernetes.environment import TRACKED, ManifestContext, usable_limit
+from dfmemlint.kubernetes.kustomization import Patch, Written, above, read
+from dfmemlint.kubernetes.kustomize_build import Applied, Build, Files, build
+from dfmemlint.kubernetes.patching import PatchError, pointer_tokens
+from dfmemlint.rules import env_value_not_string, memory_millibytes, values
+from dfmemlint.rules.values import ValueProblem
 from dfmemlint.yamlsource.reader import (
     MappingNode,
     Node,
@@ -51,90 +58,15 @@ from dfmemlint.yamlsource.reader import (
     get,
     get_path,
     items,
-    read_stream,
-    scalar_style,
     text,
 )
 
-PATCH_FIELDS = ("patches", "patchesJson6902", "patchesStrategicMerge")
 _CONTAINER_LISTS = ("containers", "initContainers")
 UNKNOWN_BASE = "the rest of the patched container's environment (kustomize patch)"
 
 
-class _Embedded(NamedTuple):
-    """A YAML text written in a literal block of another file, and the way back."""
-
-    stream: YamlStream
-    inner_starts: list[int]  # byte offset of each line in the embedded text
-    outer_starts: list[int]  # byte offset of the same line's first content byte in the file
-
-
-def _embedded(outer: YamlStream, node: ScalarNode) -> _Embedded | None:
-    """The literal block ``node`` (``patch: |``) as a YAML stream with a map to the file."""
-    if scalar_style(node) != "|":
-        return None
-    start, end = outer.span(node)
-    data = outer.data
-    header_end = data.find(b"\n", start)
-    if header_end < 0 or header_end >= end or re.search(rb"[0-9]", data[start:header_end]):
-        return None  # an explicit indentation indicator: not read here
-    lines: list[tuple[int, bytes]] = []
-    at = header_end + 1
-    while at < end:
-        stop = data.find(b"\n", at, end)
-        stop = end if stop < 0 else stop + 1
-        lines.append((at, data[at:stop]))
-        at = stop
-    indent = next(
-        (len(line) - len(line.lstrip(b" ")) for _, line in lines if line.strip()), None
-    )
-    if indent is None:
-        return None
-    parts: list[bytes] = []
-    inner_starts: list[int] = []
-    outer_starts: list[int] = []
-    size = 0
-    for offset, line in lines:
-        cut = min(indent, len(line) - len(line.lstrip(b" ")))
-        inner_starts.append(size)
-        outer_starts.append(offset + cut)
-        parts.append(line[cut:])
-        size += len(line) - cut
-    inner = read_stream(b"".join(parts))
-    if inner.error is not None:
-        return None
-    return _Embedded(inner, inner_starts, outer_starts)
-
-
-class _Source(NamedTuple):
-    """Where a patch's nodes are written: the file itself, or a literal block in it."""
-
-    path: str
-    stream: YamlStream
-    embedded: _Embedded | None
-
-    def place(self, node: ScalarNode) -> Place:
-        start, end, exact = self.stream.value_span(node)
-        return self._outer(start, end, exact)
-
-    def _outer(self, start: int, end: int, exact: bool) -> Place:
-        if self.embedded is None:
-            return Place(self.path, start, end, exact)
-        line = bisect.bisect_right(self.embedded.inner_starts, start) - 1
-        shift = self.embedded.outer_starts[line] - self.embedded.inner_starts[line]
-        same_line = line + 1 >= len(self.embedded.inner_starts) or (
-            end <= self.embedded.inner_starts[line + 1]
-        )
-        return Place(self.path, start + shift, end + shift, exact and same_line)
-
-
-def _segments(pointer: str) -> list[str]:
-    """A JSON pointer's reference tokens (RFC 6901: ``~1`` is ``/``, ``~0`` is ``~``)."""
-    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
-
-
 def _entry_settings(
-    source: _Source, entries: list[Node], container: Container, origin: str
+    source: Written, entries: list[Node], container: Container, origin: str
 ) -> dict[str, GoSetting]:
     settings: dict[str, GoSetting] = {}
     for entry in entries:
@@ -148,7 +80,7 @@ def _entry_settings(
     return settings
 
 
-def _limit(source: _Source, container_node: Node) -> MemoryLimit | None:
+def _limit(source: Written, container_node: Node) -> MemoryLimit | None:
     node = get_path(container_node, "resources", "limits", "memory")
     amount = usable_limit(node)
     if amount is None or not isinstance(node, ScalarNode):
@@ -157,7 +89,7 @@ def _limit(source: _Source, container_node: Node) -> MemoryLimit | None:
 
 
 def _operation(
-    source: _Source, operation: Node, workload: Workload
+    source: Written, operation: Node, workload: Workload
 ) -> Iterator[ContainerSettings]:
     """The containers one ``add``/``replace`` sets Go settings in."""
     op = text(get(operation, "op"))
@@ -165,7 +97,10 @@ def _operation(
     value = get(operation, "value")
     if op not in ("add", "replace") or not pointer or value is None:
         return
-    parts = _segments(pointer)
+    try:
+        parts = pointer_tokens(pointer)
+    except PatchError:
+        return
     origin = f"kustomize patch: {op} {pointer}"
     if len(parts) >= 2 and parts[-2] == "env" and (parts[-1] == "-" or parts[-1].isdigit()):
         where = "/".join(parts[-4:-2]) if len(parts) >= 4 else "container"
@@ -197,16 +132,15 @@ def _operation(
             yield ContainerSettings(container, _limit(source, node), settings)
 
 
-def _target(path: str, patch_item: Node | None) -> Workload:
+def _target(path: str, patch: Patch | None) -> Workload:
     """The patch's ``target`` (``Deployment/api``), else the patch file's name."""
-    kind = text(get_path(patch_item, "target", "kind"))
-    name = text(get_path(patch_item, "target", "name"))
-    if kind is None and name is None:
+    target = None if patch is None else patch.target
+    if target is None or not (target.kind or target.name):
         return Workload("kustomize patch", os.path.basename(path))
-    return Workload(kind or "object", name or "*")
+    return Workload(target.kind or "object", target.name or "*")
 
 
-def _strategic_merge(source: _Source) -> Iterator[ContainerSettings]:
+def _strategic_merge(source: Written) -> Iterator[ContainerSettings]:
     """The env entries an inline strategic-merge patch sets (merged into the base's by name)."""
     from dfmemlint.kubernetes import model
 
@@ -223,38 +157,182 @@ def _strategic_merge(source: _Source) -> Iterator[ContainerSettings]:
                 yield ContainerSettings(container, limit, settings, (UNKNOWN_BASE,))
 
 
-def _patch(source: _Source, patch_item: Node | None) -> Iterator[ContainerSettings]:
-    workload = _target(source.path, patch_item)
-    for document in source.stream.documents:
-        root = document.root
-        if isinstance(root, SequenceNode):
-            for operation in items(root):
-                yield from _operation(source, operation, workload)
-            return
-    yield from _strategic_merge(source)
 
 
-def patch_settings(path: str, stream: YamlStream, kustomization: bool) -> list[ContainerSettings]:
-    """The containers whose Go settings the patches of a file set: a kustomization's inline
-    patches (``kustomization`` true, or a document of ``kind: Kustomization``), or a file of
-    JSON 6902 operations."""
-    found: list[ContainerSettings] = []
+def _alone(written: Written, patch: Patch | None) -> Iterator[ContainerSettings]:
+    """What a patch sets, judged without its base (its target was not built here)."""
+    if patch is not None and patch.objects:
+        yield from _strategic_merge(written)
+        return
+    workload = _target(written.path, patch)
+    operations = patch.operations if patch is not None else _operations(written.stream)
+    for operation in operations:
+        yield from _operation(written, operation, workload)
+
+
+def _operations(stream: YamlStream) -> list[Node]:
     for document in stream.documents:
-        root = document.root
-        if isinstance(root, SequenceNode) and not kustomization:
-            found.extend(_patch(_Source(path, stream, None), None))
-            break
-        if not isinstance(root, MappingNode):
+        if isinstance(document.root, SequenceNode):
+            return items(document.root)
+    return []
+
+
+def _unquoted_alone(written: Written) -> Iterator[ValueProblem]:
+    """DFM014 for the env entries written in a patch judged alone: every ``{name: GOGC,
+    value: …}`` mapping in it."""
+    from dfmemlint.yamlsource.reader import walk
+
+    for document in written.stream.documents:
+        for node in walk(document.root):
+            name = text(get(node, "name"))
+            if isinstance(node, MappingNode) and name in TRACKED:
+                problem = env_value_not_string.unquoted(
+                    name, get(node, "value"), "(env value)", written.place
+                )
+                if problem is not None:
+                    yield problem
+
+
+class PatchView(NamedTuple):
+    """One patch as ``inspect`` shows it: the containers it sets Go settings or a memory limit
+    in (only what it sets, with the container's memory limit after the build), and why it was
+    not applied, if it was not."""
+
+    patch: Patch | None  # None: a file of JSON 6902 operations no kustomization names
+    kustomization: str | None
+    containers: tuple[ContainerSettings, ...]
+    error: str | None
+
+
+class Judged(NamedTuple):
+    problems: list[tuple[ValueProblem, Container | None]]
+    patches: list[PatchView]
+    is_patch: bool  # a patch file a kustomization applies: not a workload of its own
+
+
+def _span(patch: Patch) -> tuple[int, int]:
+    """The bytes of its file a patch is written in."""
+    embedded = patch.written.embedded
+    if embedded is None:
+        return (0, len(patch.written.stream.data) + 1)
+    tail = len(embedded.stream.data) - embedded.inner_starts[-1]
+    return (embedded.outer_starts[0], embedded.outer_starts[-1] + tail + 1)
+
+
+def _view(done: Build, applied: Applied) -> PatchView:
+    patch = applied.patch
+    if applied.error is not None:
+        alone = tuple(_alone(patch.written, patch))
+        return PatchView(patch, applied.kustomization, alone, applied.error)
+    start, end = _span(patch)
+
+    def mine(place: object) -> bool:
+        return (
+            place is not None and getattr(place, "path", None) == patch.written.path
+            and start <= getattr(place, "start", -1) < end
+        )
+
+    shown: list[ContainerSettings] = []
+    for resolved in done.resolved:
+        workload = resolved.pod.workload
+        if not any(
+            _workload_of(done, number) == workload for number in applied.targets
+        ):
             continue
-        if not kustomization and text(get(root, "kind")) != "Kustomization":
+        settings = {
+            name: setting for name, setting in resolved.settings.settings.items()
+            if mine(setting.place)
+        }
+        limit = resolved.settings.limit
+        if settings or (limit is not None and mine(limit.place)):
+            shown.append(resolved.settings._replace(settings=settings))
+    return PatchView(patch, applied.kustomization, tuple(shown), None)
+
+
+def _workload_of(done: Build, number: int) -> Workload:
+    resource = done.resources[number]
+    meta = get(resource.root, "metadata")
+    return Workload(
+        text(get(resource.root, "kind")) or "", text(get(meta, "name")) or "",
+        text(get(meta, "namespace")), resource.document.source, resource.written.path,
+    )
+
+
+def _judge_build(
+    path: str, done: Build, options: LintOptions, found: Judged
+) -> None:
+    ctx = ManifestContext(done.manifest, done.resolved, options.ratio)
+    readers = sorted(done.resolved, key=lambda item: (
+        item.settings.limit is None,
+        0 if item.settings.limit is None else item.settings.limit.bytes,
+    ))
+    for item in readers:
+        for problem in values.check(item.settings, options.ratio):
+            if problem.place.path == path:
+                found.problems.append((problem, item.settings.container))
+    for rule in (env_value_not_string.check, memory_millibytes.check):
+        found.problems.extend(
+            (problem, None) for problem in rule(ctx) if problem.place.path == path
+        )
+    for applied in done.applied:
+        if applied.patch.written.path != path:
             continue
-        for field in PATCH_FIELDS:
-            for item in items(get(root, field)):
-                node = item if field == "patchesStrategicMerge" else get(item, "patch")
-                if not isinstance(node, ScalarNode):
-                    continue
-                embedded = _embedded(stream, node)
-                if embedded is not None:
-                    source = _Source(path, embedded.stream, embedded)
-                    found.extend(_patch(source, item if isinstance(item, MappingNode) else None))
+        found.patches.append(_view(done, applied))
+        if applied.error is not None:
+            _judge_alone(applied.patch.written, applied.patch, options, found)
+
+
+def _judge_alone(
+    written: Written, patch: Patch | None, options: LintOptions, found: Judged
+) -> None:
+    for settings in _alone(written, patch):
+        found.problems.extend(
+            (problem, settings.container) for problem in values.check(settings, options.ratio)
+        )
+    found.problems.extend((problem, None) for problem in _unquoted_alone(written))
+
+
+def _is_kustomization(stream: YamlStream) -> bool:
+    return any(
+        text(get(document.root, "kind")) == "Kustomization" for document in stream.documents
+    )
+
+
+def judge(
+    path: str, stream: YamlStream, options: LintOptions, definers: list[object] | None = None,
+    namespace: str | None = None,
+) -> Judged:
+    """The findings (problems with the container each is about) that kustomize patches
+    written in ``path`` give, and what ``inspect`` shows of them: for a kustomization its
+    inline patches, for a patch file the patch it is to each kustomization above it that names
+    it (read from disk; ``stream`` is the file as linted), for a file of JSON 6902 operations
+    that none names the operations judged alone. ``definers`` are the run's other manifests
+    that define ConfigMaps, ``namespace`` the request's namespace (``ConfigMapTable``)."""
+    from dfmemlint.kubernetes import model
+
+    manifests = [m for m in definers or [] if isinstance(m, model.Manifest)]
+    found = Judged([], [], False)
+    files = Files(path, stream)
+    name = os.path.basename(path)
+    if is_kustomization_name(name) or _is_kustomization(stream):
+        done = build(path, files, manifests, namespace)
+        if done is not None:
+            _judge_build(path, done, options, found)
+        return found
+    on_disk = os.path.isfile(path)
+    for candidate in above(path) if on_disk else []:
+        written = files.load(candidate)
+        if written is None:
+            continue
+        named = read(candidate, written.stream, lambda _path: None).patch_files
+        if not any(files.is_linted(file) for file in named):
+            continue
+        done = build(candidate, files, manifests, namespace)
+        if done is not None:
+            found = found._replace(is_patch=True)
+            _judge_build(path, done, options, found)
+    if not found.is_patch and _operations(stream):
+        patch_file = Written(path, stream)
+        found.patches.append(PatchView(None, None, tuple(_alone(patch_file, None)), None))
+        _judge_alone(patch_file, None, options, found)
     return found

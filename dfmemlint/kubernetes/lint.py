@@ -10,19 +10,16 @@ line, ``# dfmemlint: global ignore=…`` anywhere.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from dfmemlint.containers import Container
 from dfmemlint.engine import EditableRanges, LintOptions
-from dfmemlint.formats import is_kustomization_name
 from dfmemlint.golang.units import format_size
-from dfmemlint.kubernetes import model
+from dfmemlint.kubernetes import kustomize, model
 from dfmemlint.kubernetes.configmaps import ConfigMapTable, ManifestIndex
 from dfmemlint.kubernetes.environment import ManifestContext, Resolved, resolve, resolve_all
-from dfmemlint.kubernetes.kustomize import patch_settings
 from dfmemlint.positions import Lines
 from dfmemlint.rules import (
     downward_api_divisor,
@@ -86,6 +83,8 @@ class ManifestResult:
     unread: bool = False  # neither a manifest nor a Compose file: its note shows with --verbose
     # The other files a container's settings were read from (a ConfigMap there), by path.
     others: dict[str, Lines] = field(default_factory=dict)
+    # The kustomize patches written in this file, as inspect shows them.
+    patches: list[kustomize.PatchView] = field(default_factory=list)
 
     def lines_of(self, path: str) -> Lines:
         """The lines of this file or of another file a setting was read from."""
@@ -144,11 +143,12 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         return ManifestResult(path, data, errors, [], lines, error=error)
     if manifest is None:
         manifest = model.read(path, stream)
-    table = ConfigMapTable(
-        [manifest, *([] if index is None else index.definers(path))],
-        None if index is None else index.namespace,
-    )
-    resolved = resolve_all(manifest, table)
+    definers = [] if index is None else index.definers(path)
+    namespace = None if index is None else index.namespace
+    table = ConfigMapTable([manifest, *definers], namespace)
+    patched = kustomize.judge(path, stream, options, list(definers), namespace)
+    # A patch file a kustomization applies is judged as that patch, not as a workload.
+    resolved = [] if patched.is_patch else resolve_all(manifest, table)
     ctx = ManifestContext(manifest, resolved, options.ratio)
     # Each problem with the container it was found for (None: a rule on the stream).
     problems: list[tuple[ValueProblem, Container | None]] = []
@@ -164,15 +164,36 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
         problems.extend((problem, item.settings.container) for problem in found)
     for rule in MANIFEST_RULES.values():
         problems.extend((problem, None) for problem in rule(ctx))
-    kustomization = is_kustomization_name(os.path.basename(path))
-    for patched in patch_settings(path, stream, kustomization):
-        found = values.check(patched, options.ratio)
-        problems.extend((problem, patched.container) for problem in found)
+    problems.extend(patched.problems)
     problems.extend((problem, None) for problem in suppressions.problems)
     findings = _findings(path, lines, problems, options, suppressions, _shared(path, readers))
     used = {s.place.path for item in resolved for s in item.settings.settings.values()}
+    used.update(
+        place.path for view in patched.patches for item in view.containers
+        for place in [
+            *(s.place for s in item.settings.values()),
+            *([] if item.limit is None or item.limit.place is None else [item.limit.place]),
+        ]
+    )
+    used.update(view.patch.at.path for view in patched.patches if view.patch is not None)
     others = {m.path: Lines(m.stream.data) for m in table.manifests if m.path in used - {path}}
-    return ManifestResult(path, data, findings, [], lines, manifest, resolved, others=others)
+    others.update(_patch_lines(patched, used - {path} - set(others)))
+    return ManifestResult(
+        path, data, findings, [], lines, manifest, resolved, others=others,
+        patches=patched.patches,
+    )
+
+
+def _patch_lines(patched: kustomize.Judged, paths: set[str]) -> dict[str, Lines]:
+    """The lines of the other files a patched container's values were read from (its base)."""
+    from dfmemlint.kubernetes.kustomization import read_file
+
+    found: dict[str, Lines] = {}
+    for path in paths:
+        data = read_file(path)
+        if data is not None:
+            found[path] = Lines(data)
+    return found
 
 
 def _findings(

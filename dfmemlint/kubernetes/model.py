@@ -11,9 +11,10 @@ written in manifests.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from dfmemlint.containers import Workload
+from dfmemlint.containers import Place, Workload
 from dfmemlint.yamlsource.reader import (
     Document,
     MappingNode,
@@ -74,6 +75,9 @@ class Manifest(NamedTuple):
     pods: tuple[PodTemplate, ...]
     config_maps: tuple[ConfigMap, ...]
     objects: int  # Kubernetes objects read (documents with apiVersion and kind, List items)
+    # Where a node is written, for objects assembled from several files (kustomize's patched
+    # workloads, dfmemlint.kubernetes.kustomize_build); None: every node is in ``stream``.
+    placer: Callable[[Node], Place] | None = None
 
 
 def _containers(spec: Node) -> tuple[ContainerSpec, ...]:
@@ -133,11 +137,22 @@ def _objects(root: Node, depth: int = 0) -> list[tuple[str, MappingNode]]:
 
 
 def read(path: str, stream: YamlStream) -> Manifest:
+    return read_objects(path, stream, ((document, document.root) for document in stream.documents))
+
+
+def read_objects(
+    path: str,
+    stream: YamlStream,
+    roots: Iterable[tuple[Document, Node]],
+    placer: Callable[[Node], Place] | None = None,
+) -> Manifest:
+    """The workloads and ConfigMaps of object trees (each with the document it was read
+    from), as :func:`read` finds them in a stream's documents."""
     pods: list[PodTemplate] = []
     config_maps: list[ConfigMap] = []
     count = 0
-    for document in stream.documents:
-        for kind, obj in _objects(document.root):
+    for document, root in roots:
+        for kind, obj in _objects(root):
             count += 1
             metadata = get(obj, "metadata")
             name = text(get(metadata, "name")) or ""
@@ -164,4 +179,4 @@ def read(path: str, stream: YamlStream) -> Manifest:
                     get_path(spec, "resources", "limits", "memory"), document,
                 )
             )
-    return Manifest(path, stream, tuple(pods), tuple(config_maps), count)
+    return Manifest(path, stream, tuple(pods), tuple(config_maps), count, placer)

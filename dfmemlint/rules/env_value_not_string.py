@@ -12,8 +12,9 @@ ConfigMap ``data`` as strings and rejects the object (``cannot unmarshal bool in
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from dfmemlint.containers import Place
 from dfmemlint.kubernetes.environment import TRACKED, ManifestContext, place
 from dfmemlint.rules.values import ValueProblem
 from dfmemlint.types import Applicability, Edit, Fix
@@ -25,12 +26,20 @@ _ARTICLE = {"bool": "a boolean", "int": "an integer", "float": "a number",
 
 
 def _problem(ctx: ManifestContext, name: str, node: Node | None, where: str) -> ValueProblem | None:
+    return unquoted(name, node, where, lambda found: place(ctx.manifest, found))
+
+
+def unquoted(
+    name: str, node: Node | None, where: str, place_of: Callable[[Node], Place]
+) -> ValueProblem | None:
+    """DFM014 for one value node (``place_of`` says where a node is written); None when it is
+    quoted, a string or empty."""
     if not isinstance(node, ScalarNode) or scalar_style(node) != "":
         return None
     kind = plain_scalar_type(str(node.value))
     if kind in ("str", "null"):
         return None
-    at = place(ctx.manifest, node)
+    at = place_of(node)
     quoted = f'"{node.value}"'
     fix = None
     if at.editable:

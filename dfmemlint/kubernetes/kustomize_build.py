@@ -1,0 +1,259 @@
+"""The workloads a kustomization's patches change, as ``kustomize build`` produces them: its
+resources read (files, and directories holding a kustomization, built the same way), its patches
+applied in kustomize's order (:mod:`dfmemlint.kubernetes.kustomization`,
+:mod:`dfmemlint.kubernetes.patching`), and each patched container resolved as the kubelet would
+(:func:`dfmemlint.kubernetes.environment.resolve`). Every value keeps the file and position it
+is written at, so a GOMEMLIMIT a patch sets is judged against the memory limit the base (or the
+same patch) gives the container, and reported, and fixed, in the patch.
+
+A strategic-merge patch without a ``target`` is applied to the resource with its own kind, name
+and namespace (``PatchTransformerPlugin.transformStrategicMerge`` and
+``PatchStrategicMergeTransformerPlugin.Transform`` in ``api/internal/builtins``:
+``m.GetById(patch.OrgId())``); one with a ``target``, and every JSON 6902 patch, to each resource
+the target selects (``resWrangler.Select``). A patch whose target is not among the readable
+resources, or whose operations kustomize would fail on, is reported as not applied
+(:attr:`Applied.error`) and judged on its own (:mod:`dfmemlint.kubernetes.kustomize`).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import NamedTuple
+
+from dfmemlint.containers import Place
+from dfmemlint.kubernetes import model
+from dfmemlint.kubernetes.configmaps import ConfigMapTable
+from dfmemlint.kubernetes.environment import Resolved, resolve
+from dfmemlint.kubernetes.kustomization import (
+    Kustomization,
+    Patch,
+    Written,
+    in_directory,
+    read,
+    read_file,
+)
+from dfmemlint.kubernetes.patching import PatchError, apply_operations, merge
+from dfmemlint.yamlsource.reader import (
+    Document,
+    MappingNode,
+    Node,
+    SequenceNode,
+    YamlStream,
+    get,
+    read_stream,
+    text,
+    walk,
+)
+
+_MAX_DEPTH = 16  # kustomizations built on kustomizations
+
+
+class Placer:
+    """Where each node of the built objects is written (the callable a
+    :class:`~dfmemlint.kubernetes.model.Manifest` of built objects places nodes with)."""
+
+    def __init__(self, fallback: str) -> None:
+        self._where: dict[int, tuple[Node, Written]] = {}
+        self._fallback = fallback
+
+    def add(self, written: Written, node: Node) -> None:
+        for item in walk(node):
+            self._where[id(item)] = (item, written)
+
+    def written(self, node: Node) -> Written | None:
+        found = self._where.get(id(node))
+        return None if found is None else found[1]
+
+    def copy(self, node: Node) -> Node:
+        """``node`` with every mapping and sequence below it copied (scalars shared)."""
+        found = self._where.get(id(node))
+        if isinstance(node, MappingNode):
+            made: Node = MappingNode(
+                node.tag, [(key, self.copy(value)) for key, value in node.value],
+                node.start_mark, node.end_mark, node.flow_style,
+            )
+        elif isinstance(node, SequenceNode):
+            made = SequenceNode(
+                node.tag, [self.copy(value) for value in node.value],
+                node.start_mark, node.end_mark, node.flow_style,
+            )
+        else:
+            return node
+        if found is not None:
+            self._where[id(made)] = (made, found[1])
+        return made
+
+    def __call__(self, node: Node) -> Place:
+        found = self._where.get(id(node))
+        if found is None:  # a key a JSON 6902 ``add`` made: written nowhere
+            return Place(self._fallback, 0, 0, False)
+        return found[1].place(node)
+
+
+class Files:
+    """The files a build reads: the linted file from its bytes (a fix may have changed them),
+    every other one from disk, each parsed once."""
+
+    def __init__(self, path: str, stream: YamlStream) -> None:
+        self.path = path
+        self.stream = stream
+        self._linted = os.path.abspath(path)
+        self._read: dict[str, Written | None] = {}
+
+    def is_linted(self, path: str) -> bool:
+        return os.path.abspath(path) == self._linted
+
+    def load(self, path: str) -> Written | None:
+        if self.is_linted(path):
+            return Written(self.path, self.stream)
+        if path not in self._read:
+            data = read_file(path)
+            stream = None if data is None else read_stream(data)
+            self._read[path] = (
+                None if stream is None or stream.error is not None else Written(path, stream)
+            )
+        return self._read[path]
+
+
+class Resource(NamedTuple):
+    """One object of the build: its tree (patched in place) and where it was read."""
+
+    root: MappingNode
+    document: Document
+    written: Written
+
+
+class Applied(NamedTuple):
+    """What became of one patch: the resources it changed, or why it changed none."""
+
+    patch: Patch
+    kustomization: str
+    targets: tuple[int, ...]  # indexes into Build.resources
+    error: str | None
+
+
+class Build(NamedTuple):
+    kustomization: Kustomization
+    resources: list[Resource]
+    applied: list[Applied]
+    manifest: model.Manifest  # the patched workloads, placed in the files they come from
+    resolved: list[Resolved]  # the containers of the patched workloads
+    placer: Placer
+
+
+def _is_object(root: Node) -> bool:
+    return isinstance(root, MappingNode) and bool(
+        text(get(root, "kind")) and text(get(root, "apiVersion"))
+    )
+
+
+def _same_id(resource: Node, patch: Node) -> bool:
+    """Kind, name and namespace of a strategic-merge patch name the resource (its apiVersion
+    too, when it gives one)."""
+    def ident(node: Node) -> tuple[str | None, ...]:
+        meta = get(node, "metadata")
+        return (
+            text(get(node, "kind")), text(get(meta, "name")),
+            text(get(meta, "namespace")) or "default",
+        )
+    version = text(get(patch, "apiVersion"))
+    return ident(resource) == ident(patch) and version in (None, text(get(resource, "apiVersion")))
+
+
+def _collect(
+    path: str, files: Files, placer: Placer, resources: list[Resource], applied: list[Applied],
+    depth: int,
+) -> Kustomization | None:
+    """Read the kustomization at ``path`` into ``resources``, its patches applied."""
+    written = files.load(path)
+    if written is None or depth > _MAX_DEPTH:
+        return None
+    kustomization = read(path, written.stream, files.load)
+    first = len(resources)
+    for name in kustomization.resources:
+        source = files.load(name)
+        if source is None:
+            inner = in_directory(name) if os.path.isdir(name) else None
+            if inner is not None:
+                _collect(inner, files, placer, resources, applied, depth + 1)
+            continue
+        for document in source.stream.documents:
+            if _is_object(document.root):
+                placer.add(source, document.root)
+                copied = placer.copy(document.root)
+                assert isinstance(copied, MappingNode)
+                resources.append(Resource(copied, document, source))
+    for patch in kustomization.patches:
+        for document in patch.written.stream.documents:
+            placer.add(patch.written, document.root)
+        applied.append(_apply(patch, path, resources, first, placer))
+    return kustomization
+
+
+def _apply(
+    patch: Patch, path: str, resources: list[Resource], first: int, placer: Placer
+) -> Applied:
+    chosen: list[int] = []
+    for number in range(first, len(resources)):
+        root = resources[number].root
+        if patch.target is not None:
+            matched = patch.target.matches(root)
+            if matched is None:
+                return Applied(patch, path, (), "its target cannot be matched here")
+        else:
+            matched = any(_same_id(root, obj) for obj in patch.objects)
+        if matched:
+            chosen.append(number)
+    if not chosen:
+        return Applied(patch, path, (), "no resource read here matches its target")
+    for number in chosen:
+        resource = resources[number]
+        if patch.operations:
+            trial = placer.copy(resource.root)
+            try:
+                apply_operations(trial, patch.operations, placer.copy)
+            except PatchError as error:
+                return Applied(patch, path, (), f"kustomize build fails on it: {error}")
+            merged: Node | None = trial
+        else:
+            merged = resource.root
+            for obj in patch.objects:
+                if patch.target is not None or _same_id(resource.root, obj):
+                    merged = merge(merged, obj, placer.copy) if merged is not None else None
+        if not isinstance(merged, MappingNode):
+            return Applied(patch, path, (), "it deletes its target")
+        resources[number] = resource._replace(root=merged)
+    return Applied(patch, path, tuple(chosen), None)
+
+
+def build(
+    path: str, files: Files, definers: list[model.Manifest], namespace: str | None = None
+) -> Build | None:
+    """The kustomization at ``path`` built; None when it cannot be read. ``definers``: the
+    run's other manifests that define ConfigMaps; ``namespace``: the request's namespace."""
+    placer = Placer(files.path)
+    resources: list[Resource] = []
+    applied: list[Applied] = []
+    kustomization = _collect(path, files, placer, resources, applied, 0)
+    if kustomization is None:
+        return None
+    patched = sorted({number for item in applied for number in item.targets})
+    pods: list[model.PodTemplate] = []
+    config_maps: list[model.ConfigMap] = []
+    for number, resource in enumerate(resources):
+        read_here = model.read_objects(
+            resource.written.path, resource.written.stream,
+            [(resource.document, resource.root)], placer,
+        )
+        config_maps.extend(read_here.config_maps)
+        if number in patched:
+            pods.extend(
+                pod._replace(workload=pod.workload._replace(path=resource.written.path))
+                for pod in read_here.pods
+            )
+    manifest = model.Manifest(
+        files.path, files.stream, tuple(pods), tuple(config_maps), len(resources), placer
+    )
+    table = ConfigMapTable([manifest, *definers], namespace)
+    resolved = [resolve(manifest, pod, spec, table) for pod in pods for spec in pod.containers]
+    return Build(kustomization, resources, applied, manifest, resolved, placer)
