@@ -184,7 +184,7 @@ def _selector_matches(expression: str, labels: Node | None) -> bool | None:
                 return False
         elif negated:
             return None
-        elif (have.get(key) == wanted) != (operator == "!="):
+        elif (have.get(key) == wanted) == (operator == "!="):
             return False
     return True
 
@@ -213,10 +213,6 @@ class Patch(NamedTuple):
     def kind(self) -> str:
         return "JSON 6902" if self.operations else "strategic merge"
 
-    def describe(self) -> str:
-        """``patches[1] (JSON 6902, api-patch.yaml)``."""
-        where = "inline" if self.written.embedded is not None else self.written.path
-        return f"{self.field}[{self.number}] ({self.kind}, {where})"
 
 
 class Kustomization(NamedTuple):

@@ -60,10 +60,6 @@ class Placer:
         for item in walk(node):
             self._where[id(item)] = (item, written)
 
-    def written(self, node: Node) -> Written | None:
-        found = self._where.get(id(node))
-        return None if found is None else found[1]
-
     def copy(self, node: Node) -> Node:
         """``node`` with every mapping and sequence below it copied (scalars shared)."""
         found = self._where.get(id(node))
@@ -85,7 +81,7 @@ class Placer:
 
     def __call__(self, node: Node) -> Place:
         found = self._where.get(id(node))
-        if found is None:  # a key a JSON 6902 ``add`` made: written nowhere
+        if found is None:  # pragma: no cover - a key a JSON 6902 ``add`` made; never placed
             return Place(self._fallback, 0, 0, False)
         return found[1].place(node)
 
@@ -162,11 +158,13 @@ def _same_id(resource: Node, patch: Node) -> bool:
 
 def _collect(
     path: str, files: Files, placer: Placer, resources: list[Resource], applied: list[Applied],
-    depth: int,
+    chain: tuple[str, ...],
 ) -> Kustomization | None:
-    """Read the kustomization at ``path`` into ``resources``, its patches applied."""
+    """Read the kustomization at ``path`` into ``resources``, its patches applied (``chain``:
+    the kustomizations being read that include it; kustomize refuses a cycle)."""
     written = files.load(path)
-    if written is None or depth > _MAX_DEPTH:
+    here = os.path.abspath(path)
+    if written is None or len(chain) > _MAX_DEPTH or here in chain:
         return None
     kustomization = read(path, written.stream, files.load)
     first = len(resources)
@@ -175,7 +173,7 @@ def _collect(
         if source is None:
             inner = in_directory(name) if os.path.isdir(name) else None
             if inner is not None:
-                _collect(inner, files, placer, resources, applied, depth + 1)
+                _collect(inner, files, placer, resources, applied, (*chain, here))
             continue
         for document in source.stream.documents:
             if _is_object(document.root):
@@ -218,8 +216,8 @@ def _apply(
         else:
             merged = resource.root
             for obj in patch.objects:
-                if patch.target is not None or _same_id(resource.root, obj):
-                    merged = merge(merged, obj, placer.copy) if merged is not None else None
+                if merged is not None and (patch.target is not None or _same_id(merged, obj)):
+                    merged = merge(merged, obj, placer.copy)
         if not isinstance(merged, MappingNode):
             return Applied(patch, path, (), "it deletes its target")
         resources[number] = resource._replace(root=merged)
@@ -234,7 +232,7 @@ def build(
     placer = Placer(files.path)
     resources: list[Resource] = []
     applied: list[Applied] = []
-    kustomization = _collect(path, files, placer, resources, applied, 0)
+    kustomization = _collect(path, files, placer, resources, applied, ())
     if kustomization is None:
         return None
     patched = sorted({number for item in applied for number in item.targets})

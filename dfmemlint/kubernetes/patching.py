@@ -95,8 +95,6 @@ def _get(root: Node, tokens: list[str]) -> Node:
 
 
 def _remove(root: Node, tokens: list[str]) -> Node:
-    if not tokens:
-        raise PatchError("cannot remove the whole document")
     parent, last = _parent(root, tokens), tokens[-1]
     if isinstance(parent, MappingNode):
         for number, (key, value) in enumerate(parent.value):
@@ -110,8 +108,6 @@ def _remove(root: Node, tokens: list[str]) -> Node:
 
 
 def _add(root: Node, tokens: list[str], value: Node, *, replace: bool) -> None:
-    if not tokens:
-        raise PatchError("cannot replace the whole document here")
     parent, last = _parent(root, tokens), tokens[-1]
     if isinstance(parent, MappingNode):
         for number, (key, _old) in enumerate(parent.value):
@@ -172,30 +168,41 @@ def _without_directives(node: Node, copy: Copy) -> Node:
     return made
 
 
-def _merge_list(base: SequenceNode, patch: SequenceNode, copy: Copy) -> Node | None:
-    if any(_directive(item) == "replace" for item in patch.value):
-        return copy(SequenceNode(
-            patch.tag, [i for i in patch.value if _directive(i) != "replace"],
-            patch.start_mark, patch.end_mark,
-        ))
+def _list_directive(patch: SequenceNode) -> tuple[str | None, list[Node]]:
+    """A list's own directive (an element that is only ``$patch: …``, as
+    ``determineSequenceNodePatchStrategy`` reads it) and the other elements."""
+    directive = None
+    rest: list[Node] = []
     for item in patch.value:
+        if isinstance(item, MappingNode) and len(item.value) == 1 and _directive(item):
+            directive = _directive(item)
+        else:
+            rest.append(item)
+    return directive, rest
+
+
+def _merge_list(base: SequenceNode, patch: SequenceNode, copy: Copy) -> Node | None:
+    directive, elements = _list_directive(patch)
+    if directive == "delete":
+        return None
+    if directive == "replace":
+        return copy(SequenceNode(patch.tag, elements, patch.start_mark, patch.end_mark))
+    for item in elements:
         name = text(get(item, "name"))
+        if name is None:
+            continue
         found = next(
             (n for n, old in enumerate(base.value) if text(get(old, "name")) == name), None
         )
-        if name is None:
+        if found is None:
+            if _directive(item) != "delete":
+                base.value.append(_without_directives(item, copy))
             continue
-        if _directive(item) == "delete":
-            if found is not None:
-                del base.value[found]
-        elif found is None:
-            base.value.append(_without_directives(item, copy))
+        merged = merge(base.value[found], item, copy)
+        if merged is None:
+            del base.value[found]
         else:
-            merged = merge(base.value[found], item, copy)
-            if merged is None:
-                del base.value[found]
-            else:
-                base.value[found] = merged
+            base.value[found] = merged
     return base
 
 
