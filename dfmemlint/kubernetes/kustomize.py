@@ -44,7 +44,7 @@ from dfmemlint.containers import (
 from dfmemlint.engine import LintOptions
 from dfmemlint.formats import is_kustomization_name
 from dfmemlint.kubernetes.environment import TRACKED, ManifestContext, usable_limit
-from dfmemlint.kubernetes.kustomization import Patch, Written, above, read
+from dfmemlint.kubernetes.kustomization import Patch, Written, above, read, read_file
 from dfmemlint.kubernetes.kustomize_build import Applied, Build, Files, build
 from dfmemlint.kubernetes.patching import PatchError, pointer_tokens
 from dfmemlint.rules import env_value_not_string, memory_millibytes, values
@@ -58,6 +58,7 @@ from dfmemlint.yamlsource.reader import (
     get,
     get_path,
     items,
+    read_stream,
     text,
 )
 
@@ -298,6 +299,29 @@ def _is_kustomization(stream: YamlStream) -> bool:
     )
 
 
+_PATCH_FILES: dict[tuple[str, int, int], tuple[str, ...]] = {}
+
+
+def _patch_files(path: str) -> tuple[str, ...]:
+    """The patch files the kustomization at ``path`` names, read once per version of it (a
+    directory of manifests under one kustomization asks for each of them)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return ()
+    key = (os.path.abspath(path), status.st_mtime_ns, status.st_size)
+    if key not in _PATCH_FILES:
+        if len(_PATCH_FILES) > 256:
+            _PATCH_FILES.clear()
+        data = read_file(path)
+        stream = None if data is None else read_stream(data)
+        _PATCH_FILES[key] = (
+            () if stream is None or stream.error is not None
+            else read(key[0], stream, lambda _path: None).patch_files  # absolute paths
+        )
+    return _PATCH_FILES[key]
+
+
 def judge(
     path: str, stream: YamlStream, options: LintOptions, definers: list[object] | None = None,
     namespace: str | None = None,
@@ -321,11 +345,7 @@ def judge(
         return found
     on_disk = os.path.isfile(path)
     for candidate in above(path) if on_disk else []:
-        written = files.load(candidate)
-        if written is None:
-            continue
-        named = read(candidate, written.stream, lambda _path: None).patch_files
-        if not any(files.is_linted(file) for file in named):
+        if not any(files.is_linted(file) for file in _patch_files(candidate)):
             continue
         done = build(candidate, files, manifests, namespace)
         if done is not None:
