@@ -467,3 +467,30 @@ def test_a_kustomization_that_cannot_be_read_builds_nothing(tmp_path: Path) -> N
 
     files = Files("kustomization.yaml", read_stream(b"resources: []\n"))
     assert build(str(tmp_path / "missing" / "kustomization.yaml"), files, []) is None
+
+
+def test_a_limit_a_patch_lowers_under_the_base_s_gomemlimit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The base's GOMEMLIMIT is fine for its own limit; the overlay lowers the limit under it:
+    reported at the overlay's limit, without a fix (the value is the base's)."""
+    base = BASE_DEPLOYMENT.replace(
+        '              value: "100"\n',
+        '              value: "100"\n            - name: GOMEMLIMIT\n              value: 400MiB\n',
+    )
+    lower = (
+        "patches:\n  - target: {kind: Deployment}\n    patch: |-\n      - op: replace\n"
+        "        path: /spec/template/spec/containers/0/resources/limits/memory\n"
+        "        value: 256Mi\n"
+    )
+    _tree(tmp_path, _overlay(lower, base))
+    monkeypatch.chdir(tmp_path)
+    code, [finding] = _json(["--format", "json", "overlay", "base"], capsys)
+    assert code == 1
+    assert (finding["path"], finding["code"], finding["severity"], finding["line"]) == (
+        "overlay/kustomization.yaml", "DFM007", "error", 8,
+    )
+    assert finding["fix"] is None
+    assert finding["message"].endswith(
+        ". GOMEMLIMIT is set in base/deployment.yaml; the memory limit, here."
+    )

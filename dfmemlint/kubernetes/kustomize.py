@@ -39,6 +39,7 @@ from dfmemlint.containers import (
     ContainerSettings,
     GoSetting,
     MemoryLimit,
+    Place,
     Workload,
 )
 from dfmemlint.engine import LintOptions
@@ -259,6 +260,19 @@ def _workload_of(done: Build, number: int) -> Workload:
     )
 
 
+def _at_limit(problem: ValueProblem, limit: Place) -> ValueProblem:
+    """DFM007 for a GOMEMLIMIT written elsewhere (the base) that the memory limit a patch here
+    sets makes too large: reported at that limit, with no fix (the value is in another file,
+    where it may be right for the base's other overlays)."""
+    where = problem.place
+    return problem._replace(
+        place=limit._replace(editable=False),
+        message=f"{problem.message} GOMEMLIMIT is set in {where.path}; the memory limit, "
+        "here.",
+        fix=None,
+    )
+
+
 def _judge_build(
     path: str, done: Build, options: LintOptions, found: Judged
 ) -> None:
@@ -268,9 +282,15 @@ def _judge_build(
         0 if item.settings.limit is None else item.settings.limit.bytes,
     ))
     for item in readers:
+        limit = item.settings.limit
         for problem in values.check(item.settings, options.ratio):
             if problem.place.path == path:
                 found.problems.append((problem, item.settings.container))
+            elif (
+                problem.code == "DFM007" and limit is not None and limit.place is not None
+                and limit.place.path == path
+            ):
+                found.problems.append((_at_limit(problem, limit.place), item.settings.container))
     for rule in (env_value_not_string.check, memory_millibytes.check):
         found.problems.extend(
             (problem, None) for problem in rule(ctx) if problem.place.path == path
