@@ -415,6 +415,20 @@ def test_a_patch_file_two_overlays_share(
     _code, [finding] = _json(["--format", "json", "overlay/patches/limit.yaml"], capsys)
     assert finding["code"] == "DFM004"
     assert finding["fix"]["edits"][0]["replacement"] == "102MiB"  # 0.8 of 128Mi
+    assert "container 'api' of Deployment/api in base/deployment.yaml" in finding["message"]
+    # The nearer kustomization's limit is the larger one now: still the smallest is judged.
+    for name, limit in (("overlay/patches/kustomization.yaml", "1Gi"),
+                        ("overlay/kustomization.yaml", None)):
+        text = files[name]
+        if limit is None:
+            text += ("  - target: {name: api}\n    patch: |\n      - op: replace\n"
+                     "        path: /spec/template/spec/containers/0/resources/limits/memory\n"
+                     "        value: 128Mi\n")
+        else:
+            text = text.replace("128Mi", limit)
+        (tmp_path / name).write_text(text)
+    _code, [finding] = _json(["--format", "json", "overlay/patches/limit.yaml"], capsys)
+    assert finding["fix"]["edits"][0]["replacement"] == "102MiB"
 
 
 def test_kustomizations_that_cannot_be_built(

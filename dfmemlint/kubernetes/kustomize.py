@@ -273,14 +273,19 @@ def _at_limit(problem: ValueProblem, limit: Place) -> ValueProblem:
     )
 
 
-def _judge_build(
-    path: str, done: Build, options: LintOptions, found: Judged
+def _judge_builds(
+    path: str, builds: list[Build], options: LintOptions, found: Judged
 ) -> None:
-    ctx = ManifestContext(done.manifest, done.resolved, options.ratio)
-    readers = sorted(done.resolved, key=lambda item: (
-        item.settings.limit is None,
-        0 if item.settings.limit is None else item.settings.limit.bytes,
-    ))
+    """The findings in ``path`` of the containers some kustomizations build. A value several
+    built containers read (a patch file two overlays apply) is judged, and its fix computed,
+    against the smallest of their limits first, so the fix fits every one of them."""
+    readers = sorted(
+        (item for done in builds for item in done.resolved),
+        key=lambda item: (
+            item.settings.limit is None,
+            0 if item.settings.limit is None else item.settings.limit.bytes,
+        ),
+    )
     for item in readers:
         limit = item.settings.limit
         for problem in values.check(item.settings, options.ratio):
@@ -291,16 +296,18 @@ def _judge_build(
                 and limit.place.path == path
             ):
                 found.problems.append((_at_limit(problem, limit.place), item.settings.container))
-    for rule in (env_value_not_string.check, memory_millibytes.check):
-        found.problems.extend(
-            (problem, None) for problem in rule(ctx) if problem.place.path == path
-        )
-    for applied in done.applied:
-        if applied.patch.written.path != path:
-            continue
-        found.patches.append(_view(done, applied))
-        if applied.error is not None:
-            _judge_alone(applied.patch.written, applied.patch, options, found)
+    for done in builds:
+        ctx = ManifestContext(done.manifest, done.resolved, options.ratio)
+        for rule in (env_value_not_string.check, memory_millibytes.check):
+            found.problems.extend(
+                (problem, None) for problem in rule(ctx) if problem.place.path == path
+            )
+        for applied in done.applied:
+            if applied.patch.written.path != path:
+                continue
+            found.patches.append(_view(done, applied))
+            if applied.error is not None:
+                _judge_alone(applied.patch.written, applied.patch, options, found)
 
 
 def _judge_alone(
@@ -360,17 +367,17 @@ def judge(
     name = os.path.basename(path)
     if is_kustomization_name(name) or _is_kustomization(stream):
         done = build(path, files, manifests, namespace)
-        if done is not None:
-            _judge_build(path, done, options, found)
+        _judge_builds(path, [] if done is None else [done], options, found)
         return found
+    builds: list[Build] = []
     on_disk = os.path.isfile(path)
     for candidate in above(path) if on_disk else []:
-        if not any(files.is_linted(file) for file in _patch_files(candidate)):
-            continue
-        done = build(candidate, files, manifests, namespace)
-        if done is not None:
-            found = found._replace(is_patch=True)
-            _judge_build(path, done, options, found)
+        if any(files.is_linted(file) for file in _patch_files(candidate)):
+            done = build(candidate, files, manifests, namespace)
+            builds.extend([] if done is None else [done])
+    if builds:
+        found = found._replace(is_patch=True)
+        _judge_builds(path, builds, options, found)
     if not found.is_patch and _operations(stream):
         patch_file = Written(path, stream)
         found.patches.append(PatchView(None, None, tuple(_alone(patch_file, None)), None))
