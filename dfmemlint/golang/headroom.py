@@ -29,11 +29,19 @@ RATIO_RANGE = "above 0 and at most 0.95"
 def ratio_problem(ratio: object) -> str | None:
     """Why ``ratio`` (a float or int, as read from the command line or configuration) is not a
     usable share of the container limit, or ``None`` when it is."""
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or math.isnan(ratio):
         return f"the ratio must be a number {RATIO_RANGE}, not {ratio!r}"
+    if ratio <= 0:
+        # GOMEMLIMIT = floor(limit * ratio). "A zero limit ... may cause the garbage collector
+        # to run nearly continuously" (golang/go src/runtime/debug/garbage.go, SetMemoryLimit);
+        # below 0 it is no count of bytes at all.
+        result = "GOMEMLIMIT=0, with which the garbage collector runs almost continuously"
+        if ratio < 0:
+            result = "a negative GOMEMLIMIT, which is no share of the container limit"
+        return f"the ratio must be {RATIO_RANGE}, not {ratio!r}: it would give {result}"
     from fractions import Fraction  # only a ratio given by the user is checked
 
-    if not math.isfinite(ratio) or not 0 < Fraction(str(ratio)) <= Fraction(MAX_PERCENT, 100):
+    if math.isinf(ratio) or Fraction(str(ratio)) > Fraction(MAX_PERCENT, 100):
         return (
             f"the ratio must be {RATIO_RANGE}, not {ratio!r}: a GOMEMLIMIT above "
             f"{MAX_PERCENT}% of the container limit leaves too little room for memory the Go "
