@@ -162,6 +162,16 @@ class LintResult:
         """The bytes a fix may change (see :class:`EditableRanges`)."""
         return EditableRanges(self.dockerfile, self.graph)
 
+    @property
+    def template(self) -> bool:
+        """A Dockerfile is never a Helm chart template."""
+        return False
+
+    @property
+    def unread(self) -> bool:
+        """A Dockerfile is always read."""
+        return False
+
 
 class Pragmas:
     """What the file's ``# dfmemlint:`` comments say, and what is wrong with them: ``problems``

@@ -62,11 +62,20 @@ class Format(str, enum.Enum):
 
 class Result(Protocol):
     """What linting one file gives, whatever its format (``engine.LintResult`` for Dockerfiles,
-    ``kubernetes.lint.ManifestResult`` for manifests)."""
+    ``kubernetes.lint.ManifestResult`` for manifests, ``compose.lint.ComposeResult``)."""
 
     path: str
     findings: list[Finding]
     notes: list[str]
+
+    @property
+    def template(self) -> bool:
+        """A Helm chart template: skipped, not linted (counted in the run's summary)."""
+
+    @property
+    def unread(self) -> bool:
+        """A YAML file that is neither a manifest nor a Compose file: its note shows only with
+        ``--verbose``."""
 
     @property
     def source(self) -> TextPositions: ...

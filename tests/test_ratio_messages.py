@@ -7,11 +7,11 @@ import math
 from pathlib import Path
 
 import pytest
+from helpers.cli import run_cli
 
 from dfmemlint.config import ConfigError
 from dfmemlint.golang.headroom import ratio_problem
 from dfmemlint.server.settings import parse_settings
-from tests.helpers.cli import run_cli
 
 HEADROOM = "too little room"
 # (ratio as written, a phrase the message must hold, whether the headroom explanation fits)

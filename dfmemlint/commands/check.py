@@ -362,13 +362,13 @@ def _lint_all(
                 fixing.show_fixes(source.path, outcome, diff=flags.diff)
             found = outcome.result.findings
             shown_sources[source.path] = outcome.data
-            templates += bool(getattr(outcome.result, "template", False))
+            templates += outcome.result.template
         else:
             result = lint(source.path, source.data, options)
             _show_notes(result, flags)
             found = result.findings
             shown_sources[source.path] = source.data
-            templates += bool(getattr(result, "template", False))
+            templates += result.template
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
@@ -429,7 +429,7 @@ def _show_notes(result: Result, flags: Flags) -> None:
     """A file's notes on standard error, linted or fixed alike: none with ``--quiet``; those of
     a YAML file that is neither a manifest nor a Compose file only with ``--verbose`` (the
     pre-commit hooks pass every staged YAML file)."""
-    if flags.quiet or (getattr(result, "unread", False) and not flags.verbose):
+    if flags.quiet or (result.unread and not flags.verbose):
         return
     for note in result.notes:
         warn(note)

@@ -54,6 +54,8 @@ class ComposeResult:
     project: Project | None = None
     error: str | None = None
     settings: list[ContainerSettings] = field(default_factory=list)
+    template: bool = False  # formats.Result: a Compose file is never a chart template
+    unread: bool = False  # formats.Result: nor left unread
 
     @property
     def source(self) -> Lines:

@@ -304,13 +304,16 @@ class _Settled:
     """A lint whose findings are all that is still asked for: the findings, notes and line
     starts of the text, without its reading (see :func:`settled`)."""
 
-    __slots__ = ("_editable", "_error", "_source", "findings", "notes", "path", "template")
+    __slots__ = (
+        "_editable", "_error", "_source", "findings", "notes", "path", "template", "unread"
+    )
 
     def __init__(self, result: Result) -> None:
         self.path = result.path
         self.findings = result.findings
         self.notes = result.notes
-        self.template = bool(getattr(result, "template", False))
+        self.template = result.template
+        self.unread = result.unread
         self._source = _Positions(result.source.data, result.source.line_starts)
         self._error = result.syntax_error
         self._editable = result.editable_ranges()
