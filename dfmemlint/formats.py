@@ -155,14 +155,20 @@ def wanted_in_walk(path: str) -> bool:
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
         return True
     try:
-        with open(path, "rb", buffering=0) as handle:
-            # One read of the file's size: read(16 MiB) would allocate 16 MiB for every small
-            # file the walk passes (three times the cost of a sized read, measured).
-            size = os.fstat(handle.fileno()).st_size
-            data = handle.read(min(size, _SNIFF_LIMIT)) if size else b""
+        data = read_head(path)
     except OSError:
         return False
     return looks_like_kubernetes(data) or looks_like_operations(data)
+
+
+def read_head(path: str) -> bytes:
+    """The first bytes of the file at ``path`` that deciding its format looks at (at most
+    16 MiB). Raises OSError when it cannot be read."""
+    with open(path, "rb", buffering=0) as handle:
+        # One read of the file's size: read(16 MiB) would allocate 16 MiB for every small
+        # file the walk passes (three times the cost of a sized read, measured).
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(min(size, _SNIFF_LIMIT)) if size else b""
 
 
 def _lint_dockerfile(path: str, data: bytes, options: LintOptions) -> Result:

@@ -197,3 +197,45 @@ def test_notes_links_and_the_same_file_twice(
     assert code == 0
     assert len(rules_of(out)) == 1  # the project is read once
     assert "env_file missing.env not found" in err
+
+
+# A manifest that also has a top-level services: key, and a GitLab CI file whose services: is a
+# list of images: formats.detect (every other command's choice) reads the first as a manifest
+# and the second as neither format.
+POD_WITH_SERVICES = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop}
+spec:
+  containers:
+    - name: api
+      image: example/api
+      env: [{name: GOMEMLIMIT, value: 409MiB}]
+      resources: {limits: {memory: 512Mi}}
+services:
+  api: {image: example/api}
+"""
+GITLAB_CI = "image: golang:1.22\nservices:\n  - docker:dind\ntest:\n  script: [go test]\n"
+
+
+@pytest.mark.parametrize("found", [False, True], ids=["named", "found"])
+def test_formats_are_decided_as_every_command_decides_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, found: bool
+) -> None:
+    from dfmemlint.formats import Format, detect
+
+    pod = tmp_path / "stack.yaml"
+    pod.write_text(POD_WITH_SERVICES, encoding="utf-8")
+    ci = tmp_path / "ci.yml"
+    ci.write_text(GITLAB_CI, encoding="utf-8")
+    assert detect(str(pod), pod.read_bytes()) is Format.KUBERNETES
+    assert detect(str(ci), ci.read_bytes()) is None
+    code, out, err = run(capsys, str(tmp_path) if found else str(pod))
+    assert code == 0, err
+    (rule,) = rules_of(out)
+    assert rule["labels"]["workload"] == "Pod/api"
+    assert "Compose" not in out + err
+    if not found:
+        code, out, err = run(capsys, str(ci))
+        assert (code, out) == (2, "")
+        assert "neither a Compose file" in err

@@ -5,19 +5,21 @@ at the budget's threshold (``dfmemlint.alerts.rules``). The rule file goes to st
 containers that get no rule are listed, with why, as comments at its top and on standard error.
 Exit 0 when the rules were written, 2 for unreadable input or options.
 
+Each file's format is decided as every command decides it (:func:`dfmemlint.formats.detect`):
+a file with a top-level ``apiVersion`` and ``kind`` is a manifest even if it also has a
+``services:`` key, and a ``services:`` that holds a list (GitLab CI's) is no Compose file.
 Compose files: named on the command line (a default-named one with its override file, as
 ``docker compose`` reads them), or found in directories: the default-named project of each
-directory, and any other ``*.yml``/``*.yaml`` file with a top-level ``services:`` key, alone.
-Kubernetes manifests (``dfmemlint.alerts.kubernetes``): ``*.yml``/``*.yaml`` files with a
-top-level ``apiVersion`` and ``kind`` (``helm template`` output too), named or found; a
-container's GOMEMLIMIT is read from the ConfigMaps of all of them, as a lint of the same paths
-reads it (``dfmemlint.kubernetes.configmaps``).
+directory, and any other ``*.yml``/``*.yaml`` file whose top-level ``services:`` holds a
+mapping, alone. Kubernetes manifests (``dfmemlint.alerts.kubernetes``): ``*.yml``/``*.yaml``
+files with a top-level ``apiVersion`` and ``kind`` (``helm template`` output too), named or
+found; a container's GOMEMLIMIT is read from the ConfigMaps of all of them, as a lint of the
+same paths reads it (``dfmemlint.kubernetes.configmaps``).
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -36,30 +38,22 @@ from dfmemlint.alerts.targets import Skipped
 from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import Command, error, warn
 from dfmemlint.files import InputError, default_exclusion
+from dfmemlint.formats import Format, detect, read_head
 
 if TYPE_CHECKING:
     from dfmemlint.kubernetes.configmaps import ManifestIndex
 
-_SERVICES = re.compile(rb"^services[ \t]*:", re.MULTILINE)
 _YAML = (".yml", ".yaml")
 
 
-def _looks_like_compose(path: str) -> bool:
+def _format_of(path: str) -> Format | None:
+    """The format of the file at ``path``, decided as every command decides it
+    (:func:`dfmemlint.formats.detect`); None for a file that cannot be read."""
     try:
-        with open(path, "rb") as handle:
-            return _SERVICES.search(handle.read(1 << 24)) is not None
+        data = read_head(path)
     except OSError:
-        return False
-
-
-def _is_manifest(path: str) -> bool:
-    from dfmemlint.formats import looks_like_kubernetes
-
-    try:
-        with open(path, "rb") as handle:
-            return looks_like_kubernetes(handle.read(1 << 24))
-    except OSError:
-        return False
+        return None
+    return detect(path, data)
 
 
 def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
@@ -82,15 +76,16 @@ def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
                     full = os.path.normpath(os.path.join(root, name))
                     if not name.lower().endswith(_YAML) or is_compose_name(name):
                         continue
-                    if _looks_like_compose(full):
+                    fmt = _format_of(full)
+                    if fmt is Format.COMPOSE:
                         found.append(("compose", [full]))
-                    elif _is_manifest(full):
+                    elif fmt is Format.KUBERNETES:
                         found.append(("kubernetes", [full]))
         elif not os.path.isfile(path):
             raise InputError(f"{path}: no such file or directory")
-        elif is_compose_name(os.path.basename(path)) or _looks_like_compose(path):
+        elif (fmt := _format_of(path)) is Format.COMPOSE:
             found.append(("compose", project_of(os.path.normpath(path))))
-        elif _is_manifest(path):
+        elif fmt is Format.KUBERNETES:
             found.append(("kubernetes", [os.path.normpath(path)]))
         else:
             raise InputError(
