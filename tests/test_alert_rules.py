@@ -10,10 +10,10 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dfmemlint.alert_defaults import METRICS
 from dfmemlint.alerts.promql import DurationError, Matcher, parse_duration, selector
 from dfmemlint.alerts.rules import (
     KUBERNETES_LABELS,
-    METRICS,
     AlertOptions,
     AlertTarget,
     build_rule,

@@ -24,12 +24,12 @@ import yaml
 from helpers import tools
 from k8s_pod_names import cronjob_job, deployment_pod, job_pod, replicaset_pod, statefulset_pod
 
+from dfmemlint.alert_defaults import METRICS
 from dfmemlint.alerts.pod_names import pod_name_pattern
 from dfmemlint.alerts.promql import parse_duration
 from dfmemlint.alerts.rules import (
     DOCKER_LABELS,
     KUBERNETES_LABELS,
-    METRICS,
     AlertOptions,
     AlertTarget,
     build_rule,

@@ -153,3 +153,22 @@ def test_budget_imports_no_linter(tmp_path: Path) -> None:
     modules = _imported(tmp_path, "budget", "512MiB")
     assert "dfmemlint.golang.budget" in modules
     assert _under(modules, (*LINTER, "yaml", "dfmemlint.kubernetes", "dfmemlint.compose")) == []
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_budget_imports_no_alert_code(tmp_path: Path, output_format: str) -> None:
+    """The alert options' defaults live outside dfmemlint.alerts: a budget that writes no rule
+    loads none of it (nor the alerts command)."""
+    modules = _imported(tmp_path, "budget", "512MiB", "--format", output_format)
+    assert "dfmemlint.commands.budget" in modules
+    assert _under(modules, ("dfmemlint.alerts", "dfmemlint.commands.alerts")) == []
+
+
+def test_budget_writing_a_rule_imports_the_alert_code(tmp_path: Path) -> None:
+    """The other side: the probe sees the alert modules when a rule is written, and a --for
+    given on the command line is checked (loading the duration parser)."""
+    modules = _imported(tmp_path, "budget", "512MiB", "--format", "prometheus")
+    assert {"dfmemlint.alerts.rules", "dfmemlint.alerts.promql"} <= modules
+    modules = _imported(tmp_path, "budget", "512MiB", "--for", "10m")
+    assert "dfmemlint.alerts.promql" in modules
+    assert "dfmemlint.alerts.rules" not in modules

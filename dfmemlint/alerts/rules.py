@@ -26,37 +26,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from dfmemlint.alert_defaults import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS, Metric
 from dfmemlint.alerts.promql import Matcher, parse_duration, selector
 from dfmemlint.alerts.yaml_text import Value, dump
 from dfmemlint.golang.budget import AlertBasis, alert_threshold, mib_text, threshold_lines
 from dfmemlint.golang.units import describe_bytes
 
-
-class Metric(NamedTuple):
-    """A cAdvisor memory series the alert compares with the threshold."""
-
-    key: str  # the --metric choice
-    series: str
-    words: str  # in annotations: "RSS"
-    alert: str  # the alert's name
-    threshold_annotation: str  # the annotation with the threshold in bytes
-
-
-METRICS = {
-    "rss": Metric(
-        "rss", "container_memory_rss", "RSS", "GoContainerRSSAboveBudget", "rss_threshold_bytes"
-    ),
-    "working-set": Metric(
-        "working-set",
-        "container_memory_working_set_bytes",
-        "working set",
-        "GoContainerWorkingSetAboveBudget",
-        "working_set_threshold_bytes",
-    ),
-}
-DEFAULT_METRIC = "rss"
-DEFAULT_FOR = "5m"
-DEFAULT_SEVERITY = "warning"
 #: The rule group's name, and the PrometheusRule's.
 GROUP = "dfmemlint-go-memory"
 #: The labels the alert keeps in Kubernetes (the kubelet's cAdvisor labels).

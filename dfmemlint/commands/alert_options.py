@@ -1,4 +1,8 @@
-"""Options of the commands that write Prometheus alerting rules (``budget``, ``alerts``)."""
+"""Options of the commands that write Prometheus alerting rules (``budget``, ``alerts``).
+
+Their defaults come from :mod:`dfmemlint.alert_defaults`, and a ``--for`` is checked only when
+given (the default is a valid duration), so ``dfmemlint budget`` loads no alert-writing code
+unless it writes a rule."""
 
 from __future__ import annotations
 
@@ -6,14 +10,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
-from dfmemlint.alerts.promql import DurationError, parse_duration
-from dfmemlint.alerts.rules import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS
+from dfmemlint.alert_defaults import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if param.name is not None and ctx.get_parameter_source(param.name) is ParameterSource.DEFAULT:
+        return value
+    from dfmemlint.alerts.promql import DurationError, parse_duration
+
     try:
         parse_duration(value)
     except DurationError as exc:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from dfmemlint.alert_defaults import METRICS
 from dfmemlint.alerts.rules import (
     FORMATS,
-    METRICS,
     AlertOptions,
     AlertRule,
     AlertTarget,
