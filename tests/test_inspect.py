@@ -46,6 +46,7 @@ INSTRUCTION_KEYS = {
     "start_line",
     "end_line",
     "flags",
+    "args",
     "values",
     "json",
     "heredocs",
@@ -94,6 +95,7 @@ def test_json_shape(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> Non
         "start_line": 6,
         "end_line": 8,
         "flags": [],
+        "args": "RUN <<EOF",
         "values": [],
         "json": False,
         "heredocs": [{"name": "EOF", "content": "echo hi\n"}],
@@ -102,6 +104,7 @@ def test_json_shape(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> Non
             "start_line": 6,
             "end_line": 8,
             "flags": [],
+            "args": "<<EOF",
             "values": ["<<EOF"],
             "json": False,
             "heredocs": [{"name": "EOF", "content": "echo hi\n"}],
@@ -163,11 +166,15 @@ def test_text_outline(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> N
     lines = out.splitlines()
     assert lines[0] == f"{dockerfile}  (escape '\\\\')"
     assert "  directive syntax=docker/dockerfile:1" in lines
-    assert "          3  FROM ['golang:${GO}', 'AS', 'build']" in lines
-    assert "        6-8  ONBUILD []" in lines
+    # Each instruction as written (continuations joined), not as a list of its tokens.
+    assert "          3  FROM golang:${GO} AS build" in lines
+    assert "          5  RUN --mount=type=cache,target=/root/.cache go build -o /app" in lines
+    assert "        6-8  ONBUILD RUN <<EOF" in lines
     assert "             heredoc EOF: 8 characters" in lines
-    assert "             runs on build: RUN ['<<EOF']" in lines
-    assert "         14  ENTRYPOINT ['/app'] (exec form)" in lines
+    assert "             runs on build: RUN <<EOF" in lines
+    assert "      11-12  ENV GOMEMLIMIT=512MiB     GOGC=50" in lines
+    assert "         14  ENTRYPOINT [\"/app\"] (exec form)" in lines
+    assert not [line for line in lines if "['" in line]
     assert "    #1 unused FROM busybox  [not built]" in lines
     assert "    #2 FROM gcr.io/distroless/static  [final]" in lines
     assert "       takes files from stage 0 (line 13, copy)" in lines
@@ -341,3 +348,66 @@ def test_invalid_utf8_is_shown_as_replacement_characters(
     assert info["instructions"][1]["values"] == ["A", "x\ufffd\ufffdy", "="]
     assert info["instructions"][2]["values"] == ["\ufffd", "\ufffd"]
     assert info["runtime_env"] == {"A": {"value": "x\ufffd\ufffdy", "line": 2}}
+
+
+def test_env_as_written(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(
+        b'FROM alpine\nENV GOGC=off GOMEMLIMIT="512MiB"\nENV GOGC off\n'
+        b"ONBUILD COPY --chown=1 a b\n"
+    )
+    code, out, _ = run(capsys, str(path))
+    assert code == 0
+    lines = out.splitlines()
+    assert '          2  ENV GOGC=off GOMEMLIMIT="512MiB"' in lines
+    assert "          3  ENV GOGC off" in lines
+    assert "             runs on build: COPY --chown=1 a b" in lines
+    (info,) = inspect_json(capsys, str(path))
+    assert info["instructions"][1]["args"] == 'GOGC=off GOMEMLIMIT="512MiB"'
+    assert info["instructions"][1]["values"] == ["GOGC", "off", "=", "GOMEMLIMIT", '"512MiB"', "="]
+
+
+COMPOSE_BASE = "services:\n  api:\n    image: x\n    mem_limit: 512m\n"
+COMPOSE_OVERRIDE = "services:\n  api:\n    environment:\n      GOGC: '100'\n"
+
+
+@pytest.mark.parametrize(
+    "named",
+    [[], ["compose.override.yaml", "compose.yaml"], ["compose.yaml", "compose.override.yaml"]],
+    ids=["folder", "override-first", "base-first"],
+)
+def test_a_compose_project_is_shown_once(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    named: list[str],
+) -> None:
+    """A base file and its override are one project (read together): shown once, under the
+    base file's name, in text and JSON."""
+    (tmp_path / "compose.yaml").write_text(COMPOSE_BASE, encoding="utf-8")
+    (tmp_path / "compose.override.yaml").write_text(COMPOSE_OVERRIDE, encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text("FROM alpine\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    paths = named or ["."]
+    code, out, err = run(capsys, *paths)
+    assert (code, err) == (0, "")
+    assert out.count("service api:") == 1
+    headers = [line for line in out.splitlines() if "(Compose, read with" in line]
+    assert headers == ["compose.yaml  (Compose, read with compose.yaml, compose.override.yaml)"]
+    assert "    GOGC=100  (environment, compose.override.yaml:4)" in out.splitlines()
+    infos = inspect_json(capsys, *paths)
+    compose = [info for info in infos if info.get("format") == "compose"]
+    assert [info["path"] for info in compose] == ["compose.yaml"]
+    if not named:
+        assert len(infos) == 2  # the Dockerfile too
+
+
+def test_standard_input_is_its_own_project(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "compose.yaml").write_text(COMPOSE_BASE, encoding="utf-8")
+    (tmp_path / "compose.override.yaml").write_text(COMPOSE_OVERRIDE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(COMPOSE_BASE.encode())))
+    infos = inspect_json(capsys, "--stdin-filename", "compose.yaml", "-", "compose.yaml")
+    assert [info["path"] for info in infos] == ["compose.yaml", "compose.yaml"]

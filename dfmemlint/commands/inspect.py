@@ -45,6 +45,9 @@ def instruction_json(ins: reader.Instruction) -> dict[str, Any]:
         "start_line": ins.start_line,
         "end_line": ins.end_line,
         "flags": [_text(t.value) for t in ins.flags],
+        # The arguments as written after keyword and flags (continuations joined), for people;
+        # ``values`` are the tokens BuildKit's dispatch table splits them into.
+        "args": _text(ins.args.value),
         "values": [_text(t.value) for t in ins.values],
         "json": ins.json,
         "heredocs": [{"name": _text(h.name), "content": _text(h.content)} for h in ins.heredocs],
@@ -108,12 +111,13 @@ def _outline(info: dict[str, Any]) -> str:
         flags = " ".join(ins["flags"])
         form = " (exec form)" if ins["json"] else ""
         flags = f"{flags} " if flags else ""
-        lines.append(f"  {span:>9}  {ins['keyword']} {flags}{ins['values']}{form}")
+        lines.append(f"  {span:>9}  {ins['keyword']} {flags}{ins['args']}{form}")
         for doc in ins["heredocs"]:
             lines.append(f"             heredoc {doc['name']}: {len(doc['content'])} characters")
         if ins["sub"]:
             sub = ins["sub"]
-            lines.append(f"             runs on build: {sub['keyword']} {sub['values']}")
+            sub_flags = "".join(f"{flag} " for flag in sub["flags"])
+            lines.append(f"             runs on build: {sub['keyword']} {sub_flags}{sub['args']}")
     lines.append("  stages:")
     for stage in info["stages"]:
         marks = []
@@ -177,6 +181,26 @@ def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[s
     return manifest_json(result)
 
 
+def _one_per_project(results: list[dict[str, Any]], on_disk: list[bool]) -> list[dict[str, Any]]:
+    """Each Compose project once: a base file and its override file (a directory holding both,
+    or both named) are read as the same project, shown where the first of them was, under the
+    base file's name when it is among them. Standard input is its own text: always shown."""
+    kept: list[dict[str, Any]] = []
+    seen: dict[tuple[str, ...], int] = {}
+    for info, read_from_disk in zip(results, on_disk, strict=True):
+        files = info.get("files") if info.get("format") == "compose" else None
+        if not files or not read_from_disk:
+            kept.append(info)
+            continue
+        key = tuple(os.path.normcase(os.path.abspath(f)) for f in files)
+        if key not in seen:
+            seen[key] = len(kept)
+            kept.append(info)
+        elif os.path.normcase(os.path.abspath(info["path"])) == key[0]:
+            kept[seen[key]] = info
+    return kept
+
+
 @click.command(
     cls=Command,
     short_help="Show the Go settings of a Dockerfile, manifest or Compose file.",
@@ -228,6 +252,7 @@ def inspect(
         results.append(info)
     for note in dict.fromkeys(linker.notes):
         warn(note)
+    results = _one_per_project(results, [s.real_path is not None for s in sources])
     if output_format == "json":
         click.echo(json.dumps(results, indent=2, ensure_ascii=False))
     else:
