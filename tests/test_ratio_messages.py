@@ -55,38 +55,29 @@ def test_budget_flag(
     _fits(err, phrase, headroom)
 
 
+@pytest.mark.parametrize("where", ["flag", "configuration"])
 @pytest.mark.parametrize(("written", "phrase", "headroom"), CASES)
-def test_lint_flag(
+def test_lint(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     written: str,
     phrase: str,
     headroom: bool,
+    where: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "Dockerfile").write_text("FROM alpine\n")
-    code, _, err = run_cli(capsys, f"--ratio={written}", "Dockerfile")
+    flags = [f"--ratio={written}"] if where == "flag" else []
+    if where == "configuration":
+        (tmp_path / ".dfmemlint.toml").write_text(f"ratio = {written}\n")
+    code, _, err = run_cli(capsys, *flags, "Dockerfile")
     assert code == 2
-    assert err.startswith("Error: Invalid value for '--ratio': ")
-    _fits(err, phrase, headroom)
-
-
-@pytest.mark.parametrize(("written", "phrase", "headroom"), CASES)
-def test_configuration_file(
-    capsys: pytest.CaptureFixture[str],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    written: str,
-    phrase: str,
-    headroom: bool,
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "Dockerfile").write_text("FROM alpine\n")
-    (tmp_path / ".dfmemlint.toml").write_text(f"ratio = {written}\n")
-    code, _, err = run_cli(capsys, "Dockerfile")
-    assert code == 2
-    assert "Invalid value for 'ratio': " in err
+    expected = (
+        "Error: Invalid value for '--ratio': " if where == "flag"
+        else f"Error: {tmp_path / '.dfmemlint.toml'}: Invalid value for 'ratio': "
+    )
+    assert err.startswith(expected)
     _fits(err, phrase, headroom)
 
 
