@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from helpers.manifests import workload
 
 from dfmemlint.cli import main
 from dfmemlint.engine import LintOptions
@@ -21,17 +22,7 @@ from dfmemlint.rules.catalog import BY_CODE
 
 ROOT = Path(__file__).resolve().parents[1]
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
-          image: example/api
+DEPLOYMENT = workload("""\
           env:
             - name: GOMEMLIMIT
               valueFrom:
@@ -43,7 +34,7 @@ spec:
           resources:
             limits:
               memory: 512Mi
-"""
+""")
 
 
 @pytest.mark.parametrize(

@@ -9,19 +9,19 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers.manifests import workload
 
 from dfmemlint.cli import main
 from dfmemlint.golang.units import MIB, compute_gomemlimit, format_size
 
 CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: go\ndata:\n  GOMEMLIMIT: "{}"\n'
-WORKLOAD = (
-    "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\nspec:\n  template:\n"
-    "    spec:\n      containers:\n        - name: {name}\n          image: app\n"
+# Each workload's container reads the ConfigMap; {limit} is its memory limit.
+READS_GO = (
     "          envFrom:\n            - configMapRef:\n                name: go\n"
     "          resources:\n            limits:\n              memory: {limit}\n"
 )
-BIG = WORKLOAD.format(kind="Deployment", name="big", limit="1Gi")
-SMALL = WORKLOAD.format(kind="StatefulSet", name="small", limit="512Mi")
+BIG = workload(READS_GO.format(limit="1Gi"), kind="Deployment", name="big", image="app")
+SMALL = workload(READS_GO.format(limit="512Mi"), kind="StatefulSet", name="small", image="app")
 SMALL_LIMIT = 512 * MIB
 # What the fix must write: 0.8 (the default ratio) of the smaller limit.
 FROM_SMALLEST = format_size(compute_gomemlimit(SMALL_LIMIT, 0.8))

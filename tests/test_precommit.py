@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers.manifests import workload
 from helpers.samples import MALFORMED_DOCKERFILE as BAD
 
 from dfmemlint.files import is_dockerfile_name
@@ -90,24 +91,14 @@ YAML_NAMES: tuple[tuple[str, bool], ...] = (
     ("overlays/prod/kustomization", False),  # not a name kustomize reads
     ("overlays/prod/MyKustomization", False),
 )
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
-          image: example/api
+MANIFEST = workload("""\
           env:
             - name: GOMEMLIMIT
               value: "1024Mi"  # Kubernetes units: Go rejects them
           resources:
             limits:
               memory: 2Gi
-"""
+""")
 MANIFEST_FIXED = MANIFEST.replace('"1024Mi"', '"1024MiB"')
 KUSTOMIZATION = ROOT / "tests" / "fixtures" / "kustomize" / "kustomization-name" / "Kustomization"
 TUNING = """\
@@ -118,21 +109,12 @@ metadata:
 data:
   GOMEMLIMIT: "4Gi"
 """
-WORKER = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: worker
-spec:
-  template:
-    spec:
-      containers:
-        - name: worker
-          image: example/worker
-          envFrom:
-            - configMapRef: {name: tuning}
-          resources: {limits: {memory: 8Gi}}
-"""
+WORKER = workload(
+    "          envFrom:\n            - configMapRef: {name: tuning}\n"
+    "          resources: {limits: {memory: 8Gi}}\n",
+    name="worker",
+    image="example/worker",
+)
 
 
 # --------------------------------------------------------------------------- the manifest

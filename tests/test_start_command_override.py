@@ -9,23 +9,14 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers.manifests import workload
 
 from dfmemlint.cli import main
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
-          image: example.com/api:1.0
-          command: [env, GOMEMLIMIT=300MiB, /app]
-{env}
-"""
+# The container's start command sets GOMEMLIMIT; {env} sets it again (env or envFrom).
+DEPLOYMENT = workload(
+    "          command: [env, GOMEMLIMIT=300MiB, /app]\n{env}\n", image="example.com/api:1.0"
+)
 ENV_FROM = "          envFrom:\n            - configMapRef:\n                name: tuning"
 ENV = "          env:\n            - name: GOMEMLIMIT\n              value: 400MiB"
 CONFIG_MAP = (
