@@ -686,3 +686,100 @@ async def test_compose_file_diagnostics_and_quick_fix(client: Client, tmp_path: 
     assert fixed == text.replace("GOMEMLIMIT: 512MB", "GOMEMLIMIT: 409MiB")
     change(client, uri, 2, fixed)
     assert codes(await diagnostics_for(client, uri, 2)) == []
+
+
+# -- ConfigMaps across the workspace's manifests -------------------------------------------------
+
+CONFIG_MAP_FILE = (
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tuning}\ndata:\n  GOMEMLIMIT: \"512MB\"\n"
+)
+CONSUMER = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: shop}\nspec:\n"
+    "  template:\n    spec:\n      containers:\n        - name: api\n          envFrom:\n"
+    "            - configMapRef: {name: tuning}\n          env:\n"
+    '            - {name: GOGC, value: "off"}\n'
+    "          resources: {limits: {memory: 1Gi}}\n"
+)
+
+
+async def republished(client: Client, uri: str, count: int) -> list[types.Diagnostic]:
+    """The diagnostics of ``uri`` published after the first ``count`` publications."""
+
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            for params in client.published[count:]:
+                if params.uri == uri:
+                    return list(params.diagnostics)
+            await asyncio.sleep(0.01)
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
+async def test_a_configmap_value_read_by_a_workload_on_disk(
+    client: Client, tmp_path: Path
+) -> None:
+    """The ConfigMap's document gets the finding of a Deployment that is only on disk, in the
+    workspace folder, as ``dfmemlint .`` reports it; its quick fix is the command line's."""
+    (tmp_path / "deployment.yaml").write_text(CONSUMER)
+    (tmp_path / "node_modules").mkdir()  # excluded, as the command line's search excludes it
+    (tmp_path / "node_modules" / "other.yaml").write_text(
+        CONSUMER.replace("name: api,", "name: hidden,")
+    )
+    await initialize(client, root=tmp_path)
+    uri = open_doc(client, tmp_path / "configmap.yaml", CONFIG_MAP_FILE, language="yaml")
+    [found] = await diagnostics_for(client, uri, 1)
+    assert found.code == "DFM004"
+    assert found.range.start == types.Position(line=4, character=len('  GOMEMLIMIT: "'))
+    assert f"Deployment/api in {tmp_path / 'deployment.yaml'}" in found.message
+    assert "hidden" not in found.message
+    fix = next(a for a in await code_actions_at(client, uri, found) if a.is_preferred)
+    fixed = apply(CONFIG_MAP_FILE, fix.edit)
+    assert fixed == CONFIG_MAP_FILE.replace("512MB", "512MiB")
+    change(client, uri, 2, fixed)
+    assert await diagnostics_for(client, uri, 2) == []
+
+
+async def test_a_workload_reads_configmaps_of_the_workspace_and_open_documents(
+    client: Client, tmp_path: Path
+) -> None:
+    """A ConfigMap on disk that sets no GOMEMLIMIT leaves GOGC=off unbounded (DFM008; were it
+    not read, GOMEMLIMIT could come from it and nothing would be reported); once the ConfigMap's
+    open, unsaved text sets one and is saved, the Deployment is linted again without DFM008,
+    and closing the ConfigMap without writing it brings back the file's text."""
+    unbounded = CONFIG_MAP_FILE.replace('GOMEMLIMIT: "512MB"', 'OTHER: "x"')
+    (tmp_path / "configmap.yaml").write_text(unbounded)
+    await initialize(client, root=tmp_path)
+    uri = open_doc(client, tmp_path / "deployment.yaml", CONSUMER, language="yaml")
+    assert codes(await diagnostics_for(client, uri, 1)) == ["DFM008"]
+    config_uri = open_doc(client, tmp_path / "configmap.yaml", unbounded, language="yaml")
+    await diagnostics_for(client, config_uri, 1)
+    change(client, config_uri, 2, unbounded.replace('OTHER: "x"', 'GOMEMLIMIT: "800MiB"'))
+    await diagnostics_for(client, config_uri, 2)
+    count = len(client.published)
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config_uri))
+    )
+    assert codes(await republished(client, uri, count)) == []
+    count = len(client.published)
+    client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=config_uri))
+    )
+    assert codes(await republished(client, uri, count)) == ["DFM008"]
+
+
+async def test_a_file_the_editor_reports_changed_is_read_again(
+    client: Client, tmp_path: Path
+) -> None:
+    """A ConfigMap file created after the search is read when the editor reports it."""
+    await initialize(client, root=tmp_path)
+    uri = open_doc(client, tmp_path / "deployment.yaml", CONSUMER, language="yaml")
+    assert codes(await diagnostics_for(client, uri, 1)) == []  # the ConfigMap may set it
+    path = tmp_path / "configmap.yaml"
+    path.write_text(CONFIG_MAP_FILE.replace('GOMEMLIMIT: "512MB"', 'OTHER: "x"'))
+    count = len(client.published)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=path.as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+    assert codes(await republished(client, uri, count)) == ["DFM008"]

@@ -161,22 +161,76 @@ def disputed_note(name: str, key: str, found: Lookup) -> str:
     return note + ")"
 
 
+class _Known(NamedTuple):
+    data: bytes
+    defines: bool
+    refers: bool
+    parsed: bool
+    manifest: model.Manifest | None  # None: not parsed yet, or not a manifest
+
+
+class ParseCache:
+    """What the index knows of each file, by path, for the bytes it was found for: whether
+    they mention ConfigMaps, and their parse. One index keeps its own; the language server,
+    which builds an index for each lint of a manifest, keeps one across them, so that only a
+    file whose bytes changed is searched and parsed again."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, _Known] = {}
+
+    def _entry(self, path: str, data: bytes) -> _Known:
+        known = self._known.get(path)
+        if known is None or (known.data is not data and known.data != data):
+            defines = _DEFINES.search(data) is not None
+            refers = _REFERS.search(data) is not None
+            known = self._known[path] = _Known(data, defines, refers, False, None)
+        return known
+
+    def mentions(self, path: str, data: bytes) -> tuple[bool, bool]:
+        """Whether ``data`` mentions a ConfigMap, and a ``configMapRef``/``configMapKeyRef``."""
+        known = self._entry(path, data)
+        return known.defines, known.refers
+
+    def manifest(self, path: str, data: bytes) -> model.Manifest | None:
+        """``data`` read as a manifest (None: a chart template, or not YAML)."""
+        known = self._entry(path, data)
+        if not known.parsed:
+            from dfmemlint.kubernetes import model
+            from dfmemlint.kubernetes.lint import is_chart_template
+            from dfmemlint.yamlsource.reader import read_stream
+
+            manifest = None
+            if not is_chart_template(data):
+                stream = read_stream(data)
+                if stream.error is None:
+                    manifest = model.read(path, stream)
+            known = self._known[path] = known._replace(parsed=True, manifest=manifest)
+        return known.manifest
+
+    def forget(self, path: str) -> None:
+        """Drop what is known of ``path`` (a file that is gone)."""
+        self._known.pop(path, None)
+
+
 class ManifestIndex:
     """The manifest files of one run that can share ConfigMaps: those whose bytes mention a
     ConfigMap (candidates to define one) or a ``configMapRef``/``configMapKeyRef`` (candidates
-    to read one). Each is parsed at most once, when first needed."""
+    to read one). Each is parsed at most once (in ``cache``, when given: across indexes), when
+    first needed."""
 
     def __init__(
-        self, files: Iterable[tuple[str, bytes]], namespace: str | None = None
+        self,
+        files: Iterable[tuple[str, bytes]],
+        namespace: str | None = None,
+        cache: ParseCache | None = None,
     ) -> None:
         self.namespace = namespace  # the request's namespace, when known (ConfigMapTable)
+        self._cache = cache if cache is not None else ParseCache()
         self._data: dict[str, bytes] = {}
         self._defines: list[str] = []
         self._refers: list[str] = []
-        self._parsed: dict[str, model.Manifest | None] = {}
         for path, data in files:
-            defines = _DEFINES.search(data) is not None
-            refers = _REFERS.search(data) is not None
+            defines, refers = self._cache.mentions(path, data)
             if not (defines or refers) or path in self._data:
                 continue
             self._data[path] = data
@@ -191,19 +245,7 @@ class ManifestIndex:
         return tuple(self._data)
 
     def _manifest(self, path: str) -> model.Manifest | None:
-        if path not in self._parsed:
-            from dfmemlint.kubernetes import model
-            from dfmemlint.kubernetes.lint import is_chart_template
-            from dfmemlint.yamlsource.reader import read_stream
-
-            data = self._data[path]
-            manifest = None
-            if not is_chart_template(data):
-                stream = read_stream(data)
-                if stream.error is None:
-                    manifest = model.read(path, stream)
-            self._parsed[path] = manifest
-        return self._parsed[path]
+        return self._cache.manifest(path, self._data[path])
 
     def reuse(self, path: str, data: bytes) -> model.Manifest | None:
         """The index's parse of ``path`` when ``data`` is what it read (a fix changes it)."""

@@ -25,7 +25,10 @@ from dfmemlint.server.settings import ClientSettings, lint_options
 from dfmemlint.types import Finding
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dfmemlint.compose.link import Linker
+    from dfmemlint.kubernetes.configmaps import ManifestIndex
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +129,7 @@ def lint_document(
     language_id: str | None = None,
     config_start: str | None = None,
     linker: Linker | None = None,
+    manifests: Callable[[str, bytes], ManifestIndex | None] | None = None,
 ) -> DocumentLint:
     """Lint the editor's ``text`` of the document at ``path`` as :func:`document_kind` says
     (a document of no format dfmemlint reads, such as a chart's ``values.yaml``, gets no
@@ -134,7 +138,10 @@ def lint_document(
     Configuration is found by walking up from ``config_start`` (default: ``path``), as the
     command line does for each file; ``settings`` override it. With a ``linker`` and a document
     on disk, a Dockerfile that Compose services build gets their memory limit and environment,
-    and its build context is its directory, as ``dfmemlint.commands.check`` gives them. Never
+    and its build context is its directory, as ``dfmemlint.commands.check`` gives them. With
+    ``manifests`` (the index of the other manifests, for a path and text:
+    ``server.workspace``) and a manifest on disk, its containers read ConfigMaps of other
+    files, and other files' containers its ConfigMaps, as on the command line. Never
     raises: a configuration error, an oversized buffer or a failure inside the linter comes back
     as ``problem``.
     """
@@ -153,6 +160,8 @@ def lint_document(
     except ConfigError as exc:
         return DocumentLint(path, data, problem=f"configuration error: {exc}", kind=kind)
     try:
+        if manifests is not None and config_start is None and kind == Format.KUBERNETES:
+            options = options._replace(manifests=manifests(path, data))
         result = lint(path, data, options, kind)
         located = tuple(Located(f, *finding_span(result.source, f)) for f in result.findings)
     except Exception as exc:  # a bug must cost one diagnostic, not the server

@@ -31,14 +31,16 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
-from dfmemlint import __version__, config
+from dfmemlint import __version__, config, formats
 from dfmemlint.compose.link import Linker
 from dfmemlint.config import ConfigError
+from dfmemlint.formats import Format
 from dfmemlint.server import actions, hover
 from dfmemlint.server.collector import Collector
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
 from dfmemlint.server.linting import DocumentLint, is_compose_file, lint_document, reads
 from dfmemlint.server.settings import ClientSettings, parse_settings
+from dfmemlint.server.workspace import WorkspaceManifests
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +55,23 @@ class Linted(NamedTuple):
 
 
 class Snapshot(NamedTuple):
-    """One version of an open document."""
+    """One version of an open document, and the text of the other open YAML documents on disk
+    (path, text: a manifest's containers may read their ConfigMaps)."""
 
     uri: str
     language_id: str | None
     version: int | None
     text: str
+    others: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def of(cls, document: TextDocument) -> Snapshot:
-        return cls(document.uri, document.language_id, document.version, document.source)
+    def of(cls, document: TextDocument, others: tuple[tuple[str, str], ...] = ()) -> Snapshot:
+        return cls(document.uri, document.language_id, document.version, document.source, others)
+
+
+def _fs_path(uri: str) -> str | None:
+    """The file a ``file:`` URI names (None for another scheme: an unsaved buffer)."""
+    return uris.to_fs_path(uri) if uri.startswith("file:") else None
 
 
 class AnsweringProtocol(LanguageServerProtocol):
@@ -98,6 +107,8 @@ class DfmemlintServer(LanguageServer):
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-lint")
         # The Compose projects read so far (used from the linting thread only).
         self.linker = Linker()
+        # The workspace's manifests, for ConfigMaps across files (used from the linting thread).
+        self.manifests = WorkspaceManifests()
         self.collector = Collector()  # started by main(), not in tests that import the server
         #: Counts configuration changes: a lint begun before one is stale like an edited one.
         self.generation = 0
@@ -141,6 +152,33 @@ class DfmemlintServer(LanguageServer):
         root = self.workspace.root_path or os.getcwd()
         return uri, root
 
+    def roots(self) -> list[str]:
+        """The workspace folders (or the root) as paths."""
+        folders = [f.uri for f in self.workspace.folders.values()] or [self.workspace.root_uri]
+        return [uris.to_fs_path(uri) or "" for uri in folders if uri and uri.startswith("file:")]
+
+    def snapshot(self, document: TextDocument) -> Snapshot:
+        """One version of ``document`` and, for a YAML document on disk, the text of the other
+        open YAML documents on disk (taken on the event loop, which applies the edits)."""
+        path = _fs_path(document.uri)
+        if path is None or not formats.is_yaml_name(os.path.basename(path)):
+            return Snapshot.of(document)
+        others = tuple(
+            (other_path, other.source)
+            for uri, other in self.workspace.text_documents.items()
+            if uri != document.uri
+            and (other_path := _fs_path(uri)) is not None
+            and formats.is_yaml_name(os.path.basename(other_path))
+        )
+        return Snapshot.of(document, others)
+
+    def relint_manifests(self, besides: str) -> None:
+        """A manifest was opened, saved or closed: the other open manifests may read its
+        ConfigMaps (or it theirs), so lint them again."""
+        for uri, linted in list(self.linted.items()):
+            if uri != besides and linted.document.kind == Format.KUBERNETES:
+                self.schedule(uri)
+
     def lint_now(self, snapshot: Snapshot) -> Linted | None:
         """Lint one version of a document (None: not a file dfmemlint reads)."""
         path, config_start = self._place(snapshot.uri)
@@ -153,6 +191,7 @@ class DfmemlintServer(LanguageServer):
             language_id=snapshot.language_id,
             config_start=config_start,
             linker=self.linker,
+            manifests=lambda path, data: self.manifests.index(path, data, snapshot.others),
         )
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         return Linted(snapshot.version, result, LineIndex(result.data, encoding))
@@ -167,7 +206,7 @@ class DfmemlintServer(LanguageServer):
         if linted is not None and linted.version == document.version:
             return linted
         loop = asyncio.get_running_loop()
-        snapshot, generation = Snapshot.of(document), self.generation
+        snapshot, generation = self.snapshot(document), self.generation
         linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
         if linted is not None and generation == self.generation:
             self.linted[uri] = linted  # kept unless the configuration changed meanwhile
@@ -211,7 +250,7 @@ class DfmemlintServer(LanguageServer):
             if document is None:
                 return
             # Taken here, on the loop that applies changes, never in the linting thread.
-            snapshot = Snapshot.of(document)
+            snapshot = self.snapshot(document)
             generation = self.generation
             linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
             document = self.open_document(uri)
@@ -235,10 +274,13 @@ class DfmemlintServer(LanguageServer):
             )
         )
 
-    def relint_all(self) -> None:
-        """Configuration may have changed: forget what was found and lint every open document."""
+    def relint_all(self, *, search: bool = True) -> None:
+        """Configuration may have changed: forget what was found and lint every open document
+        (``search``: also search the workspace's manifests again)."""
         config.clear_cache()
         self.linker = Linker()
+        if search:
+            self.manifests.reset(self.roots())
         self.generation += 1
         self.linted.clear()
         for uri in list(self.workspace.text_documents):
@@ -262,6 +304,7 @@ def create_server() -> DfmemlintServer:
     @server.feature(types.INITIALIZE)
     def initialize(ls: DfmemlintServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options)
+        ls.manifests.reset(ls.roots())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(
@@ -274,7 +317,10 @@ def create_server() -> DfmemlintServer:
     def did_change_watched_files(
         ls: DfmemlintServer, params: types.DidChangeWatchedFilesParams
     ) -> None:
-        ls.relint_all()
+        paths = [path for change in params.changes if (path := _fs_path(change.uri))]
+        ls.manifests.changed(paths)
+        names = {os.path.basename(path) for path in paths}
+        ls.relint_all(search=bool(names & {"pyproject.toml", ".dfmemlint.toml"}))
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DfmemlintServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -288,14 +334,30 @@ def create_server() -> DfmemlintServer:
     def did_save(ls: DfmemlintServer, params: types.DidSaveTextDocumentParams) -> None:
         # A saved configuration file changes how every document is linted.
         name = os.path.basename(params.text_document.uri)
+        uri = params.text_document.uri
+        path = _fs_path(uri)
+        if path is not None:
+            ls.manifests.changed([path])  # the file on disk is the saved text now
         if name in ("pyproject.toml", ".dfmemlint.toml") or is_compose_file(name):
             ls.relint_all()
         else:
-            ls.schedule(params.text_document.uri)
+            ls.schedule(uri)
+            linted = ls.linted.get(uri)
+            if linted is not None and linted.document.kind == Format.KUBERNETES:
+                ls.relint_manifests(uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DfmemlintServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.close(params.text_document.uri)
+        uri = params.text_document.uri
+        path = _fs_path(uri)
+        if path is not None:
+            ls.manifests.changed([path])  # the file on disk counts again, not the editor's text
+        was_manifest = (linted := ls.linted.get(uri)) is not None and (
+            linted.document.kind == Format.KUBERNETES
+        )
+        ls.close(uri)
+        if was_manifest:
+            ls.relint_manifests(uri)
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
