@@ -95,6 +95,7 @@ class ConfigMapTable:
         self._by_name: dict[str, list[tuple[model.Manifest, model.ConfigMap]]] = {}
         # (the reader's namespace, a value's first place) -> the places of its other copies
         self._copies: dict[tuple[str | None, Place], tuple[Place, ...]] = {}
+        self._lookups: dict[tuple[str, str | None], Lookup | None] = {}  # each made once
         for manifest in self.manifests:
             for config_map in manifest.config_maps:
                 self._by_name.setdefault(config_map.name, []).append((manifest, config_map))
@@ -103,6 +104,11 @@ class ConfigMapTable:
         """The ConfigMap ``name`` that a pod in ``namespace`` (None: the request's) reads;
         None when no linted file defines it where the pod can be."""
         where = namespace or self.namespace
+        if (name, where) not in self._lookups:
+            self._lookups[(name, where)] = self._lookup(name, where)
+        return self._lookups[(name, where)]
+
+    def _lookup(self, name: str, where: str | None) -> Lookup | None:
         found = [
             (manifest, config_map)
             for manifest, config_map in self._by_name.get(name, ())
