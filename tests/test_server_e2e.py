@@ -783,3 +783,24 @@ async def test_a_file_the_editor_reports_changed_is_read_again(
         )
     )
     assert codes(await republished(client, uri, count)) == ["DFM008"]
+
+
+async def test_workspace_folders_added_are_searched(client: Client, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "configmap.yaml").write_text(
+        CONFIG_MAP_FILE.replace('GOMEMLIMIT: "512MB"', 'OTHER: "x"')
+    )
+    await initialize(client, root=tmp_path / "a")
+    uri = open_doc(client, tmp_path / "b" / "deployment.yaml", CONSUMER, language="yaml")
+    assert codes(await diagnostics_for(client, uri, 1)) == []  # b is not searched
+    count = len(client.published)
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(
+                added=[types.WorkspaceFolder(uri=(tmp_path / "b").as_uri(), name="b")],
+                removed=[],
+            )
+        )
+    )
+    assert codes(await republished(client, uri, count)) == ["DFM008"]

@@ -322,6 +322,13 @@ def create_server() -> DfmemlintServer:
         names = {os.path.basename(path) for path in paths}
         ls.relint_all(search=bool(names & {"pyproject.toml", ".dfmemlint.toml"}))
 
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    def did_change_workspace_folders(
+        ls: DfmemlintServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        # pygls has updated ls.workspace.folders: search the new folders' manifests.
+        ls.relint_all()
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: DfmemlintServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
