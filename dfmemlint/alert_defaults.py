@@ -10,10 +10,10 @@ The series are cAdvisor's (google/cadvisor ``lib/metrics/prometheus.go``; see
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dfmemlint.records import Record
 
 
-class Metric(NamedTuple):
+class Metric(Record):
     """A cAdvisor memory series the alert compares with the threshold."""
 
     key: str  # the --metric choice

@@ -16,11 +16,12 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.headroom import RATIO_RANGE, ratio_problem
 from dfmemlint.golang.units import LimitError
+from dfmemlint.records import Record
 from dfmemlint.types import Severity
 
 KNOWN_KEYS = (
@@ -55,7 +56,7 @@ def invalid_value(name: str) -> str:
 _NO_SEVERITY: Mapping[str, Severity] = MappingProxyType({})
 
 
-class Config(NamedTuple):
+class Config(Record):
     """One configuration file's settings (a NamedTuple, not a dataclass: a dataclass generates and
     compiles its methods at import time, and every lint imports this module)."""
 

@@ -9,10 +9,10 @@ any format the same way. Alert rules and editors read them too.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dfmemlint.records import Record
 
 
-class Place(NamedTuple):
+class Place(Record):
     """Where a value is written: a byte span of one file (``path`` as shown to the user)."""
 
     path: str
@@ -21,7 +21,7 @@ class Place(NamedTuple):
     editable: bool  # the bytes are exactly the value, so an edit may replace them
 
 
-class Workload(NamedTuple):
+class Workload(Record):
     """The object that runs the container: ``kind``/``name`` (``Deployment``/``api``), its
     namespace (None when the file does not say), the file (``source``: a Helm template named
     by a ``# Source:`` comment) it was rendered from, and ``path``, the linted file that defines
@@ -40,7 +40,7 @@ class Workload(NamedTuple):
         return f"{self.kind}/{self.name}"
 
 
-class Container(NamedTuple):
+class Container(Record):
     """One container (Kubernetes) or service (Compose) or final image (Dockerfile)."""
 
     name: str
@@ -56,7 +56,7 @@ class Container(NamedTuple):
         return f"{role} {self.name!r} of {self.workload}{where}{source}"
 
 
-class MemoryLimit(NamedTuple):
+class MemoryLimit(Record):
     """The container's memory limit in bytes, as written at ``place`` (``text``), and the field
     that set it (``resources.limits.memory``, pod-level ``spec.resources.limits.memory``,
     ``mem_limit``, ``--memory-limit``)."""
@@ -67,7 +67,7 @@ class MemoryLimit(NamedTuple):
     place: Place | None  # None when it was not written in a file (the command line)
 
 
-class GoSetting(NamedTuple):
+class GoSetting(Record):
     """One runtime variable (``GOMEMLIMIT``, ``GOGC``) as the Go program sees it.
 
     ``value`` is the string in the environment, or None when it cannot be known from the files
@@ -86,7 +86,7 @@ class GoSetting(NamedTuple):
     from_limit: bool = False  # the value is computed from the container's memory limit
 
 
-class ContainerSettings(NamedTuple):
+class ContainerSettings(Record):
     """Everything the value rules need about one container."""
 
     container: Container

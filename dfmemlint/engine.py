@@ -7,13 +7,14 @@ import bisect
 import re
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfmemlint.config import invalid_value
 from dfmemlint.dockerfile import model, reader
 from dfmemlint.dockerfile.reader import Dockerfile
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError, shorten
+from dfmemlint.records import Record
 from dfmemlint.rules import REGISTRY
 from dfmemlint.rules.base import Context, DeploymentEnv, Problem
 from dfmemlint.rules.catalog import BY_CODE
@@ -101,7 +102,7 @@ _NO_MAPPING: Mapping[str, Severity] = MappingProxyType({})
 _NO_BUILD_ARGS: Mapping[str, str] = MappingProxyType({})
 
 
-class LintOptions(NamedTuple):
+class LintOptions(Record):
     """What a lint is asked to do; ``options._replace(target=…)`` gives a changed copy."""
 
     select: frozenset[str] | None = None  # None: every rule

@@ -9,7 +9,9 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
+
+from dfmemlint.records import Record
 
 # What a directory search passes over unless configured otherwise (`exclude`): version control,
 # virtual environments, caches and vendored dependencies, whose Dockerfiles are someone else's.
@@ -52,7 +54,7 @@ NOT_DOCKERFILE_SUFFIXES = (
 MAX_FILE_BYTES = 256 << 20
 
 
-class FileState(NamedTuple):
+class FileState(Record):
     """What a file was when it was read: a fix is written only if it still is (no edit made
     meanwhile is lost). Nanosecond modification time, as ``os.stat`` gives it."""
 
@@ -67,7 +69,7 @@ class FileState(NamedTuple):
         return cls(info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_nlink)
 
 
-class Source(NamedTuple):
+class Source(Record):
     path: str  # as shown to the user ("-" or --stdin-filename for standard input)
     data: bytes
     real_path: str | None  # the file to write a fix to (None for standard input)
@@ -112,7 +114,7 @@ def quote_path(path: str) -> str:
     return f'"{escaped}"'
 
 
-class Skipped(NamedTuple):
+class Skipped(Record):
     """A file or directory a directory search passed over, and why."""
 
     path: str

@@ -32,25 +32,24 @@ from dfmemlint.types import Finding
 YAML_SUFFIXES = (".yaml", ".yml")
 # Helm's partial templates (_helpers.tpl, _pod.tpl): never YAML, always skipped as templates.
 TEMPLATE_SUFFIXES = (".tpl",)
-_COMPOSE_NAME = re.compile(r"(?:docker-)?compose(?:\.[^/]*)?\.ya?ml", re.IGNORECASE)
+# The patterns below are compiled on first use (re's cache): linting a Dockerfile needs none.
+_COMPOSE_NAME = r"(?i)(?:docker-)?compose(?:\.[^/]*)?\.ya?ml"
 # Each key may open the file after a UTF-8 byte order mark (YAML allows one).
-_API_VERSION = re.compile(rb"(?:^|\A\xef\xbb\xbf)apiVersion:[ \t]*[^\s#]", re.MULTILINE)
-_KIND = re.compile(rb"(?:^|\A\xef\xbb\xbf)kind:[ \t]*[^\s#]", re.MULTILINE)
+_API_VERSION = rb"(?m)(?:^|\A\xef\xbb\xbf)apiVersion:[ \t]*[^\s#]"
+_KIND = rb"(?m)(?:^|\A\xef\xbb\xbf)kind:[ \t]*[^\s#]"
 # A top-level ``services:`` whose value is a mapping: a flow mapping, or an indented block whose
 # first line is a key, not a ``-`` sequence item (GitLab CI's ``services:`` is a list of images).
-_SERVICES = re.compile(
-    rb"(?:^|\A\xef\xbb\xbf)[\"']?services[\"']?[ \t]*:[ \t]*"
-    rb"(?:\{|(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+[^\s#-])",
-    re.MULTILINE,
+_SERVICES = (
+    rb"(?m)(?:^|\A\xef\xbb\xbf)[\"']?services[\"']?[ \t]*:[ \t]*"
+    rb"(?:\{|(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]+[^\s#-])"
 )
 _SNIFF_LIMIT = 1 << 24  # bytes of a YAML file the walk looks at
 # The names kustomize reads a kustomization from (api/konfig/general.go,
 # RecognizedKustomizationFileNames), and a YAML list of JSON 6902 operations (a patch file).
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_OPERATIONS = re.compile(
-    rb"(?:^|\A\xef\xbb\xbf)-[ \t]+"
-    rb"(?:op:[ \t]*[\"']?(?:add|replace|remove|move|copy|test)\b|path:[ \t]*[\"']?/)",
-    re.MULTILINE,
+_OPERATIONS = (
+    rb"(?m)(?:^|\A\xef\xbb\xbf)-[ \t]+"
+    rb"(?:op:[ \t]*[\"']?(?:add|replace|remove|move|copy|test)\b|path:[ \t]*[\"']?/)"
 )
 
 
@@ -94,7 +93,7 @@ def is_yaml_name(name: str) -> bool:
 
 
 def is_compose_name(name: str) -> bool:
-    return _COMPOSE_NAME.fullmatch(name) is not None
+    return re.fullmatch(_COMPOSE_NAME, name) is not None
 
 
 def looks_like_kubernetes(data: bytes) -> bool:
@@ -103,14 +102,14 @@ def looks_like_kubernetes(data: bytes) -> bool:
     line-anchored expression on a big data file)."""
     if b"apiVersion:" not in data or b"kind:" not in data:
         return False
-    return _API_VERSION.search(data) is not None and _KIND.search(data) is not None
+    return re.search(_API_VERSION, data) is not None and re.search(_KIND, data) is not None
 
 
 def looks_like_compose(data: bytes) -> bool:
     """A top-level ``services:`` key holding a mapping (cheap: no YAML is parsed). A file that
     also has a top-level ``apiVersion:`` and ``kind:`` is a manifest (:func:`detect` asks
     :func:`looks_like_kubernetes` first)."""
-    return b"services" in data and _SERVICES.search(data) is not None
+    return b"services" in data and re.search(_SERVICES, data) is not None
 
 
 def is_kustomization_name(name: str) -> bool:
@@ -120,7 +119,7 @@ def is_kustomization_name(name: str) -> bool:
 def looks_like_operations(data: bytes) -> bool:
     """A YAML list whose items start with ``op:`` or ``path: /``: a kustomize JSON 6902 patch
     file (dfmemlint.kubernetes.kustomize)."""
-    return b"op:" in data and _OPERATIONS.search(data) is not None
+    return b"op:" in data and re.search(_OPERATIONS, data) is not None
 
 
 def detect(path: str, data: bytes) -> Format | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 
 class Severity(enum.IntEnum):
@@ -38,7 +39,7 @@ class Applicability(enum.IntEnum):
         return self.name.lower().replace("_", "-")
 
 
-class Edit(NamedTuple):
+class Edit(Record):
     """Replace ``data[start:end]`` of the original file bytes with ``replacement``."""
 
     start: int
@@ -46,13 +47,13 @@ class Edit(NamedTuple):
     replacement: bytes
 
 
-class Fix(NamedTuple):
+class Fix(Record):
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability
 
 
-class Finding(NamedTuple):
+class Finding(Record):
     """One problem in one file. Lines and columns are 1-based; ``end_column`` is exclusive."""
 
     path: str

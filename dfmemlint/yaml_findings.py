@@ -18,11 +18,11 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dfmemlint.containers import Place
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.positions import Lines
+from dfmemlint.records import Record
 from dfmemlint.rules.catalog import BY_CODE
 from dfmemlint.rules.values import ValueProblem
 from dfmemlint.types import Finding, Severity
@@ -48,7 +48,7 @@ class WholeFile(EditableRanges):
         self._starts = [0]
 
 
-class Suppressions(NamedTuple):
+class Suppressions(Record):
     """The ``# dfmemlint:`` comments of one file."""
 
     everywhere: set[str]  # codes a ``global ignore=`` comment names

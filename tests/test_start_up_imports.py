@@ -172,3 +172,27 @@ def test_budget_writing_a_rule_imports_the_alert_code(tmp_path: Path) -> None:
     modules = _imported(tmp_path, "budget", "512MiB", "--for", "10m")
     assert "dfmemlint.alerts.promql" in modules
     assert "dfmemlint.alerts.rules" not in modules
+
+
+# The console script's own command line, then how many objects the collector no longer walks.
+FREEZE_PROBE = (
+    "import gc, sys\n"
+    "from dfmemlint.cli import main\n"
+    "sys.argv = ['dfmemlint', *sys.argv[2:]] if sys.argv[1] == 'own' else sys.argv\n"
+    "code = main() if sys.argv[1] != 'given' else main(sys.argv[2:])\n"
+    "print(gc.get_freeze_count())\n"
+)
+
+
+@pytest.mark.parametrize(("how", "frozen"), [("own", True), ("given", False)])
+def test_the_console_script_freezes_its_imports(tmp_path: Path, how: str, frozen: bool) -> None:
+    """The process's own run moves what it imported out of the collector's sight; a command
+    run in-process with arguments given (tests, click's runner) keeps its garbage collectable."""
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    run = subprocess.run(
+        [sys.executable, "-c", FREEZE_PROBE, how, "--exit-zero", "Dockerfile"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    count = int(run.stdout.splitlines()[-1])
+    assert (count > 10_000) is frozen
+    assert (count == 0) is not frozen

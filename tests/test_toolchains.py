@@ -4,6 +4,8 @@ and a final stage that tunes Go but takes its start command from its base image.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dfmemlint.dockerfile import toolchains
@@ -69,6 +71,34 @@ def test_a_tag_without_a_version_pins_nothing(reference: str) -> None:
 )
 def test_look_alikes_are_not_toolchains(reference: str) -> None:
     assert toolchains.image_row(reference) is None
+
+
+@pytest.mark.parametrize("row", toolchains.TOOLCHAIN_IMAGES, ids=lambda row: row.name)
+def test_each_row_matches_only_names_with_its_suffix(row: toolchains.ToolchainImage) -> None:
+    """``image_row`` tests the suffix before compiling a row's pattern: a pattern that could
+    match a name without it would be skipped."""
+    assert all(c.isalnum() or c in "/-" for c in row.suffix)
+    assert row.pattern.endswith(row.suffix)
+    examples = [old for old, _ in ROWS] + [new for _, new in ROWS]
+    assert any(toolchains.image_row(image) == row for image in examples)
+
+
+def test_an_image_that_is_no_toolchain_compiles_no_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tried: list[str] = []
+    fullmatch = re.fullmatch
+
+    def spy(pattern: str, text: str) -> re.Match[str] | None:
+        tried.append(pattern)
+        return fullmatch(pattern, text)
+
+    monkeypatch.setattr(re, "fullmatch", spy)
+    for image in ("alpine:3.20", "gcr.io/distroless/static:nonroot", "scratch"):
+        assert toolchains.image_row(image) is None
+    assert tried == []
+    assert toolchains.image_row("cimg/go:1.22") is not None
+    assert tried == [row.pattern for row in toolchains.TOOLCHAIN_IMAGES if row.suffix == "/go"]
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ How the names are made (kubernetes/kubernetes unless noted):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 #: kubernetes/apimachinery pkg/util/rand ``alphanums``: random suffixes and encoded hashes.
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
@@ -56,7 +57,7 @@ MAX_MINUTE_DIGITS = 10
 _RANDOM = f"[{ALPHANUMS}]{{{RANDOM_SUFFIX_LENGTH}}}"
 
 
-class Repeat(NamedTuple):
+class Repeat(Record):
     """A run of ``low`` to ``high`` characters of the class ``chars`` (regex, no brackets)."""
 
     chars: str

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 _UNIT_MS = {
     "y": 365 * 24 * 3600 * 1000,
@@ -63,7 +64,7 @@ def quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-class Matcher(NamedTuple):
+class Matcher(Record):
     """One label matcher of a series selector: ``label="value"`` or ``label=~"regex"``.
 
     A regex matcher is anchored at both ends by Prometheus (RE2 syntax).

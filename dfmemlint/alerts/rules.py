@@ -24,13 +24,13 @@ carries those labels and not cAdvisor's ``id``/``image``/``name``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from dfmemlint.alert_defaults import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS, Metric
 from dfmemlint.alerts.promql import Matcher, parse_duration, selector
 from dfmemlint.alerts.yaml_text import Value, dump
 from dfmemlint.golang.budget import AlertBasis, alert_threshold, mib_text, threshold_lines
 from dfmemlint.golang.units import describe_bytes
+from dfmemlint.records import Record
 
 #: The rule group's name, and the PrometheusRule's.
 GROUP = "dfmemlint-go-memory"
@@ -48,7 +48,7 @@ COMPOSE_SERVICE_LABEL = "container_label_com_docker_compose_service"
 COMPOSE_PROJECT_LABEL = "container_label_com_docker_compose_project"
 
 
-class AlertTarget(NamedTuple):
+class AlertTarget(Record):
     """One container to alert on, whatever format it was read from.
 
     ``matchers`` select its cAdvisor series; ``by`` are the labels the alert keeps (each alert
@@ -76,7 +76,7 @@ class AlertTarget(NamedTuple):
     notes: tuple[str, ...] = ()
 
 
-class AlertOptions(NamedTuple):
+class AlertOptions(Record):
     """How the rules are written: ``metric`` (a key of METRICS), ``for:`` and ``severity``."""
 
     metric: str = DEFAULT_METRIC
@@ -84,7 +84,7 @@ class AlertOptions(NamedTuple):
     severity: str = DEFAULT_SEVERITY
 
 
-class AlertRule(NamedTuple):
+class AlertRule(Record):
     """One alerting rule and the numbers behind it."""
 
     target: AlertTarget

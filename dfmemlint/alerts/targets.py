@@ -15,20 +15,19 @@ DFM007's to report, not an alert's.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.units import MIB
+from dfmemlint.records import Record
 
 
-class Skipped(NamedTuple):
+class Skipped(Record):
     """A container that gets no alert: ``title`` names it, ``reason`` says why."""
 
     title: str
     reason: str
 
 
-class SoftLimit(NamedTuple):
+class SoftLimit(Record):
     """The GOMEMLIMIT a container runs with: bytes (None: no soft limit), as written, where."""
 
     bytes: int | None

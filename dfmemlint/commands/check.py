@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
@@ -50,6 +50,7 @@ from dfmemlint.files import (
 from dfmemlint.formats import Format, detect, lint
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError
+from dfmemlint.records import Record
 from dfmemlint.reporters import Report, printable
 from dfmemlint.types import Finding, Severity
 
@@ -104,7 +105,7 @@ class Flags:
         self.__dict__.update(given)
 
 
-class _Settings(NamedTuple):
+class _Settings(Record):
     """The flags read once for all files: limit and ratio parsed, rule codes checked."""
 
     select: frozenset[str] | None

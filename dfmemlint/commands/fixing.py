@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +15,7 @@ from dfmemlint.commands.options import error, warn
 from dfmemlint.files import Source, quote_path
 from dfmemlint.fix.write import WriteError, write_atomic
 from dfmemlint.formats import lint
+from dfmemlint.records import Record
 from dfmemlint.reporters import printable
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ __all__ = ["Applied", "fix_source", "note_runtime_override", "show_fixes", "unif
            "write_atomic"]
 
 
-class Applied(NamedTuple):
+class Applied(Record):
     outcome: FixOutcome
     done: bool  # the fixes were written (or printed as a diff, or to stdout)
     failed: bool

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 
 from dfmemlint.compose.interpolate import Interpolated, Lookup, interpolate
+from dfmemlint.records import Record
 
 _EXPORT = re.compile(r"export\s+")
 _ESCAPE = re.compile(r"\\(?:[abcfnrtv$\"\\]|0[0-9]{0,3})")
@@ -48,7 +48,7 @@ class DotenvError(ValueError):
     """A file Compose refuses to read (``line N: …``)."""
 
 
-class Entry(NamedTuple):
+class Entry(Record):
     """One ``KEY=VALUE`` of a ``.env`` file. Offsets are character indexes into the text."""
 
     key: str

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 _PATTERN = re.compile(
     r"\$(?i:(?P<escaped>\$)|(?P<named>[_a-z][_a-z0-9]*)|"
@@ -37,7 +38,7 @@ _PATTERN = re.compile(
 _SEPARATORS = (":?", "?", ":-", "-", ":+", "+")
 
 
-class Piece(NamedTuple):
+class Piece(Record):
     """Part of an interpolated value: literal template text or a variable's value."""
 
     text: str
@@ -46,7 +47,7 @@ class Piece(NamedTuple):
     variable: str | None = None  # the variable whose value this is
 
 
-class Interpolated(NamedTuple):
+class Interpolated(Record):
     """The value Compose computes, or None when it depends on the shell (or is an error)."""
 
     value: str | None

@@ -21,18 +21,19 @@ when no user entry has the same key, the part before ``=``).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfmemlint.compose.names import project_files
 from dfmemlint.engine import LintOptions
 from dfmemlint.golang.units import describe_bytes
+from dfmemlint.records import Record
 from dfmemlint.rules.base import DeploymentEnv
 
 if TYPE_CHECKING:
     from dfmemlint.compose.model import Project, Service
 
 
-class LinkedService(NamedTuple):
+class LinkedService(Record):
     """A service that builds the Dockerfile, with its project."""
 
     service: Service

@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
@@ -42,6 +42,7 @@ from dfmemlint.compose.names import DOTENV_NAME
 from dfmemlint.compose.scalars import Unsupported, compose_text, go_int
 from dfmemlint.compose.source import Origin, SourceText, scalar_span
 from dfmemlint.golang.dockersize import SizeError, compose_unit_bytes
+from dfmemlint.records import Record
 
 _REMOTE_PREFIXES = ("https://", "http://", "git://", "ssh://", "github.com/", "git@")
 _SERVICE_PREFIX = "service:"
@@ -51,7 +52,7 @@ class ComposeError(ValueError):
     """A Compose file that cannot be read (not YAML, not a mapping)."""
 
 
-class EnvValue(NamedTuple):
+class EnvValue(Record):
     """The value one variable gets in a service's container, and where it was written."""
 
     name: str
@@ -66,7 +67,7 @@ class EnvValue(NamedTuple):
     brought_by: Origin | None = None
 
 
-class MemoryLimit(NamedTuple):
+class MemoryLimit(Record):
     bytes: int
     key: str  # "mem_limit" or "deploy.resources.limits.memory"
     written: str  # the value after interpolation, as Compose reads it
@@ -94,14 +95,14 @@ class Project:
     sources: dict[str, SourceText]
 
 
-class _Raw(NamedTuple):
+class _Raw(Record):
     """A YAML node of one file, with the file it came from."""
 
     node: Any
     source: SourceText
 
 
-class _ListEntry(NamedTuple):
+class _ListEntry(Record):
     """A list-form ``environment`` entry (``- KEY=value`` or a bare ``- KEY``)."""
 
     key: str

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any
+
+from dfmemlint.records import Record
 
 
-class Origin(NamedTuple):
+class Origin(Record):
     """Where a value was written: a byte span of a file, and whether editing exactly that span
     changes exactly the value (no quotes, escapes or variables inside it)."""
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 MAX_DEPTH = 64  # nesting of ${…} beyond this is left as written (BuildKit would recurse on)
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _OPERATORS = (":-", ":+", ":?", "##", "%%", "//", "-", "+", "?", "#", "%", "/")
 
 
-class Expanded(NamedTuple):
+class Expanded(Record):
     text: str
     used: frozenset[str]
 

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from functools import cached_property
-from typing import NamedTuple
 
 from dfmemlint.dockerfile import settings as settings_mod
 from dfmemlint.dockerfile import shell, toolchains
 from dfmemlint.dockerfile.model import Stage, StageGraph
 from dfmemlint.dockerfile.reader import Instruction
+from dfmemlint.records import Record
 
 GO_MEMLIMIT_MIN_VERSION = (1, 19)
 GO_GET_STOPPED_BUILDING = (1, 18)  # from Go 1.18 on, ``go get`` only edits go.mod
@@ -47,7 +47,7 @@ _INIT_WRAPPERS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 _BUILD_TOOLS = frozenset({"make", "mage"})
 
 
-class GoImage(NamedTuple):
+class GoImage(Record):
     """A Go toolchain image: its repository, tag and the Go version the tag names."""
 
     repository: str

@@ -9,10 +9,11 @@ container from starting.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 
-class ImageTools(NamedTuple):
+class ImageTools(Record):
     shell: bool  # /bin/sh runs shell-form commands
     env: bool  # `env` is on the PATH
     # The image has an ENTRYPOINT of its own, so a Dockerfile's CMD is its arguments, not the
@@ -86,7 +87,7 @@ _WITH_SHELL: frozenset[str] = frozenset(
 # Red Hat Universal Base Images: registry.access.redhat.com/ubi9, …/ubi9/ubi, …/ubi9-minimal,
 # …/ubi9/ubi-minimal, redhat/ubi9 on Docker Hub. ubi-micro is left out: it ships no package
 # manager and its contents have changed between releases.
-_UBI = re.compile(
+_UBI = (
     r"^(?:registry\.access\.redhat\.com/|registry\.redhat\.io/|redhat/)"
     r"ubi\d+(?:-minimal|-init)?(?:/ubi(?:-minimal|-init)?)?$"
 )
@@ -94,7 +95,7 @@ _UBI = re.compile(
 _WITHOUT_SHELL: frozenset[str] = frozenset({"scratch", "cgr.dev/chainguard/static"})
 _DISTROLESS = "gcr.io/distroless/"
 _CHAINGUARD = "cgr.dev/chainguard/"
-_WINDOWS_TAG = re.compile(r"windowsservercore|nanoserver", re.IGNORECASE)
+_WINDOWS_TAG = r"(?i)windowsservercore|nanoserver"
 
 
 def split_reference(reference: str) -> tuple[str, str]:
@@ -117,7 +118,7 @@ def image_tools(reference: str) -> ImageTools:
     if not reference.strip() or "$" in reference:
         return UNKNOWN
     repository, tag = split_reference(reference)
-    if _WINDOWS_TAG.search(tag):
+    if re.search(_WINDOWS_TAG, tag):
         return NONE
     if repository in _WITHOUT_SHELL:
         return NONE
@@ -127,6 +128,6 @@ def image_tools(reference: str) -> ImageTools:
         return SHELL_AND_ENTRYPOINT if tag.endswith("-dev") else UNKNOWN
     if repository.endswith("-static"):
         return NONE
-    if repository in _WITH_SHELL or _UBI.match(repository):
+    if repository in _WITH_SHELL or re.match(_UBI, repository):
         return SHELL_AND_ENV
     return UNKNOWN

@@ -12,13 +12,14 @@ import bisect
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple, overload
+from typing import overload
 
 from dfmemlint.dockerfile.line_parsers import Node, Word, node_from_line
 from dfmemlint.dockerfile.text import BOM, decode, encode, go_trim_left
+from dfmemlint.records import Record
 
 
-class Token(NamedTuple):
+class Token(Record):
     """A piece of an instruction: ``value`` as BuildKit reports it, ``start``/``end`` the raw bytes
     it was read from (for a token continued over lines, this includes the continuation)."""
 
@@ -27,7 +28,7 @@ class Token(NamedTuple):
     end: int
 
 
-class Heredoc(NamedTuple):
+class Heredoc(Record):
     name: str
     content: str
     expand: bool
@@ -37,7 +38,7 @@ class Heredoc(NamedTuple):
     body_end: int  # byte offset just after the content (start of the terminator line)
 
 
-class Segment(NamedTuple):
+class Segment(Record):
     """A piece of the logical line: ``text`` starts at logical index ``at`` and byte ``offset``."""
 
     at: int

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 _JSON_BLANK = " \t\n\r"
 _JSON_ESCAPES = {
     '"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"
 }
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_JSON_NUMBER = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
 _JSON_HEX = frozenset("0123456789abcdefABCDEF")
 _JSON_MAX_DEPTH = 10000  # encoding/json's maxNestingDepth
 
@@ -63,7 +64,7 @@ def _json_string(text: str, pos: int) -> tuple[str, int] | None:
     return None
 
 
-class JsonArray(NamedTuple):
+class JsonArray(Record):
     items: list[tuple[str | None, int, int]]  # top-level elements: string value (None if not a
     # string) and the span of its literal
     numbers_fit: bool  # every number fits a float64 (Go's decoder fails on the others)
@@ -136,7 +137,7 @@ def scan_json_array(text: str) -> JsonArray | None:
                     return None
                 value, pos = literal
             elif ch == "-" or "0" <= ch <= "9":
-                match = _JSON_NUMBER.match(text, pos)
+                match = re.compile(_JSON_NUMBER).match(text, pos)
                 if match is None:
                     return None
                 if math.isinf(float(match.group())):

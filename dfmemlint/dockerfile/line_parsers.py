@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from dfmemlint.dockerfile import shellwords
 from dfmemlint.dockerfile.json_array import scan_json_array
@@ -21,11 +19,12 @@ from dfmemlint.dockerfile.text import (
     go_trim_left,
     go_trim_space,
 )
+from dfmemlint.records import Record
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
 RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 # Go's RE2 classes are ASCII-only: \s is [\t\n\f\r ], \d is [0-9].
-_RE_HEREDOC = re.compile(r"^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z", re.DOTALL)
+_RE_HEREDOC = r"(?s)^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z"
 _MAX_UINT64 = (1 << 64) - 1
 
 
@@ -38,7 +37,7 @@ class NodeError(Exception):
         self.message = message
 
 
-class Word(NamedTuple):
+class Word(Record):
     """A word of the logical line: its value and the span of logical-line indices it came from."""
 
     value: str
@@ -46,8 +45,11 @@ class Word(NamedTuple):
     end: int
 
 
-@dataclass(slots=True)
-class Node:
+class Node(Record):
+    """An instruction's line as BuildKit's ``Node`` holds it: the keyword, its flags and values
+    (as words of the logical line), whether the arguments were a JSON array, and ``ONBUILD``'s
+    inner instruction."""
+
     keyword: str
     original: str
     base: int  # logical index of ``original`` within the whole line
@@ -80,14 +82,17 @@ def node_from_line(line: str, escape: str, base: int = 0) -> Node:
         rest, lcut = go_trim_space(remaining)
         rest_start = after + consumed + lcut
     args = Word(rest, base + rest_start, base + rest_start + len(rest))
-    node = Node(keyword, line, base, [_shift(w, base) for w in flags], [], False, None, args)
-    kind = keyword.lower()
-    values, is_json, has_sub = _dispatch(kind, rest, rest_start, escape, line)
-    node.values = [_shift(w, base) for w in values]
-    node.json = is_json
-    if has_sub:
-        node.sub = node_from_line(rest, escape, base + rest_start)
-    return node
+    values, is_json, has_sub = _dispatch(keyword.lower(), rest, rest_start, escape, line)
+    return Node(
+        keyword,
+        line,
+        base,
+        [_shift(w, base) for w in flags],
+        [_shift(w, base) for w in values],
+        is_json,
+        node_from_line(rest, escape, base + rest_start) if has_sub else None,
+        args,
+    )
 
 
 def _shift(word: Word, base: int) -> Word:
@@ -380,7 +385,7 @@ def heredocs_from_line(line: str, line_no: int) -> list[tuple[str, bool, bool, i
     heredoc the line opens, in order."""
     docs: list[tuple[str, bool, bool, int]] = []
     for word in shellwords.split(line, raw_quotes=True, raw_escapes=True, heredoc=True):
-        match = _RE_HEREDOC.match(word)
+        match = re.match(_RE_HEREDOC, word)
         if match is None:
             continue
         fd = _parse_fd(match.group(1))

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from dfmemlint.dockerfile.expand import expand
 from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
+from dfmemlint.records import Record
 
 
-class ArgDecl(NamedTuple):
+class ArgDecl(Record):
     name: str
     default: str | None  # after expansion; None when declared without a value
     token: Token | None  # the default's raw bytes in the file (None without one)
@@ -19,7 +19,7 @@ class ArgDecl(NamedTuple):
     stage: int | None  # None for an ARG before the first FROM
 
 
-class EnvSetting(NamedTuple):
+class EnvSetting(Record):
     name: str
     value: str  # as the container sees it: quotes removed, variables expanded
     key: Token
@@ -29,7 +29,7 @@ class EnvSetting(NamedTuple):
     args_used: tuple[str, ...]  # ARG names the value read (in order of declaration)
 
 
-class CopySource(NamedTuple):
+class CopySource(Record):
     """Where an instruction takes files from: an earlier stage, or an image."""
 
     stage: int | None

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from dfmemlint.dockerfile.instruction import (
     Comments,
@@ -41,6 +39,7 @@ from dfmemlint.dockerfile.text import (
     is_go_space,
     line_col,
 )
+from dfmemlint.records import Record
 
 __all__ = [
     "BOM",
@@ -80,12 +79,12 @@ _RE_DIRECTIVE = re.compile(
 )
 
 
-class ParseError(NamedTuple):
+class ParseError(Record):
     message: str
     line: int  # 1-based
 
 
-class Directive(NamedTuple):
+class Directive(Record):
     key: str  # lower case
     value: str
     line: int
@@ -93,9 +92,11 @@ class Directive(NamedTuple):
     end: int
 
 
+class Dockerfile(Record):
+    """A Dockerfile as BuildKit's parser reads it: the bytes, the parser directives, the
+    instructions in order, every comment line, the byte offset of each line start and the first
+    parse error BuildKit would stop at (None when the file parses)."""
 
-@dataclass(frozen=True)
-class Dockerfile:
     data: bytes
     escape: str
     directives: tuple[Directive, ...]

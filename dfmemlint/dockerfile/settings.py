@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
 
 from dfmemlint.dockerfile import shell
 from dfmemlint.dockerfile.model import ArgDecl, EnvSetting, Stage, StageGraph
 from dfmemlint.dockerfile.reader import Instruction, decode, encode, go_trim_space
+from dfmemlint.records import Record
 
 TUNING_VARIABLES = ("GOMEMLIMIT", "GOGC", "GOMAXPROCS", "GODEBUG")
 _VAR_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
 
-class Setting(NamedTuple):
+class Setting(Record):
     name: str
     value: str  # as the Go runtime sees it
     start: int  # byte span of the value as written (quotes excluded where possible)
@@ -309,8 +309,8 @@ class _Collector:
                 )
 
 
-_HEREDOC_WORD = re.compile(r"[0-9]*<<")
-_REDIRECTION = re.compile(r"[0-9]*(?:>>?|<|>&|<&|&>)")
+_HEREDOC_WORD = r"[0-9]*<<"
+_REDIRECTION = r"[0-9]*(?:>>?|<|>&|<&|&>)"
 
 
 def heredoc_runs_as_script(script: str) -> list[bool]:
@@ -321,7 +321,7 @@ def heredoc_runs_as_script(script: str) -> list[bool]:
     """
     found: list[bool] = []
     for words in shell.simple_commands(script):
-        markers = sum(1 for w in words if _HEREDOC_WORD.match(w.text))
+        markers = sum(1 for w in words if re.match(_HEREDOC_WORD, w.text))
         if not markers:
             continue
         program: str | None = None
@@ -330,12 +330,12 @@ def heredoc_runs_as_script(script: str) -> list[bool]:
             if skip_next:
                 skip_next = False
                 continue
-            if _HEREDOC_WORD.match(word.text):
+            if re.match(_HEREDOC_WORD, word.text):
                 continue
-            if _REDIRECTION.fullmatch(word.text):
+            if re.fullmatch(_REDIRECTION, word.text):
                 skip_next = True  # the redirection's target follows
                 continue
-            if _REDIRECTION.match(word.text) or shell.ASSIGNMENT.match(word.text):
+            if re.match(_REDIRECTION, word.text) or shell.ASSIGNMENT.match(word.text):
                 continue
             if word.text in shell.RESERVED_PREFIXES:
                 continue

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+
+from dfmemlint.records import Record
 
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
 _OPERATOR_STARTS = frozenset(op[0] for op in _OPERATORS)
@@ -30,10 +31,10 @@ _WRAPPER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
     "nice": frozenset({"-n"}),
 }
 WRAPPERS = frozenset(_WRAPPER_OPTIONS_WITH_ARGUMENT)
-_SHELL_C_FLAG = re.compile(r"-[a-z]*c[a-z]*")
+_SHELL_C_FLAG = r"-[a-z]*c[a-z]*"
 
 
-class Word(NamedTuple):
+class Word(Record):
     text: str  # quotes removed
     start: int  # index of the word's first character in the script
     end: int
@@ -50,7 +51,7 @@ class Word(NamedTuple):
         return self.origin[i], self.origin[j - 1] + 1
 
 
-class Assignment(NamedTuple):
+class Assignment(Record):
     name: str
     value: str
     word: Word
@@ -206,7 +207,7 @@ def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
             yield from _command_assignments(list(rest[k:]))
     elif program in WRAPPERS:
         yield from _command_assignments(_after_wrapper(rest))
-    elif program in SHELLS and len(rest) >= 3 and _SHELL_C_FLAG.fullmatch(rest[1].text):
+    elif program in SHELLS and len(rest) >= 3 and re.fullmatch(_SHELL_C_FLAG, rest[1].text):
         yield from _nested(rest[2])
 
 
@@ -256,7 +257,7 @@ def command_words(words: list[Word]) -> Iterator[tuple[Word, ...]]:
         yield from command_words(rest[j:])
     elif program in WRAPPERS:
         yield from command_words(_after_wrapper(rest))
-    elif program in SHELLS and len(rest) >= 3 and _SHELL_C_FLAG.fullmatch(rest[1].text):
+    elif program in SHELLS and len(rest) >= 3 and re.fullmatch(_SHELL_C_FLAG, rest[1].text):
         yield from commands(rest[2].text)
     else:
         yield tuple(rest)
@@ -289,7 +290,7 @@ def _nested(word: Word) -> Iterator[Assignment]:
         )
 
 
-class ArgvAssignment(NamedTuple):
+class ArgvAssignment(Record):
     """An assignment an exec-form command makes, placed in the element that holds it."""
 
     element: int  # index of the argv element
@@ -349,6 +350,6 @@ def _is_script(argv: list[str], element: int) -> bool:
     """``argv[element]`` is the script of ``SHELL -c``."""
     return (
         element >= 2
-        and _SHELL_C_FLAG.fullmatch(argv[element - 1]) is not None
+        and re.fullmatch(_SHELL_C_FLAG, argv[element - 1]) is not None
         and program_name(argv[element - 2]) in SHELLS
     )

@@ -26,26 +26,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
 
 from dfmemlint.dockerfile import shell
 from dfmemlint.dockerfile.model import StageGraph
 from dfmemlint.dockerfile.reader import Instruction
+from dfmemlint.records import Record
 
 MAX_ENTRIES = 20_000
 MAX_FILE_BYTES = 1 << 20  # 1 MiB
 MAX_TOTAL_BYTES = 32 << 20  # 32 MiB
 _SKIPPED_DIRECTORIES = frozenset({"vendor", "testdata", "node_modules"})
 _AUTOMEMLIMIT = "github.com/KimMachineGun/automemlimit"
-_REQUIRE = re.compile(
-    r"^\s*(?:require\s+)?" + re.escape(_AUTOMEMLIMIT) + r"(?:/\S*)?\s+v\S+(?P<rest>.*)$",
-    re.MULTILINE,
-)
-_SETS_LIMIT = re.compile(r"\bdebug\.SetMemoryLimit\s*\(|\"" + re.escape(_AUTOMEMLIMIT))
-_ASSIGNS = re.compile(r"^[^#\n]*\bGOMEMLIMIT=", re.MULTILINE)
+_REQUIRE = r"(?m)^\s*(?:require\s+)?" + re.escape(_AUTOMEMLIMIT) + r"(?:/\S*)?\s+v\S+(?P<rest>.*)$"
+_SETS_LIMIT = r"\bdebug\.SetMemoryLimit\s*\(|\"" + re.escape(_AUTOMEMLIMIT)
+_ASSIGNS = r"(?m)^[^#\n]*\bGOMEMLIMIT="
 
 
-class StartupLimit(NamedTuple):
+class StartupLimit(Record):
     """Where GOMEMLIMIT is set at start-up: ``how`` says by what, ``line`` is the Dockerfile line
     of the instruction that writes the script (0 for the Go program's source)."""
 
@@ -71,7 +68,7 @@ def sets_gomemlimit(script: str) -> bool:
     """A shell script assigns GOMEMLIMIT (and so sets it for the program it execs)."""
     if any(found.name == "GOMEMLIMIT" for found in shell.assignments(script)):
         return True
-    return _ASSIGNS.search(script) is not None
+    return re.search(_ASSIGNS, script) is not None
 
 
 def _entrypoint_script(
@@ -183,9 +180,9 @@ def _scan(root: str) -> StartupLimit | None:
             return None
         relative = os.path.relpath(path, root)
         if path.endswith("go.mod"):
-            for match in _REQUIRE.finditer(text):
+            for match in re.finditer(_REQUIRE, text):
                 if "// indirect" not in match.group("rest"):
                     return StartupLimit(f"the Go program ({relative} requires {_AUTOMEMLIMIT})", 0)
-        elif _SETS_LIMIT.search(text):
+        elif re.search(_SETS_LIMIT, text):
             return StartupLimit(f"the Go program ({relative} sets its own memory limit)", 0)
     return None

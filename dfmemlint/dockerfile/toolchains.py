@@ -18,48 +18,50 @@ version is in the URL, directly or through an ``ARG``/``ENV`` of the stage
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from dfmemlint.dockerfile.model import Stage, StageGraph
+from dfmemlint.records import Record
 
 
-class ToolchainImage(NamedTuple):
+class ToolchainImage(Record):
     """A row of the table."""
 
     name: str  # for messages
-    pattern: re.Pattern[str]  # the repository, lower case, without tag or digest
+    pattern: str  # a regular expression: the repository, lower case, without tag or digest
+    suffix: str  # how every repository the pattern matches ends (tested first: most are not Go)
 
 
 _HUB = r"(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io)/)?"
 TOOLCHAIN_IMAGES: tuple[ToolchainImage, ...] = (
     ToolchainImage(
         "golang",
-        re.compile(
-            r"(?:" + _HUB + r"(?:library/)?|mirror\.gcr\.io/library/|"
-            r"public\.ecr\.aws/docker/library/)golang"
-        ),
+        r"(?:" + _HUB + r"(?:library/)?|mirror\.gcr\.io/library/|"
+        r"public\.ecr\.aws/docker/library/)golang",
+        "golang",
     ),
     ToolchainImage(
         "Red Hat go-toolset",
-        re.compile(
-            r"(?:(?:registry\.access\.redhat\.com|registry\.redhat\.io)/)?"
-            r"(?:ubi\d+|rhel\d+)/go-toolset"
-        ),
+        r"(?:(?:registry\.access\.redhat\.com|registry\.redhat\.io)/)?"
+        r"(?:ubi\d+|rhel\d+)/go-toolset",
+        "/go-toolset",
     ),
-    ToolchainImage("Chainguard go", re.compile(r"cgr\.dev/chainguard/go")),
-    ToolchainImage("Microsoft Go", re.compile(r"mcr\.microsoft\.com/oss/go/microsoft/golang")),
-    ToolchainImage("CircleCI go", re.compile(_HUB + r"cimg/go")),
-    ToolchainImage("Bitnami golang", re.compile(_HUB + r"bitnami/golang")),
+    ToolchainImage("Chainguard go", r"cgr\.dev/chainguard/go", "/go"),
+    ToolchainImage(
+        "Microsoft Go", r"mcr\.microsoft\.com/oss/go/microsoft/golang", "/golang"
+    ),
+    ToolchainImage("CircleCI go", _HUB + r"cimg/go", "/go"),
+    ToolchainImage("Bitnami golang", _HUB + r"bitnami/golang", "/golang"),
 )
+# The patterns are compiled on first use, by re's own cache: a lint of a Dockerfile without a
+# Go toolchain image compiles none of them.
+_SUFFIXES = tuple({row.suffix for row in TOOLCHAIN_IMAGES})
 
-_TAG_VERSION = re.compile(r"^(?P<release>\d+\.\d+(?:\.\d+)?)(?:(?:rc|beta)\d+)?")
-_TARBALL = re.compile(
-    r"\bgo(?P<version>[^/\s\"'`]+?)\.(?:linux|freebsd|darwin)-[a-z0-9${}_]+\.tar\.gz"
-)
-_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+_TAG_VERSION = r"^(?P<release>\d+\.\d+(?:\.\d+)?)(?:(?:rc|beta)\d+)?"
+_TARBALL = r"\bgo(?P<version>[^/\s\"'`]+?)\.(?:linux|freebsd|darwin)-[a-z0-9${}_]+\.tar\.gz"
+_VARIABLE = r"\$(?:\{(\w+)\}|(\w+))"
 
 
-class GoVersion(NamedTuple):
+class GoVersion(Record):
     """A Go release as Go writes it: ``major.minor[.patch][kind pre]`` (``1.22``, ``1.22.5``,
     ``1.21rc1``, ``1.18beta1``), Go's ``internal/gover/gover.go`` (``Version``, ``parse``). Go
     does not use semver or PEP 440 for its toolchains, so the text is kept as written (for
@@ -72,7 +74,7 @@ class GoVersion(NamedTuple):
         return self.text
 
 
-class Toolchain(NamedTuple):
+class Toolchain(Record):
     """The Go that a stage builds with: ``what`` for messages (``golang:1.18``,
     ``go1.17.13.linux-amd64.tar.gz``), its version (``None``: not pinned), and the byte span that
     names it (the image after FROM, or the tarball in the RUN)."""
@@ -87,7 +89,7 @@ class Toolchain(NamedTuple):
 def version_of(text: str) -> GoVersion | None:
     """The Go version a tag or tarball version starts with (``1.18.9-13`` is 1.18.9); ``None``
     for ``latest``, ``alpine`` or a bare major version (``1``: the newest 1.x)."""
-    match = _TAG_VERSION.match(text)
+    match = re.match(_TAG_VERSION, text)
     if match is None:
         return None
     return GoVersion(match.group(0), tuple(int(part) for part in match["release"].split(".")))
@@ -110,7 +112,17 @@ def image_row(reference: str) -> ToolchainImage | None:
     parts = split(reference)
     if parts is None:
         return None
-    return next((row for row in TOOLCHAIN_IMAGES if row.pattern.fullmatch(parts[0])), None)
+    name = parts[0]
+    if not name.endswith(_SUFFIXES):
+        return None
+    return next(
+        (
+            row
+            for row in TOOLCHAIN_IMAGES
+            if name.endswith(row.suffix) and re.fullmatch(row.pattern, name)
+        ),
+        None,
+    )
 
 
 def from_image(stage: Stage) -> Toolchain | None:
@@ -130,11 +142,13 @@ def from_tarball(graph: StageGraph, stage: Stage) -> Toolchain | None:
         if ins.cmd != "RUN":
             continue
         text = ins.original + "".join(doc.content for doc in ins.heredocs)
-        match = _TARBALL.search(text)
+        if ".tar.gz" not in text:
+            continue
+        match = re.search(_TARBALL, text)
         if match is None:
             continue
         raw = match.group("version")
-        resolved = _VARIABLE.sub(lambda m: _value(graph, stage, m.group(1) or m.group(2)), raw)
+        resolved = re.sub(_VARIABLE, lambda m: _value(graph, stage, m.group(1) or m.group(2)), raw)
         version = None if "$" in resolved else version_of(resolved)
         name = f"go{resolved}.linux tarball" if "$" in resolved else match.group(0)
         needle = match.group(0).encode("utf-8", "surrogateescape")

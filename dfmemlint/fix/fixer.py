@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from dfmemlint.dockerfile.reader import decode, encode, line_col
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.fix import guarantee
 from dfmemlint.formats import Result, lint
 from dfmemlint.positions import TextPositions
+from dfmemlint.records import Record
 from dfmemlint.types import Applicability, Edit, Finding, Fix
 
 MAX_PASSES = 10
 
 
-class AppliedFix(NamedTuple):
+class AppliedFix(Record):
     """A fix that was applied, placed in the original file."""
 
     finding: Finding  # as reported on the text the fix was applied to
@@ -336,7 +336,7 @@ def settled(result: Result) -> Result:
     return _Settled(result)
 
 
-class _Before(NamedTuple):
+class _Before(Record):
     """What a pass keeps of the text it fixed: where its lines start, and its findings."""
 
     source: TextPositions

@@ -56,7 +56,7 @@ _SHELL_KEYWORDS = frozenset(
     {"if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
      "in", "select", "function", "time", "coproc", "{", "}", "!", "[["}
 )
-_LIST_SEPARATOR = re.compile(rb",[ \t]*\Z")
+_LIST_SEPARATOR = rb",[ \t]*\Z"
 _ENV_OPTIONS_WITH_ARGUMENT = frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"})
 
 # (cmd, values) of each instruction, to compare a file before and after an edit.
@@ -185,7 +185,8 @@ def _inline_exec(
     separator = b", "
     if len(elements) > 1:
         between = data[elements[0].end : elements[1].start]
-        if _LIST_SEPARATOR.match(between) or _continued_separator(between, ctx.dockerfile.escape):
+        escape = ctx.dockerfile.escape
+        if re.match(_LIST_SEPARATOR, between) or _continued_separator(between, escape):
             separator = between
     words = [token.value for token in elements]
     if elements[0].value.rsplit("/", 1)[-1] == "env":

@@ -14,7 +14,7 @@ Every number is computed with exact integer arithmetic from the declared limit.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from dfmemlint.golang.units import (
     MIB,
@@ -24,6 +24,7 @@ from dfmemlint.golang.units import (
     format_size,
     ratio_fraction,
 )
+from dfmemlint.records import Record
 
 DEFAULT_RATIO = 0.8
 #: Alert when the working set passes this share of the container limit ...
@@ -36,7 +37,7 @@ CONTAINER = "app"
 AlertBasis = Literal["limit", "gomemlimit"]
 
 
-class Budget(NamedTuple):
+class Budget(Record):
     """The memory plan for one container limit."""
 
     limit_bytes: int

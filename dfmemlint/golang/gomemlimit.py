@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import NamedTuple
 
 from dfmemlint.golang.units import GIB, KIB, MAX_INT64, MAX_UINT64, MIB, TIB, too_many_digits
+from dfmemlint.records import Record
 
 #: The Go release that introduced GOMEMLIMIT.
 FIRST_GO_MINOR = 19
@@ -203,7 +203,7 @@ class MemLimitStatus(str, enum.Enum):
     MALFORMED = "malformed"  # fatal in every release
 
 
-class MemLimitJudgement(NamedTuple):
+class MemLimitJudgement(Record):
     """The verdict of :func:`judge_gomemlimit`."""
 
     status: MemLimitStatus

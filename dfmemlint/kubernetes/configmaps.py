@@ -40,9 +40,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfmemlint.containers import Place
+from dfmemlint.records import Record
 
 if TYPE_CHECKING:  # the YAML reader is imported only when a manifest is read
     from dfmemlint.kubernetes import model
@@ -59,7 +60,7 @@ def same_namespace(first: str | None, second: str | None) -> bool:
     return first is None or second is None or first == second
 
 
-class ConfigMapValue(NamedTuple):
+class ConfigMapValue(Record):
     """One key's value (the string the kubelet puts in the environment) and where it is
     written (inside its quotes, in the file that defines the ConfigMap): the copy of the first
     definition that has it."""
@@ -68,7 +69,7 @@ class ConfigMapValue(NamedTuple):
     place: Place
 
 
-class Lookup(NamedTuple):
+class Lookup(Record):
     """A ConfigMap as a pod in one namespace reads it, over every definition in the run that
     can be in that namespace."""
 
@@ -167,7 +168,7 @@ def disputed_note(name: str, key: str, found: Lookup) -> str:
     return note + ")"
 
 
-class _Known(NamedTuple):
+class _Known(Record):
     data: bytes
     defines: bool
     refers: bool

@@ -23,7 +23,6 @@ one is placed where the ConfigMap holds it, which may be another file.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import NamedTuple
 
 from dfmemlint.containers import (
     Container,
@@ -35,6 +34,7 @@ from dfmemlint.containers import (
 from dfmemlint.kubernetes.configmaps import ConfigMapTable, disputed_note
 from dfmemlint.kubernetes.model import ContainerSpec, EnvEntry, Manifest, PodTemplate
 from dfmemlint.kubernetes.quantity import QuantityError, parse_quantity, value
+from dfmemlint.records import Record
 from dfmemlint.yamlsource.reader import (
     MappingNode,
     Node,
@@ -48,7 +48,7 @@ TRACKED = ("GOMEMLIMIT", "GOGC")
 MEMORY_RESOURCES = ("limits.memory", "requests.memory")
 
 
-class Resolved(NamedTuple):
+class Resolved(Record):
     """One container's environment, for the value rules and the Kubernetes rules."""
 
     settings: ContainerSettings
@@ -243,7 +243,7 @@ def block_end(manifest: Manifest, node: Node) -> int:
     return max(block_end(manifest, child) for child in children)
 
 
-class ManifestContext(NamedTuple):
+class ManifestContext(Record):
     """What a Kubernetes rule sees: the manifest stream, every container's resolved
     environment, and the ratio GOMEMLIMIT should be of the limit."""
 

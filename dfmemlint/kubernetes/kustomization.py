@@ -33,10 +33,10 @@ import bisect
 import os
 import re
 from collections.abc import Callable
-from typing import NamedTuple
 
 from dfmemlint.containers import Place
 from dfmemlint.formats import KUSTOMIZATION_NAMES
+from dfmemlint.records import Record
 from dfmemlint.yamlsource.reader import (
     MappingNode,
     Node,
@@ -54,7 +54,7 @@ PATCH_FIELDS = ("patchesStrategicMerge", "patches", "patchesJson6902")  # kustom
 _SIZE_LIMIT = 1 << 22  # bytes of a resource or patch file read from disk
 
 
-class Embedded(NamedTuple):
+class Embedded(Record):
     """A YAML text written in a literal block of another file, and the way back."""
 
     stream: YamlStream
@@ -99,7 +99,7 @@ def embedded(outer: YamlStream, node: ScalarNode) -> Embedded | None:
     return Embedded(inner, inner_starts, outer_starts)
 
 
-class Written(NamedTuple):
+class Written(Record):
     """Where nodes are written: a file (``path`` as shown), or a literal block in it."""
 
     path: str
@@ -123,7 +123,7 @@ class Written(NamedTuple):
         return Place(self.path, start + shift, end + shift, exact and same_line)
 
 
-class Selector(NamedTuple):
+class Selector(Record):
     """A patch's ``target``: each field a whole-match pattern, empty for any."""
 
     group: str
@@ -197,7 +197,7 @@ def selector(node: Node | None) -> Selector | None:
     return Selector(*(text(get(node, field)) or "" for field in fields))
 
 
-class Patch(NamedTuple):
+class Patch(Record):
     """One patch of a kustomization, in the order kustomize applies them."""
 
     field: str  # patchesStrategicMerge, patches, patchesJson6902
@@ -215,7 +215,7 @@ class Patch(NamedTuple):
 
 
 
-class Kustomization(NamedTuple):
+class Kustomization(Record):
     path: str
     stream: YamlStream
     resources: tuple[str, ...]  # paths as written, joined to the kustomization's directory

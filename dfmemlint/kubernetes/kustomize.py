@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from dfmemlint.containers import (
     Container,
@@ -48,6 +47,7 @@ from dfmemlint.kubernetes.environment import TRACKED, ManifestContext, usable_li
 from dfmemlint.kubernetes.kustomization import Patch, Written, above, read, read_file
 from dfmemlint.kubernetes.kustomize_build import Applied, Build, Files, build
 from dfmemlint.kubernetes.patching import PatchError, pointer_tokens
+from dfmemlint.records import Record
 from dfmemlint.rules import env_value_not_string, memory_millibytes, values
 from dfmemlint.rules.values import ValueProblem
 from dfmemlint.yamlsource.reader import (
@@ -195,7 +195,7 @@ def _unquoted_alone(written: Written) -> Iterator[ValueProblem]:
                     yield problem
 
 
-class PatchView(NamedTuple):
+class PatchView(Record):
     """One patch as ``inspect`` shows it: the containers it sets Go settings or a memory limit
     in (only what it sets, with the container's memory limit after the build), and why it was
     not applied, if it was not."""
@@ -206,7 +206,7 @@ class PatchView(NamedTuple):
     error: str | None
 
 
-class Judged(NamedTuple):
+class Judged(Record):
     problems: list[tuple[ValueProblem, Container | None]]
     patches: list[PatchView]
     is_patch: bool  # a patch file a kustomization applies: not a workload of its own

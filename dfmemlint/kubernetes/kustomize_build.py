@@ -18,7 +18,6 @@ resources, or whose operations kustomize would fail on, is reported as not appli
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
 
 from dfmemlint.containers import Place
 from dfmemlint.kubernetes import model
@@ -33,6 +32,7 @@ from dfmemlint.kubernetes.kustomization import (
     read_file,
 )
 from dfmemlint.kubernetes.patching import PatchError, apply_operations, merge
+from dfmemlint.records import Record
 from dfmemlint.yamlsource.reader import (
     Document,
     MappingNode,
@@ -111,7 +111,7 @@ class Files:
         return self._read[path]
 
 
-class Resource(NamedTuple):
+class Resource(Record):
     """One object of the build: its tree (patched in place) and where it was read."""
 
     root: MappingNode
@@ -119,7 +119,7 @@ class Resource(NamedTuple):
     written: Written
 
 
-class Applied(NamedTuple):
+class Applied(Record):
     """What became of one patch: the resources it changed, or why it changed none."""
 
     patch: Patch
@@ -128,7 +128,7 @@ class Applied(NamedTuple):
     error: str | None
 
 
-class Build(NamedTuple):
+class Build(Record):
     kustomization: Kustomization
     resources: list[Resource]
     applied: list[Applied]

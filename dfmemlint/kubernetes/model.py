@@ -12,9 +12,9 @@ written in manifests.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
 
 from dfmemlint.containers import Place, Workload
+from dfmemlint.records import Record
 from dfmemlint.yamlsource.reader import (
     Document,
     MappingNode,
@@ -28,7 +28,7 @@ from dfmemlint.yamlsource.reader import (
 )
 
 
-class EnvEntry(NamedTuple):
+class EnvEntry(Record):
     """One item of a container's ``env`` list."""
 
     name: str
@@ -38,7 +38,7 @@ class EnvEntry(NamedTuple):
     node: Node  # the whole item
 
 
-class ContainerSpec(NamedTuple):
+class ContainerSpec(Record):
     name: str
     role: str  # "container" or "initContainer"
     node: MappingNode
@@ -48,7 +48,7 @@ class ContainerSpec(NamedTuple):
     request: Node | None  # resources.requests.memory
 
 
-class PodTemplate(NamedTuple):
+class PodTemplate(Record):
     workload: Workload
     spec: MappingNode
     containers: tuple[ContainerSpec, ...]
@@ -62,14 +62,14 @@ class PodTemplate(NamedTuple):
         return None
 
 
-class ConfigMap(NamedTuple):
+class ConfigMap(Record):
     name: str
     namespace: str | None
     data: dict[str, tuple[ScalarNode, ScalarNode]]  # key -> (key node, value node)
     document: Document
 
 
-class Manifest(NamedTuple):
+class Manifest(Record):
     path: str
     stream: YamlStream
     pods: tuple[PodTemplate, ...]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from dfmemlint.records import Record
 from dfmemlint.types import Finding
 
 
-class Report(NamedTuple):
+class Report(Record):
     """Everything a reporter may show.
 
     ``findings`` are in file order then position order; ``sources`` maps each path to the bytes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -35,9 +34,13 @@ def source_lines(source: bytes) -> list[str]:
 
 def _cell(char: str, at: int) -> tuple[str, int]:
     """How one code point is shown and how many terminal cells it takes, starting at cell ``at``."""
+    if " " <= char <= "~":  # printable ASCII, nearly every character of a Dockerfile
+        return char, 1
     if char == "\t":
         width = TAB_SIZE - at % TAB_SIZE
         return " " * width, width
+    import unicodedata  # the Unicode database, loaded by the first line that needs it
+
     category = unicodedata.category(char)
     if category == "Cc":  # shown as is, a control character would move the cursor or restyle
         code = ord(char)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import NamedTuple
 
 from dfmemlint.dockerfile import gobuild, startup, toolchains
 from dfmemlint.dockerfile import settings as settings_mod
 from dfmemlint.dockerfile.model import Stage, StageGraph
 from dfmemlint.dockerfile.reader import Dockerfile, Instruction, Token
 from dfmemlint.golang.units import LimitError, compute_gomemlimit, format_percent, format_size
+from dfmemlint.records import Record
 from dfmemlint.types import Fix, Severity
 
 MIB = 1 << 20
 GO_MEMLIMIT_MIN_VERSION = gobuild.GO_MEMLIMIT_MIN_VERSION
 
 
-class Problem(NamedTuple):
+class Problem(Record):
     """A rule's finding before the engine stamps code, path and severity on it."""
 
     start: int  # byte span of the offending text
@@ -27,7 +27,7 @@ class Problem(NamedTuple):
     severity: Severity | None = None  # None: the rule's default
 
 
-class DeploymentEnv(NamedTuple):
+class DeploymentEnv(Record):
     """The runtime variables a deployment sets for the container that runs this image (a
     Compose service that builds the Dockerfile): ``where`` names it (``service api,
     compose.yaml:6``), ``env`` maps each variable it sets to its value (None: unknown)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
+from dfmemlint.records import Record
 from dfmemlint.types import Severity
 
 
-class RuleInfo(NamedTuple):
+class RuleInfo(Record):
     code: str
     name: str
     severity: Severity  # the default

@@ -22,13 +22,15 @@ from dfmemlint.types import Applicability, Edit, Fix
 
 CODE = "DFM003"
 _BUSTING = ("ADD", "COPY", "RUN")
-_REFERENCE = {name: re.compile(rf"\${{?{name}\b") for name in TUNING_VARIABLES}
+_REFERENCE = {name: rf"\${{?{name}\b" for name in TUNING_VARIABLES}
 
 
 def _touched(ins: Instruction) -> frozenset[str]:
     """The tuning variables ``ins`` reads (``$NAME``, ``${NAME}``) or sets (ENV, ARG)."""
     text = ins.original + "".join(doc.content for doc in ins.heredocs)
-    names = {name for name, pattern in _REFERENCE.items() if "$" in text and pattern.search(text)}
+    names = {
+        name for name, pattern in _REFERENCE.items() if "$" in text and re.search(pattern, text)
+    }
     if ins.cmd == "ENV":
         names.update(ins.values[k].value for k in range(0, len(ins.values) - 2, 3))
     elif ins.cmd == "ARG":

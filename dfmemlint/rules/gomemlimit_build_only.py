@@ -15,7 +15,7 @@ from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 CODE = "DFM001"
-_SELF_REFERENCE = re.compile(r"\$(?:GOMEMLIMIT|\{GOMEMLIMIT\})")
+_SELF_REFERENCE = r"\$(?:GOMEMLIMIT|\{GOMEMLIMIT\})"
 _WHERE = {"arg": "an ARG", "run": "a RUN command", "heredoc": "a RUN heredoc script"}
 
 
@@ -66,7 +66,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     for setting in ctx.settings_named("GOMEMLIMIT"):
         if setting.kind not in _WHERE or setting.value == "":
             continue
-        if _SELF_REFERENCE.fullmatch(setting.value):
+        if re.fullmatch(_SELF_REFERENCE, setting.value):
             continue
         if setting.kind == "arg" and _feeds_env(ctx, setting):
             continue

@@ -35,15 +35,15 @@ if TYPE_CHECKING:
     from dfmemlint.rules.values import ValueProblem
 
 CODE = "DFM016"
-_REFERS_TO_ITSELF = re.compile(r"\$\{?GOMEMLIMIT\b")
-_KUBELET_REFERENCE = re.compile(r"(?<!\$)\$\(GOMEMLIMIT\)")
+_REFERS_TO_ITSELF = r"\$\{?GOMEMLIMIT\b"
+_KUBELET_REFERENCE = r"(?<!\$)\$\(GOMEMLIMIT\)"
 
 
 def check(ctx: Context) -> Iterator[Problem]:
     setting = ctx.runtime_settings.get("GOMEMLIMIT")
     if setting is None or setting.kind not in ("cmd", "entrypoint"):
         return
-    if _REFERS_TO_ITSELF.search(setting.value):
+    if re.search(_REFERS_TO_ITSELF, setting.value):
         return
     deployments = ctx.deployments_setting("GOMEMLIMIT")
     if not deployments:
@@ -126,7 +126,9 @@ def _container_overrides(
     for found in argv_assignments(argv):
         if found.name != "GOMEMLIMIT":
             continue
-        if _REFERS_TO_ITSELF.search(found.value) or _KUBELET_REFERENCE.search(found.value):
+        if re.search(_REFERS_TO_ITSELF, found.value) or re.search(
+            _KUBELET_REFERENCE, found.value
+        ):
             continue
         node = nodes[found.element]
         at = place(ctx.manifest, node)

@@ -10,7 +10,6 @@ rule's module); this module applies them to containers whose limit and settings 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from dfmemlint.containers import ContainerSettings, GoSetting, Place
 from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
@@ -24,6 +23,7 @@ from dfmemlint.golang.units import (
     format_size,
     ratio_fraction,
 )
+from dfmemlint.records import Record
 from dfmemlint.rules import gogc_off_unbounded, gomemlimit_malformed, gomemlimit_out_of_range
 from dfmemlint.types import Applicability, Edit, Fix, Severity
 
@@ -32,7 +32,7 @@ from dfmemlint.types import Applicability, Edit, Fix, Severity
 _AMBIGUOUS_LETTERS = {"k": 10**3, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 
 
-class ValueProblem(NamedTuple):
+class ValueProblem(Record):
     code: str
     place: Place
     message: str

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from fractions import Fraction
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfmemlint.containers import ContainerSettings, GoSetting, MemoryLimit, Place
 from dfmemlint.dockerfile.settings import Setting
@@ -26,6 +26,7 @@ from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.units import LimitError, describe_bytes, format_fraction
 from dfmemlint.kubernetes.lint import ManifestResult
 from dfmemlint.positions import TextPositions
+from dfmemlint.records import Record
 from dfmemlint.rules.base import Context
 from dfmemlint.server.settings import LIMIT_SOURCE
 
@@ -37,7 +38,7 @@ _LIMIT_COMMENT = re.compile(rb"#\s*dfmemlint:\s*memory-limit\s*=\s*(?P<value>[^\
 _BASIS = {"limit": "limit x 0.9", "gomemlimit": "GOMEMLIMIT x 1.1"}
 
 
-class HoverText(NamedTuple):
+class HoverText(Record):
     """Markdown for a hover, with the byte span of the text it describes."""
 
     markdown: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dfmemlint import formats
 from dfmemlint.config import ConfigError, find_config
@@ -21,6 +21,7 @@ from dfmemlint.engine import LintOptions
 from dfmemlint.files import MAX_FILE_BYTES, is_dockerfile_name
 from dfmemlint.fix.fixer import finding_span, fix_file
 from dfmemlint.formats import Format, Result, lint
+from dfmemlint.records import Record
 from dfmemlint.server.settings import ClientSettings, lint_options
 from dfmemlint.types import Finding
 
@@ -40,7 +41,7 @@ DOCKERFILE_LANGUAGES = frozenset({"dockerfile", "containerfile"})
 YAML_LANGUAGES = frozenset({"yaml", "dockercompose"})
 
 
-class Located(NamedTuple):
+class Located(Record):
     """A finding with its byte span in the linted text (the fix's edits use the same offsets)."""
 
     finding: Finding

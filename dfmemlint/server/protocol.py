@@ -22,7 +22,7 @@ import logging
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, NamedTuple
+from typing import Any
 
 from lsprotocol import types
 from pygls import uris
@@ -35,6 +35,7 @@ from dfmemlint import __version__, config, formats
 from dfmemlint.compose.link import Linker
 from dfmemlint.config import ConfigError
 from dfmemlint.formats import Format
+from dfmemlint.records import Record
 from dfmemlint.server import actions, hover
 from dfmemlint.server.collector import Collector
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
@@ -48,13 +49,13 @@ logger = logging.getLogger(__name__)
 QUIET_SECONDS = 0.01
 
 
-class Linted(NamedTuple):
+class Linted(Record):
     version: int | None
     document: DocumentLint
     lines: LineIndex
 
 
-class Snapshot(NamedTuple):
+class Snapshot(Record):
     """One version of an open document, and the text of the other open YAML documents on disk
     (path, text: a manifest's containers may read their ConfigMaps)."""
 

@@ -21,7 +21,6 @@ import contextlib
 import gc
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
 __all__ = [
     "ByteMap", "Document", "MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlError",
@@ -31,6 +30,8 @@ __all__ = [
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from dfmemlint.records import Record
 
 try:  # libyaml's composer: the same nodes, several times faster
     from yaml import CSafeLoader as _BaseLoader
@@ -57,7 +58,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc]
 _SOURCE_COMMENT = re.compile(rb"^# Source: (.+?)\r?$", re.MULTILINE)
 
 
-class YamlError(NamedTuple):
+class YamlError(Record):
     """Why the stream is not YAML, and where (1-based line and column)."""
 
     message: str
@@ -93,14 +94,14 @@ class ByteMap:
         )
 
 
-class Document(NamedTuple):
+class Document(Record):
     root: Node  # the document's top node (a MappingNode for a Kubernetes object)
     start: int  # byte span of the document's content
     end: int
     source: str | None  # the template named by Helm's ``# Source:`` comment above it
 
 
-class YamlStream(NamedTuple):
+class YamlStream(Record):
     data: bytes
     documents: tuple[Document, ...]
     bytemap: ByteMap
