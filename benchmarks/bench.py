@@ -76,6 +76,8 @@ LONG_LABEL = 'LABEL description="' + "v" * 900 + '"\nCOPY src/ /dst/\nRUN echo s
 ONE_FILE_OVER_CLICK_TARGET = 0.015  # seconds: linting one file, over importing click
 VERSION_OVER_CLICK_TARGET = 0.005  # seconds: `dfmemlint --version`, over importing click
 CLICK = "python -c 'import click'"
+# The start-up figures are differences of a few milliseconds: (a) takes more runs than the rest.
+START_UP_RUNS = 21
 
 
 class Sample(NamedTuple):
@@ -149,6 +151,20 @@ def measure(
         for name, command in commands.items():
             samples[name].append(run_once(command, env, cwd))
     return {name: median(found) for name, found in samples.items()}
+
+
+def instructions(command: Sequence[str], env: dict[str, str], cwd: str) -> int | None:
+    """Instructions one run of ``command`` executes, counted by valgrind's callgrind: unlike
+    time, the same on a loaded machine as on a quiet one. None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    run = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        capture_output=True, text=True, env=env, cwd=cwd, check=False,
+    )
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    return int(found.group(1)) if found else None
 
 
 # --------------------------------------------------------------------------- inputs
@@ -440,7 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         one["python -c pass"] = [tools.python, "-c", "pass"]
         one[CLICK] = [tools.python, "-c", "import click"]
         one["dfmemlint --version"] = [dfmemlint, "--version"]
-        one_result = measure(one, env, cwd, args.runs)
+        one_result = measure(one, env, cwd, max(args.runs, START_UP_RUNS))
+        counted = {
+            name: instructions(one[name], env, cwd)
+            for name in ("dfmemlint", CLICK, "dfmemlint --version")
+        }
 
         # (b) the corpus
         corpus_result: dict[str, Result] = {}
@@ -497,7 +517,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out("Produced by `python benchmarks/bench.py --write benchmarks/results.md` "
             "(see benchmarks/README.md). Whole-process numbers: each run is a fresh process, "
             "output to /dev/null; median of "
-            f"{args.runs} alternating runs after warm-up; peak memory is the child's maximum "
+            f"{args.runs} alternating runs after warm-up ({max(args.runs, START_UP_RUNS)} for "
+            "(a)); peak memory is the child's maximum "
             "resident set size from wait4(2); CPU is user + system time.")
         out("")
         out("## Machine")
@@ -541,6 +562,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{verdict(version_over <= VERSION_OVER_CLICK_TARGET)}); in CPU time "
             f"{fmt_delta(d_one.cpu - one_result[CLICK].cpu)} and "
             f"{fmt_delta(one_result['dfmemlint --version'].cpu - one_result[CLICK].cpu)}.")
+        if all(counted.values()):
+            click_count = counted[CLICK] or 1
+            over = {name: (count or 0) - click_count for name, count in counted.items()}
+            out(f"* Instructions executed (valgrind's callgrind, one run each: the same on a busy "
+                f"machine as on a quiet one): `python -c 'import click'` "
+                f"{click_count / 1e6:.0f} M; one file {over['dfmemlint'] / 1e6:+.0f} M "
+                f"({over['dfmemlint'] / click_count:+.0%} of click's), `dfmemlint --version` "
+                f"{over['dfmemlint --version'] / 1e6:+.0f} M "
+                f"({over['dfmemlint --version'] / click_count:+.0%}).")
         out(f"* Of dfmemlint's {fmt_ms(d_one.wall)}: {fmt_ms(floor)} is the interpreter's own "
             f"start-up (`python -c pass`), {fmt_ms(click_wall - floor)} importing click, "
             f"{fmt_delta(version_wall - click_wall)} the command line (`dfmemlint "

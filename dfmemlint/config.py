@@ -284,6 +284,8 @@ _HEADER = rb"(?m)^[ \t]*\[+([^\]\n]*)\]"
 def may_configure(raw: bytes) -> bool:
     """Whether a pyproject.toml's bytes may hold a ``[tool.dfmemlint]`` table (never a false
     no; a false yes only costs a parse)."""
+    if b"dfmemlint" not in raw:  # every pattern below needs the word: none is compiled
+        return False
     if re.search(_TOOL_DFMEMLINT, raw) is not None:
         return True
     header = re.compile(_HEADER)  # from re's cache after the first run

@@ -4,7 +4,6 @@ Compose files)."""
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import stat
 import sys
@@ -132,6 +131,8 @@ def excluded_by(path: str, patterns: Iterable[str], base: str) -> str | None:
     (``node_modules``, ``*.generated``); one with ``/`` against the path relative to ``base``
     (``tests/fixtures``, ``deploy/*/Dockerfile``), or against the absolute path if it is one.
     """
+    import fnmatch  # only a walk, or a file named under an exclude, matches patterns
+
     name = os.path.basename(path)
     absolute = os.path.abspath(path)
     relative = os.path.relpath(absolute, base) if base else path

@@ -245,6 +245,15 @@ def test_go_get_builds_only_before_go_1_18() -> None:
         ("./.env", True),
         ("/go/src/readme-tool/bin/readme-tool", False),
         ("/_LICENSES/", True),
+        ("/licences/app", True),
+        ("/__licences/app", False),
+        ("NOTICE.txt", True),
+        ("./_credits.x_y", True),
+        ("/src/AUTHORS.1", True),
+        ("/out/readme.", False),
+        ("/out/readme.a-b", False),
+        ("/out/notices", False),
+        (".//./readme", True),
     ],
 )
 def test_is_data_path(path: str, data: bool) -> None:

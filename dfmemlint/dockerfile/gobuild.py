@@ -11,7 +11,6 @@ data) from it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 
@@ -40,8 +39,9 @@ _DATA_SUFFIXES = (
     ".crt", ".pem", ".cer", ".key", ".txt", ".md", ".json", ".yaml", ".yml", ".toml", ".conf",
     ".cfg", ".ini", ".env", ".html", ".htm", ".css", ".js", ".map", ".sh", ".zip", ".sql",
 )
-_DATA_NAME = re.compile(r"_?(?:licen[cs]es?|notice|credits|readme|copying|authors)(?:\.\w+)?")
-_LICENCE_DIRECTORY = re.compile(r"_?licen[cs]es?")
+# A file named so (after one optional "_", before one optional extension) is documentation.
+_LICENCE_NAMES = frozenset({"licence", "licences", "license", "licenses"})
+_DATA_STEMS = _LICENCE_NAMES | {"notice", "credits", "readme", "copying", "authors"}
 _INIT_WRAPPERS = frozenset({"tini", "tini-static", "dumb-init", "catatonit"})
 # In a golang image, these build the project's Go programs (through its Makefile or magefile).
 _BUILD_TOOLS = frozenset({"make", "mage"})
@@ -130,15 +130,21 @@ def run_commands(ins: Instruction) -> Iterator[tuple[str, ...]]:
 def is_data_path(path: str) -> bool:
     """A path that a ``COPY --from`` takes that cannot be a program (certificates, time zones,
     ``/etc/passwd``, licences, configuration, scripts)."""
-    lowered = re.sub(r"^(?:\./|/)+", "", path.strip().lower())
+    lowered = path.strip().lower()
+    while lowered.startswith(("./", "/")):
+        lowered = lowered[2:] if lowered.startswith("./") else lowered[1:]
     if lowered.startswith(_DATA_DIRECTORIES):
         return True
     parts = [part for part in lowered.split("/") if part]
     if not parts:
         return False
-    if any(_LICENCE_DIRECTORY.fullmatch(part) for part in parts[:-1]):
+    if any(part.removeprefix("_") in _LICENCE_NAMES for part in parts[:-1]):
         return True
-    return bool(_DATA_NAME.fullmatch(parts[-1])) or parts[-1].endswith(_DATA_SUFFIXES)
+    stem, dot, extension = parts[-1].removeprefix("_").partition(".")
+    documentation = stem in _DATA_STEMS and (
+        not dot or (extension != "" and extension.replace("_", "a").isalnum())
+    )
+    return documentation or parts[-1].endswith(_DATA_SUFFIXES)
 
 
 def copy_sources(ins: Instruction) -> list[str]:

@@ -293,8 +293,9 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     return suggestion, safe
 
 
+# The first shape a malformed value has, in this order, says why Go refuses it.
 _MALFORMED_SHAPES: tuple[tuple[str, str], ...] = (
-    (r"(?s).*\s.*", "it must not contain whitespace"),
+    (r"(?s:.*\s.*)", "it must not contain whitespace"),
     (r"[+-]?[0-9]*\.[0-9]+\D*", "it must be a whole number"),
     (r"[+-]?0[xXoObB][0-9A-Fa-f_]+", "only decimal digits are allowed"),
     (r"[+-]?[0-9.]+[eE][+-]?[0-9]+", "exponent notation is not allowed"),
@@ -302,6 +303,9 @@ _MALFORMED_SHAPES: tuple[tuple[str, str], ...] = (
     (r"-[0-9]+\D*", "a negative limit is not allowed"),
     (r"[+-]?[0-9]+(?:(?:[KMGT]i)?B)?", "it does not fit in a signed 64-bit number of bytes"),
 )
+# One expression for all of them (one compilation): a full match takes the first alternative
+# that matches the whole value, and names it.
+_MALFORMED = "|".join(f"(?P<shape{n}>{shape})" for n, (shape, _) in enumerate(_MALFORMED_SHAPES))
 _UNIT_SHAPE = r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)"
 _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 
@@ -309,9 +313,9 @@ _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 def _malformed_reason(value: str) -> str:
     if value.strip().lower() == "off":
         return "only lowercase 'off' disables the limit"
-    for shape, reason in _MALFORMED_SHAPES:
-        if re.fullmatch(shape, value):
-            return reason
+    shape = re.fullmatch(_MALFORMED, value)
+    if shape is not None and shape.lastgroup is not None:
+        return _MALFORMED_SHAPES[int(shape.lastgroup.removeprefix("shape"))][1]
     unit = re.fullmatch(_UNIT_SHAPE, value)
     if unit is not None:
         return (
