@@ -7,8 +7,10 @@ the ``.env`` file), so each finding is about what the container really gets; a f
 reported in the file that writes the value. A value written in ``.env`` or an ``env_file`` is
 reported at the Compose line that brings it in (``${GOMEMLIMIT}``, ``env_file: app.env``), and
 the message names the line of the other file; it has no automatic fix, since only the linted
-file's bytes are edited. Comments work as in manifests: ``# dfmemlint: ignore=DFM007`` on the
-comment line(s) directly above, ``# dfmemlint: global ignore=…`` anywhere.
+file's bytes are edited. A ``GOGC=off`` without GOMEMLIMIT in a service with a memory limit
+gets GOMEMLIMIT added beside it (:mod:`dfmemlint.compose.fixes`). Comments work as in
+manifests: ``# dfmemlint: ignore=DFM007`` on the comment line(s) directly above,
+``# dfmemlint: global ignore=…`` anywhere.
 """
 
 from __future__ import annotations
@@ -76,6 +78,13 @@ def _place(origin: Origin) -> Place:
 def _how(value: EnvValue) -> str:
     """How the value gets to the container, for messages (``environment`` says nothing)."""
     where = f"{value.origin.path}:{value.origin.line}"
+    if value.list_entry and value.via == "environment" and _quoted(value.value):
+        # compose-go types/mapping.go MappingWithEquals.DecodeMapstructure: strings.Cut at the
+        # first "=", the rest kept as it is written.
+        return (
+            "a list-form environment entry, whose text after '=' Compose passes to the "
+            "container as written, quotes included"
+        )
     if value.via == ".env":
         how = f"the project's .env file, {where}"
     elif value.via == "env_file":
@@ -86,6 +95,12 @@ def _how(value: EnvValue) -> str:
         names = ", ".join(f"${{{name}}}" for name in value.overridable)
         how = f"the default of {names}, unless the shell running docker compose sets it"
     return how
+
+
+def _quoted(value: str | None) -> bool:
+    from dfmemlint.golang.gomemlimit import unquoted
+
+    return value is not None and unquoted(value) is not None
 
 
 def service_settings(service: Service, project: str) -> ContainerSettings:
@@ -174,6 +189,11 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
             placed = _in_this_file(problem, service, path)
             if placed is None:
                 continue
+            if placed.code == "DFM008" and placed.fix is None:
+                from dfmemlint.compose.fixes import add_gomemlimit
+
+                fix = add_gomemlimit(settings, service, project, path, data, options.ratio)
+                placed = placed._replace(fix=fix)
             key = (placed.code, placed.place.start, placed.place.end)
             if key in seen or not is_wanted(placed.code, options, suppressions.everywhere):
                 continue

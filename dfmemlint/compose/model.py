@@ -15,9 +15,10 @@ What each service's container gets, following compose-spec/compose-go:
 * **Environment** (``types/project.go`` ``WithServicesEnvironmentResolved``): the ``env_file``
   files in order (a later file wins; a missing file is an error unless ``required: false``),
   then ``environment`` over them. ``environment`` is a map (``KEY: value``, ``KEY:`` with no
-  value) or a list (``- KEY=value``, a bare ``- KEY``); a key without a value takes the value of
-  the project environment (``loader/normalize.go`` ``resolve``): the ``.env`` file, else the
-  shell, which is unknown here.
+  value) or a list (``- KEY=value``, a bare ``- KEY``: everything after the first ``=`` is the
+  value, quotes included: ``types/mapping.go`` ``MappingWithEquals.DecodeMapstructure``); a
+  key without a value takes the value of the project environment (``loader/normalize.go``
+  ``resolve``): the ``.env`` file, else the shell, which is unknown here.
 * **Memory limit**: ``deploy.resources.limits.memory`` or ``mem_limit`` (compose-go refuses
   distinct values for both: ``loader/validate.go``), read as Docker sizes
   (:func:`dfmemlint.golang.dockersize.compose_unit_bytes`); 0 or less means no limit.
@@ -65,6 +66,12 @@ class EnvValue(Record):
     #: For a value written in another file (``.env``, an ``env_file``): the Compose scalar that
     #: brings it in (``${GOMEMLIMIT}``, a bare ``- GOMEMLIMIT``, the ``env_file:`` entry).
     brought_by: Origin | None = None
+    #: Written as a list-form entry (``- KEY=value``): compose-go ``types/mapping.go``
+    #: ``MappingWithEquals.DecodeMapstructure`` cuts the entry at its first ``=`` and keeps the
+    #: rest as the value, quotes included (``- GOMEMLIMIT="400MiB"`` is ``"400MiB"``).
+    list_entry: bool = False
+    #: Written in a block ``environment`` (one entry a line), not a flow ``{…}`` or ``[…]``.
+    in_block: bool = False
 
 
 class MemoryLimit(Record):
@@ -100,6 +107,7 @@ class _Raw(Record):
 
     node: Any
     source: SourceText
+    in_block: bool = False  # an entry of a block (not flow) environment mapping or list
 
 
 class _ListEntry(Record):
@@ -249,15 +257,17 @@ def _collect(
 
 
 def _collect_environment(raw: _RawService, node: Any, source: SourceText) -> None:
+    # PyYAML leaves flow_style None for an indentless block sequence (``- KEY`` under the key).
+    block = getattr(node, "flow_style", None) is not True
     if isinstance(node, yaml.MappingNode):
         for key, _, value in _mapping_items(node):
-            raw.environment[key] = _Raw(value, source)
+            raw.environment[key] = _Raw(value, source, block)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             if not isinstance(item, yaml.ScalarNode):
                 continue
             key = item.value.split("=", 1)[0]
-            raw.environment[key] = _ListEntry(key, _Raw(item, source))
+            raw.environment[key] = _ListEntry(key, _Raw(item, source, block))
 
 
 def _collect_env_files(raw: _RawService, node: Any, source: SourceText) -> None:
@@ -396,7 +406,8 @@ def _resolve(
                 reader.notes.append(f"{reader.where(scalar)}: {entry.error}")
             origin, overridable, via = reader.value_origin(scalar, entry, skip=len(key) + 1)
             own[key] = EnvValue(
-                key, entry.value, origin, via, overridable, _scalar_origin(scalar, via)
+                key, entry.value, origin, via, overridable, _scalar_origin(scalar, via), True,
+                scalar.in_block,
             )
             continue
         node = item.node
@@ -409,7 +420,10 @@ def _resolve(
             continue
         value, result = reader.string(item)
         origin, overridable, via = reader.value_origin(item, result)
-        own[key] = EnvValue(key, value, origin, via, overridable, _scalar_origin(item, via))
+        own[key] = EnvValue(
+            key, value, origin, via, overridable, _scalar_origin(item, via),
+            in_block=item.in_block,
+        )
     env_lookup = _env_file_lookup(reader.lookup, own)
     for file_key, item in raw.env_files.items():
         environment.update(_read_env_file(file_key, item, reader, env_lookup, sources))

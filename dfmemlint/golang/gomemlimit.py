@@ -265,6 +265,9 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     """
     if value.strip().lower() == "off":
         return "off", True
+    inner = unquoted(value)
+    if inner is not None:
+        return _suggest_unquoted(inner)
     match = re.fullmatch(_INTENDED, value)
     if match is None:
         return None, False
@@ -293,6 +296,26 @@ def _suggest(value: str) -> tuple[str | None, bool]:
     return suggestion, safe
 
 
+def unquoted(value: str) -> str | None:
+    """The text inside a pair of quotes (``"400MiB"``, ``'400MiB'``) that are part of the value
+    itself, or None. A format that keeps them (a Compose list-form ``environment`` entry, a YAML
+    string that contains them) hands Go the quotes too, and Go accepts no quote
+    (``parseByteCount``)."""
+    if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'":
+        inner = value[1:-1]
+        if value[0] not in inner:
+            return inner
+    return None
+
+
+def _suggest_unquoted(inner: str) -> tuple[str | None, bool]:
+    """The suggestion for a quoted value: the text inside the quotes when Go accepts it (safe:
+    the amount is the one written), else that text's own suggestion."""
+    if inner == "off" or _is_valid_everywhere(inner):
+        return inner, True
+    return _suggest(inner)
+
+
 # The first shape a malformed value has, in this order, says why Go refuses it.
 _MALFORMED_SHAPES: tuple[tuple[str, str], ...] = (
     (r"(?s:.*\s.*)", "it must not contain whitespace"),
@@ -311,6 +334,8 @@ _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 
 
 def _malformed_reason(value: str) -> str:
+    if unquoted(value) is not None:
+        return "the quotes are part of the value, and Go accepts no quote"
     if value.strip().lower() == "off":
         return "only lowercase 'off' disables the limit"
     shape = re.fullmatch(_MALFORMED, value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfmemlint.containers import ContainerSettings, GoSetting, Place
-from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit, unquoted
 from dfmemlint.golang.headroom import within_headroom
 from dfmemlint.golang.units import (
     MIB,
@@ -50,19 +50,49 @@ def recommended(limit: int | None, ratio: float) -> int | None:
         return None
 
 
+# The fields a Compose service declares its memory limit with (compose-go
+# ``types/types.go`` ``ServiceConfig.MemLimit``, ``mem_limit``, and ``Resource.MemoryBytes``,
+# ``deploy.resources.limits.memory``).
+COMPOSE_LIMIT_FIELDS = "mem_limit or deploy.resources.limits.memory"
+
+
+def _is_service(settings: ContainerSettings) -> bool:
+    return settings.container.role == "service"
+
+
+def limit_words(settings: ContainerSettings) -> str:
+    """What the limit is called in messages: ``the service's 512MiB mem_limit`` for a Compose
+    service (the field that sets it), ``the container's 512MiB memory limit`` otherwise."""
+    limit = settings.limit
+    assert limit is not None
+    if _is_service(settings):
+        return f"the service's {format_size(limit.bytes)} {limit.field}"
+    return f"the container's {format_size(limit.bytes)} memory limit"
+
+
+def _short_limit_words(settings: ContainerSettings) -> str:
+    """``the service's mem_limit`` or ``the container's memory limit`` (fix titles)."""
+    if _is_service(settings) and settings.limit is not None:
+        return f"the service's {settings.limit.field}"
+    return "the container's memory limit"
+
+
 def advice(settings: ContainerSettings, ratio: float) -> str:
-    """``GOMEMLIMIT=409MiB (0.8 of the container's 512 MiB memory limit)``, or a share."""
+    """``GOMEMLIMIT=409MiB (0.8 of the container's 512 MiB memory limit)``, or a share; for a
+    Compose service without a limit, the fields that would declare one."""
     limit = settings.limit
     target = recommended(None if limit is None else limit.bytes, ratio)
     if limit is not None and target is not None:
-        return (
-            f"GOMEMLIMIT={format_size(target)} ({ratio:g} of the container's "
-            f"{format_size(limit.bytes)} memory limit)"
-        )
+        return f"GOMEMLIMIT={format_size(target)} ({ratio:g} of {limit_words(settings)})"
     try:
         percent = format_fraction(ratio_fraction(ratio) * 100)
     except LimitError:  # pragma: no cover - the ratio is validated where it is read
         percent = f"{ratio * 100:g}"
+    if _is_service(settings):
+        return (
+            f"GOMEMLIMIT to about {percent}% of the service's memory limit (it declares "
+            f"none: set {COMPOSE_LIMIT_FIELDS}, and dfmemlint computes the value)"
+        )
     return f"GOMEMLIMIT to about {percent}% of the container's memory limit"
 
 
@@ -99,10 +129,9 @@ def _capped(settings: ContainerSettings, suggestion: str, ratio: float) -> tuple
     target = recommended(limit.bytes, ratio)
     if target is None:  # pragma: no cover - a limit above 1 MiB always gives a value
         return suggestion, ""
-    why = gomemlimit_malformed.too_much(suggestion, amount, limit.bytes, "container's")
-    return format_size(target), (
-        f" ({ratio:g} of the container's {format_size(limit.bytes)} memory limit; {why})"
-    )
+    whose = "service's" if _is_service(settings) else "container's"
+    why = gomemlimit_malformed.too_much(suggestion, amount, limit.bytes, whose)
+    return format_size(target), f" ({ratio:g} of {limit_words(settings)}; {why})"
 
 
 def _malformed(
@@ -122,7 +151,7 @@ def _malformed(
         value, verdict, where, _source(setting), suggestion, why
     )
     safe = verdict.suggestion_safe
-    ambiguity = _ambiguity(value)
+    ambiguity = _ambiguity(unquoted(value) or value)
     if ambiguity is not None:
         message = message.removesuffix(".") + ambiguity
         safe = False
@@ -182,7 +211,7 @@ def _out_of_range(
     if target is not None and setting.place.editable:
         new = format_size(target)
         fix = Fix(
-            f"Set GOMEMLIMIT to {new} ({ratio:g} of the container's memory limit)",
+            f"Set GOMEMLIMIT to {new} ({ratio:g} of {_short_limit_words(settings)})",
             (Edit(setting.place.start, setting.place.end, new.encode()),),
             Applicability.UNSAFE,
         )
