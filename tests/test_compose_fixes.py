@@ -196,3 +196,17 @@ def test_gogc_off_from_the_dotenv_file_gets_no_fix(project: Path) -> None:
     findings = _findings(project, _service("      - GOGC\n"))
     assert [f.code for f in findings] == ["DFM008"]
     assert findings[0].fix is None
+
+
+def test_leaf_comparison_allows_an_added_entry_and_nothing_else() -> None:
+    from yaml_leaves import same_apart_from_edits
+
+    before = b"env:\n  - GOGC=off\n  - LOG=info\n"
+    at = before.index(b"  - LOG")
+    same_apart_from_edits(before, before[:at] + b"  - GOMEMLIMIT=1MiB\n" + before[at:], [(at, at)])
+    with pytest.raises(AssertionError):
+        same_apart_from_edits(before, before[:at] + b"  - GOMEMLIMIT=1MiB\n", [(at, at)])
+    with pytest.raises(AssertionError):
+        same_apart_from_edits(
+            before, before[:at] + b"  - GOMEMLIMIT=1MiB\n  - LOG=debug\n", [(at, at)]
+        )

@@ -35,13 +35,49 @@ def _touched(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
                for span_start, span_end in spans)
 
 
+def _inserted_into(
+    before: bytes, old: list[tuple[tuple[object, ...], str, int, int]], at: int
+) -> tuple[object, ...] | None:
+    """The collection an insertion at ``at`` (the start of a line) adds an entry to: the parent
+    of the scalar on the line above it (``GOMEMLIMIT: 409MiB`` added after ``GOGC: "off"``)."""
+    line_start = before.rfind(b"\n", 0, max(at - 1, 0)) + 1
+    above = [path for path, _, start, _ in old if line_start <= start < at]
+    return above[-1][:-1] if above else None
+
+
+def _in_order(kept: list[str], new: list[str]) -> bool:
+    """``kept`` is a subsequence of ``new``."""
+    rest = iter(new)
+    return all(any(text == other for other in rest) for text in kept)
+
+
 def same_apart_from_edits(before: bytes, after: bytes, spans: list[tuple[int, int]]) -> None:
     """Every scalar that no fix touched (``spans``: what the fixes replaced, in ``before``) is
     at the same path with the same text after; a path that is new after lies in an entry the
-    fixes edited (a ``valueFrom:`` replaced by a literal ``value:``)."""
+    fixes edited (a ``valueFrom:`` replaced by a literal ``value:``), or in the collection an
+    insertion (an empty span: an entry added on a line of its own) adds to. In a list that got
+    an entry, the entries after it move down one: there the kept scalars must come in the same
+    order."""
     old = list(leaves(before))
-    new = {path: text for path, text, _, _ in leaves(after)}
+    new_leaves = list(leaves(after))
+    new = {path: text for path, text, _, _ in new_leaves}
+    inserted = {
+        parent
+        for start, end in spans
+        if start == end and (parent := _inserted_into(before, old, start)) is not None
+    }
+    # Lists that got an entry: compared in order, not index by index.
+    lists = {parent for parent in inserted if any(
+        path[:-1] == parent and isinstance(path[-1], int) for path, _, _, _ in old
+    )}
     kept = {path: text for path, text, start, end in old if not _touched(start, end, spans)}
+    in_lists = {path for path in kept if path[:-1] in lists}
+    for parent in lists:
+        assert _in_order(
+            [kept[p] for p in kept if p in in_lists and p[:-1] == parent],
+            [text for path, text, _, _ in new_leaves if path[:-1] == parent],
+        ), parent
+    kept = {path: text for path, text in kept.items() if path not in in_lists}
     assert {path: new.get(path) for path in kept} == kept
     # The env entry a literal fix rewrote: three levels above the downward API's ``resource``.
     edited_entries = {
@@ -52,4 +88,4 @@ def same_apart_from_edits(before: bytes, after: bytes, spans: list[tuple[int, in
     }
     old_paths = {path for path, _, _, _ in old}
     for path in set(new) - old_paths:
-        assert path[:-1] in edited_entries, path
+        assert path[:-1] in edited_entries or path[:-1] in inserted, path
