@@ -8,7 +8,16 @@ as this path" (the command line, the fixer and the language server all come thro
 * a YAML file given by path (or ``--stdin-filename``) under any other name is a Compose file
   when its top-level ``services:`` holds a mapping, as ``docker compose -f stack.yml`` reads
   a file of any name, its paths relative to that file's directory (docker/compose,
-  docs/reference/compose.md, "Use ``-f`` to specify name and path of one or more Compose files").
+  docs/reference/compose.md, "Use ``-f`` to specify name and path of one or more Compose files");
+* a file given by path whose name is neither a Dockerfile's nor YAML, and standard input without
+  ``--stdin-filename``, is read by what it holds (:func:`detect_unnamed`): an env file
+  (``.env``, ``.env.local``, ``app.env``, or a first statement ``KEY=value``) goes to
+  :mod:`dfmemlint.compose.envfile`; a first statement that is a YAML key (``services:``,
+  ``apiVersion: v1``, ``---``) makes it a manifest or a Compose file as above, as
+  ``kubectl apply -f -`` and ``docker compose -f -`` read standard input (compose-go
+  ``cli/options.go``: ``-`` is read from standard input and the project directory is then the
+  working directory, ``GetWorkingDir``); anything else is a Dockerfile, whose first statement is
+  always an instruction, a word followed by a blank.
 
 Deciding costs a look at the name and, for YAML names only, one regular-expression search of the
 bytes: the directory walk parses nothing it passes (a chart's ``values.yaml`` is never read as a
@@ -57,6 +66,7 @@ class Format(str, enum.Enum):
     DOCKERFILE = "dockerfile"
     KUBERNETES = "kubernetes"
     COMPOSE = "compose"
+    ENV_FILE = "env-file"  # KEY=value lines that Compose reads (.env, env_file)
 
 
 class Result(Protocol):
@@ -112,6 +122,53 @@ def looks_like_compose(data: bytes) -> bool:
     return b"services" in data and re.search(_SERVICES, data) is not None
 
 
+# Kept as text: ``re`` compiles them on first use, and a Dockerfile by name never needs them.
+# An env file's name: ``.env``, ``.env.local``, ``app.env`` (``Dockerfile.env`` is a Dockerfile).
+_ENV_NAME = r"\.env(?:\.[^/]+)?|[^/]+\.env"
+# The first statement of an env file (compose-go dotenv/parser.go: an optional ``export``, a key
+# of letters, digits and ``_.-``, then ``=``) and of a YAML file (a key and a colon, a document
+# marker or a directive); a Dockerfile's is an instruction, a word and a blank.
+_ENV_STATEMENT = rb"(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.-]*[ \t]*="
+_YAML_STATEMENT = rb"---|%|[\"']?[A-Za-z_][A-Za-z0-9_.-]*[\"']?[ \t]*:(?:[ \t]|\r?$)"
+
+
+def is_env_name(name: str) -> bool:
+    """A name Compose env files go by (``.env``, ``.env.production``, ``app.env``)."""
+    return re.fullmatch(_ENV_NAME, name, re.IGNORECASE) is not None
+
+
+def first_statement(data: bytes) -> bytes:
+    """The first line that is neither blank nor a ``#`` comment (a UTF-8 byte order mark
+    skipped), without its line break; empty when there is none."""
+    at = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while at < len(data):
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end
+        line = data[at:end].strip()
+        if line and not line.startswith(b"#"):
+            return line
+        at = end + 1
+    return b""
+
+
+def detect_unnamed(name: str, data: bytes) -> Format:
+    """The format of a file whose name is neither a Dockerfile's nor YAML (standard input
+    without ``--stdin-filename`` is ``-``): an env file by name or by its first statement, a
+    manifest or Compose file when its first statement is a YAML key and it sniffs as one,
+    otherwise a Dockerfile (see the module docstring)."""
+    first = first_statement(data)
+    if Format.ENV_FILE in ENGINES and (
+        is_env_name(name) or re.match(_ENV_STATEMENT, first) is not None
+    ):
+        return Format.ENV_FILE
+    if re.match(_YAML_STATEMENT, first) is not None:
+        if looks_like_kubernetes(data) or looks_like_operations(data):
+            return Format.KUBERNETES
+        if looks_like_compose(data) and Format.COMPOSE in ENGINES:
+            return Format.COMPOSE
+    return Format.DOCKERFILE
+
+
 def is_kustomization_name(name: str) -> bool:
     return name in KUSTOMIZATION_NAMES
 
@@ -132,8 +189,10 @@ def detect(path: str, data: bytes) -> Format | None:
         return Format.KUBERNETES  # read only to be skipped and counted as a chart template
     if is_kustomization_name(name):
         return Format.KUBERNETES
-    if is_dockerfile_name(name) or not is_yaml_name(name):
+    if is_dockerfile_name(name):
         return Format.DOCKERFILE
+    if not is_yaml_name(name):
+        return detect_unnamed(name, data)
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
         return Format.COMPOSE
     if looks_like_kubernetes(data) or looks_like_operations(data):
@@ -188,11 +247,18 @@ def _lint_compose(path: str, data: bytes, options: LintOptions) -> Result:
     return lint_compose(path, data, options)
 
 
+def _lint_env_file(path: str, data: bytes, options: LintOptions) -> Result:
+    from dfmemlint.compose.envfile import lint_env_file
+
+    return lint_env_file(path, data, options)
+
+
 #: The engine of each format; another format registers its own here.
 ENGINES: dict[Format, Engine] = {
     Format.DOCKERFILE: _lint_dockerfile,
     Format.KUBERNETES: _lint_kubernetes,
     Format.COMPOSE: _lint_compose,
+    Format.ENV_FILE: _lint_env_file,
 }
 
 

@@ -210,3 +210,9 @@ def test_leaf_comparison_allows_an_added_entry_and_nothing_else() -> None:
         same_apart_from_edits(
             before, before[:at] + b"  - GOMEMLIMIT=1MiB\n  - LOG=debug\n", [(at, at)]
         )
+
+
+def test_gogc_off_with_an_anchor_on_its_value_gets_no_fix(project: Path) -> None:
+    findings = _findings(project, _service('      GOGC: &gogc "off"\n'))
+    assert [f.code for f in findings] == ["DFM008"]
+    assert findings[0].fix is None

@@ -203,7 +203,21 @@ def test_fix_all_only_for_the_format_the_name_says(tmp_path: Path) -> None:
     )
     assert document.kind == Format.KUBERNETES
     assert [f.finding.code for f in document.findings] == ["DFM004"]
-    assert fix_all(document) is None  # the fixer would read "untitled:…" as a Dockerfile
+    # A name that is neither a Dockerfile's nor YAML is read by its content (formats.detect),
+    # so the fixer reads the unsaved manifest as a manifest too.
+    unsaved = fix_all(document)
+    assert unsaved is not None
+    assert b"value: 409MiB" in unsaved
+    # A Compose buffer written as JSON is Compose because the editor says so; the fixer, which
+    # knows only its name and text, would read it as a Dockerfile: no "fix all".
+    compose = lint_document(
+        "untitled:Untitled-2",
+        '{"services": {"api": {"mem_limit": "1g", "environment": {"GOMEMLIMIT": "512MB"}}}}\n',
+        ClientSettings(), language_id="dockercompose", config_start=str(tmp_path),
+    )
+    assert compose.kind == Format.COMPOSE
+    assert [f.finding.code for f in compose.findings] == ["DFM004"]
+    assert fix_all(compose) is None
     named = lint(tmp_path, deployment(ENV, LIMIT))
     fixed = fix_all(named)
     assert fixed is not None

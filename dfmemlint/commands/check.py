@@ -324,9 +324,11 @@ def _lint_all(
     from dfmemlint.compose.link import Linker
 
     linker = Linker()
+    # Compose files named under any name build Dockerfiles too (``docker compose -f stack.yml``).
+    on_disk = [(s.path, s.data) for s in sources if s.real_path is not None]
+    linker.add_compose_files([p for p, data in on_disk if detect(p, data) is Format.COMPOSE])
     # ConfigMaps one manifest's containers read from another (standard input stands alone); a
     # run with fewer than two manifests has nothing to index, and does not load the module.
-    on_disk = [(s.path, s.data) for s in sources if s.real_path is not None]
     manifests = None
     if sum(detect(path, data) is Format.KUBERNETES for path, data in on_disk) > 1:
         from dfmemlint.kubernetes.configmaps import run_index

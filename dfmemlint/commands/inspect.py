@@ -176,6 +176,8 @@ def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[s
         return {"path": path, "format": None, "note": NOT_READ_NOTE}
     result = formats.lint(path, data, LintOptions(manifests=manifests))
     if isinstance(result, ComposeResult):
+        if result.project is None and result.notes:  # an env file no Compose project reads
+            return {"path": path, "format": None, "note": result.notes[0]}
         return compose_json(result)
     assert isinstance(result, ManifestResult)
     return manifest_json(result)
@@ -230,6 +232,10 @@ def inspect(
     from dfmemlint.kubernetes.configmaps import run_index
 
     linker = Linker()
+    linker.add_compose_files([
+        s.path for s in sources
+        if s.real_path is not None and formats.detect(s.path, s.data) is formats.Format.COMPOSE
+    ])
     manifests = run_index((s.path, s.data) for s in sources if s.real_path is not None)
     results = []
     for source in sources:

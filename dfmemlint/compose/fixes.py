@@ -18,7 +18,6 @@ new entry would reach that service too, whatever its limit).
 
 from __future__ import annotations
 
-import os
 import re
 
 from dfmemlint.compose.model import Project, Service
@@ -53,9 +52,8 @@ def add_gomemlimit(
         return None
     target = recommended(limit.bytes, ratio)
     origin = gogc.origin
+    # The problem is placed in ``path`` (lint_compose), so an ``environment`` value is there.
     if target is None or gogc.via != "environment" or not gogc.in_block:
-        return None
-    if not _same(origin.path, path):
         return None
     if _shared(service, project):
         return None
@@ -68,8 +66,9 @@ def add_gomemlimit(
     if listed is None and mapped is None:
         return None
     tail = _LINE_END.match(data, _value_end(data, origin.end))
-    if tail is None or tail.end() != _line_end(data, origin.end):
-        return None
+    assert tail is not None  # every part of it may be empty
+    if tail.end() != _line_end(data, origin.end):  # pragma: no cover - YAML allows no more
+        return None  # after a one-line entry of a block collection than a comment
     value = format_size(target)
     match = listed or mapped
     assert match is not None
@@ -115,7 +114,3 @@ def _shared(service: Service, project: Project) -> bool:
         if theirs is not None and theirs.origin[:3] == mine[:3]:
             return True
     return False
-
-
-def _same(a: str, b: str) -> bool:
-    return os.path.normpath(a) == os.path.normpath(b)

@@ -3,7 +3,11 @@
 A service's ``build`` names the Dockerfile it builds (:mod:`dfmemlint.compose.model`). When that
 Dockerfile is linted, the Compose projects of its directory and of every directory above it are
 read (the files ``docker compose`` itself would pick there: :func:`names.project_files`), and
-each service whose Dockerfile is this file declares the container's memory limit. With several
+each service whose Dockerfile is this file declares the container's memory limit. A Compose file
+named on the command line under another name (``dfmemlint stack.yml Dockerfile``, as
+``docker compose -f stack.yml`` reads it: :func:`dfmemlint.compose.names.project_of`) is read
+too (:meth:`Linker.add_compose_files`), so the Dockerfiles its services build are judged against
+their limits wherever the Dockerfile lies. With several
 such services the smallest limit is used: a GOMEMLIMIT out of range for any of them is out of
 range for the smallest, and a fix computed from it fits every one.
 
@@ -57,43 +61,70 @@ class Linker:
 
     def __init__(self) -> None:
         self._projects: dict[str, Project | None] = {}
+        self._loaded: dict[tuple[str, ...], Project | None] = {}
+        self._named: list[tuple[str, ...]] = []
         self.notes: list[str] = []
+
+    def add_compose_files(self, paths: list[str]) -> None:
+        """Compose files named on the command line: each is read as ``docker compose -f``
+        reads it (a default name with its override file: ``names.project_of``), and its
+        services build Dockerfiles wherever they lie."""
+        from dfmemlint.compose.names import project_of
+
+        for path in paths:
+            files = tuple(project_of(path))
+            if files not in self._named:
+                self._named.append(files)
+
+    def _load(self, files: list[str]) -> Project | None:
+        """The project of ``files``, read once per run (keyed by their real paths)."""
+        key = tuple(os.path.realpath(f) for f in files)
+        if key not in self._loaded:
+            # Only a run with a Compose file pays for importing the YAML reader.
+            from dfmemlint.compose.model import ComposeError, load_project
+
+            project = None
+            try:
+                project = load_project([_shown(f) for f in files])
+            except (ComposeError, OSError) as exc:
+                self.notes.append(f"{exc}; its services are not linked to Dockerfiles")
+            else:
+                self.notes.extend(project.notes)
+            self._loaded[key] = project
+        return self._loaded[key]
 
     def _project(self, directory: str) -> Project | None:
         if directory not in self._projects:
-            project = None
             files = project_files(directory)
-            if files:
-                # Only a directory with a Compose file pays for importing the YAML reader.
-                from dfmemlint.compose.model import ComposeError, load_project
-
-                shown = [_shown(f) for f in files]
-                try:
-                    project = load_project(shown)
-                except (ComposeError, OSError) as exc:
-                    self.notes.append(f"{exc}; its services are not linked to Dockerfiles")
-                else:
-                    self.notes.extend(project.notes)
-            self._projects[directory] = project
+            self._projects[directory] = self._load(files) if files else None
         return self._projects[directory]
 
     def services_building(self, dockerfile: str) -> list[LinkedService]:
-        """Every service, in the projects of ``dockerfile``'s directory and those above it,
-        whose build uses ``dockerfile`` (compared as real paths)."""
+        """Every service, in the projects of ``dockerfile``'s directory and those above it and
+        in the Compose files named on the command line, whose build uses ``dockerfile``
+        (compared as real paths); a project read both ways counts once."""
         target = os.path.realpath(dockerfile)
-        found: list[LinkedService] = []
+        projects: list[Project] = []
         directory = os.path.dirname(os.path.abspath(dockerfile))
         while True:
             project = self._project(directory)
             if project is not None:
-                for service in project.services.values():
-                    built = service.dockerfile
-                    if built is not None and os.path.realpath(built) == target:
-                        found.append(LinkedService(service, project))
+                projects.append(project)
             parent = os.path.dirname(directory)
             if parent == directory:
-                return found
+                break
             directory = parent
+        for files in self._named:
+            project = self._load(list(files))
+            if project is not None and all(project is not p for p in projects):
+                projects.append(project)
+        found: list[LinkedService] = []
+        for project in projects:
+            for service in project.services.values():
+                built = service.dockerfile
+                if built is not None and os.path.realpath(built) == target:
+                    found.append(LinkedService(service, project))
+        return found
 
 
 def services_in(dockerfile: str, compose_files: list[str]) -> list[LinkedService]:

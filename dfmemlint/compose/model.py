@@ -170,6 +170,8 @@ class _Reader:
         self.notes: list[str] = []
         #: Where the project's .env file writes each variable's value.
         self.dotenv_values: dict[str, EnvValue] = {}
+        #: Bytes given for files instead of the disk's (:func:`load_project`'s ``contents``).
+        self.contents: dict[str, bytes] = {}
 
     def where(self, raw: _Raw) -> str:
         line = raw.node.start_mark.line + 1
@@ -323,7 +325,8 @@ def load_project(
 ) -> Project:
     """Read and merge the Compose files ``files`` (base first) as one project.
 
-    ``contents`` may give a file's bytes (standard input); the rest are read from disk. The
+    ``contents`` may give a file's bytes (standard input, or an env file being fixed), by path
+    or by real path; the rest are read from disk. The
     project directory is the first file's; its ``.env`` file feeds interpolation, or
     ``env_file`` instead (``docker compose --env-file``). Raises ComposeError for a file that is
     not YAML or not a mapping, or a ``.env`` Compose refuses.
@@ -336,8 +339,11 @@ def load_project(
     dotenv_entries: list[dotenv.Entry] = []
     dotenv_source: SourceText | None = None
     if os.path.isfile(dotenv_path):
-        with open(dotenv_path, "rb") as handle:
-            dotenv_source, dotenv_entries = read_dotenv(dotenv_path, handle.read())
+        dotenv_data = _given(dotenv_path, contents)
+        if dotenv_data is None:
+            with open(dotenv_path, "rb") as handle:
+                dotenv_data = handle.read()
+        dotenv_source, dotenv_entries = read_dotenv(dotenv_path, dotenv_data)
         sources[dotenv_path] = dotenv_source
         lookup = dotenv.as_lookup(dotenv_entries)
     notes: list[str] = []
@@ -353,6 +359,7 @@ def load_project(
         for root in _read_yaml(source):
             _collect(raw_services, root, source, notes)
     reader = _Reader(directory, os.path.dirname(files[0]), lookup)
+    reader.contents = contents
     dotenv_index = {e.key: e for e in dotenv_entries}
     if dotenv_source is not None:
         reader.dotenv_values = {
@@ -365,6 +372,18 @@ def load_project(
         for name, raw in raw_services.items()
     }
     return Project(list(files), directory, services, notes + reader.notes, sources)
+
+
+def _given(path: str, contents: dict[str, bytes]) -> bytes | None:
+    """The bytes ``contents`` gives for ``path``, by the path or by its real path."""
+    if path in contents:
+        return contents[path]
+    if contents:
+        real = os.path.realpath(path)
+        for given, data in contents.items():
+            if os.path.realpath(given) == real:
+                return data
+    return None
 
 
 def _no_variables(name: str) -> str | None:
@@ -480,8 +499,10 @@ def _read_env_file(
         if required:
             reader.notes.append(f"{reader.where(item)}: env_file {path_text} not found")
         return {}
-    with open(path, "rb") as handle:
-        data = handle.read()
+    data = _given(path, reader.contents)
+    if data is None:
+        with open(path, "rb") as handle:
+            data = handle.read()
     source = SourceText(path, data)
     try:
         entries = dotenv.parse(source.text, lookup)

@@ -1,0 +1,150 @@
+"""An env file named on the command line (``.env``, ``app.env``, ``.env.local``): linted through
+the Compose projects that read it, never as a Dockerfile.
+
+Compose reads ``KEY=value`` files in two ways: the project's ``.env`` beside its Compose file
+feeds interpolation and bare ``KEY`` entries (compose-go ``cli/options.go``: the default env file
+is ``filepath.Join(wd, ".env")``, ``WithDotEnv``), and a service's ``env_file`` entries are added
+to its container's environment (``types/project.go`` ``WithServicesEnvironmentResolved``). What a
+GOMEMLIMIT written there means depends on that project: the service's memory limit, and whether
+its ``environment`` replaces the value. So the file is not judged alone: the projects of its
+directory and of every directory above it (the files ``docker compose`` picks there:
+:func:`dfmemlint.compose.names.project_files`) are read with this file's bytes, and every finding
+whose value is written in this file is reported here, at the value, with its fix (the value's
+bytes are this file's, so ``--fix`` edits them: the Compose file that brings the value in
+reports it without a fix). A file that no such project reads gets one note saying so, and no
+finding; one that Compose cannot read (``dotenv/parser.go``) is a DFM015 finding at its line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+
+from dfmemlint.compose import dotenv
+from dfmemlint.compose.lint import ComposeResult, service_settings
+from dfmemlint.compose.model import ComposeError, Project, load_project
+from dfmemlint.compose.names import project_files
+from dfmemlint.containers import ContainerSettings
+from dfmemlint.engine import LintOptions
+from dfmemlint.positions import Lines
+from dfmemlint.rules import values
+from dfmemlint.types import Finding
+from dfmemlint.yaml_findings import (
+    SYNTAX_CODE,
+    is_wanted,
+    read_suppressions,
+    syntax_finding,
+    to_finding,
+)
+
+_LINE = re.compile(r"line (\d+):")
+_UNTERMINATED = "unterminated quoted value "
+
+
+def not_read_note(path: str) -> str:
+    """The note for an env file that no Compose project above it reads."""
+    return (
+        f"{path}: an env file (KEY=value lines), not a Dockerfile; no Compose project in its "
+        "directory or above reads it (as its .env or a service's env_file), so nothing in it "
+        "was checked: lint the Compose file that reads it"
+    )
+
+
+def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult:
+    """Lint ``data`` as the env file ``path``: the findings of every Compose project above it
+    that reads it, placed in this file (see the module docstring)."""
+    lines = Lines(data)
+    try:
+        dotenv.parse(data.decode("utf-8", "surrogateescape"))
+    except dotenv.DotenvError as exc:
+        return _unreadable(path, data, lines, str(exc), options)
+    target = os.path.realpath(path) if path != "-" else None
+    suppressions = read_suppressions(data, lines, path)
+    findings: list[Finding] = []
+    all_settings: list[ContainerSettings] = []
+    seen: set[tuple[str, int, int]] = set()
+    readers: list[Project] = []
+    failed: list[str] = []
+    for project in _projects_reading(target, data, failed):
+        readers.append(project)
+        for service in project.services.values():
+            settings = service_settings(service, os.path.basename(project.directory))
+            all_settings.append(settings)
+            for problem in values.check(settings, options.ratio):
+                if os.path.realpath(problem.place.path) != target:
+                    continue
+                key = (problem.code, problem.place.start, problem.place.end)
+                if key in seen or not is_wanted(problem.code, options, suppressions.everywhere):
+                    continue
+                seen.add(key)
+                finding = to_finding(path, lines, problem, options)
+                if not suppressions.hides(finding, lines):
+                    findings.append(finding)
+    for problem in suppressions.problems:
+        if is_wanted(problem.code, options, suppressions.everywhere):
+            finding = to_finding(path, lines, problem, options)
+            if not suppressions.hides(finding, lines):
+                findings.append(finding)
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    notes = [f"{message}; whether it reads {path} is unknown" for message in failed]
+    if not readers:
+        notes.append(not_read_note(path))
+    first = readers[0] if readers else None
+    return ComposeResult(path, data, findings, notes, lines, first, None, all_settings)
+
+
+def _projects_reading(target: str | None, data: bytes, failed: list[str]) -> Iterator[Project]:
+    """The Compose projects of the directories from ``target``'s up to the root that read the
+    file ``target`` (as their ``.env`` or an ``env_file``), read with ``data`` as its bytes.
+    Why a project could not be read is added to ``failed``."""
+    if target is None:
+        return
+    directory = os.path.dirname(target)
+    while True:
+        files = project_files(directory)
+        if files:
+            try:
+                project = load_project([_shown(f) for f in files], {target: data})
+            except (ComposeError, OSError) as exc:
+                failed.append(str(exc))
+                project = None
+            if project is not None and _reads(project, target):
+                yield project
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return
+        directory = parent
+
+
+def _shown(path: str) -> str:
+    """A path as short as it can be said: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def _reads(project: Project, target: str) -> bool:
+    """Whether ``project`` read the file ``target`` besides its Compose files."""
+    composes = {os.path.realpath(f) for f in project.files}
+    return any(
+        os.path.realpath(p) == target and os.path.realpath(p) not in composes
+        for p in project.sources
+    )
+
+
+def _unreadable(
+    path: str, data: bytes, lines: Lines, message: str, options: LintOptions
+) -> ComposeResult:
+    findings: list[Finding] = []
+    if is_wanted(SYNTAX_CODE, options, set()):
+        match = _LINE.match(message)
+        line = min(int(match.group(1)), len(lines.line_starts)) if match else 1
+        at = lines.line_starts[max(line, 1) - 1]
+        # Compose counts an unterminated quote's line at the end of the file: point at the quote.
+        _, unterminated, shown = message.partition(_UNTERMINATED)
+        if unterminated and shown:
+            found = data.find(shown.encode("utf-8", "surrogateescape"))
+            at = at if found < 0 else found
+        text = f"Not an env file Compose can read: {message}."
+        findings.append(syntax_finding(path, lines, at, text, options))
+    return ComposeResult(path, data, findings, [], lines, None, message)
