@@ -39,7 +39,11 @@ def _fresh_config() -> None:
     clear_cache()
 
 
-def _expected(written: str, respelled: str, limit_mib: int, clause: str, whose: str) -> str:
+def _expected(
+    written: str, respelled: str, limit_mib: int, clause: str, whose: str,
+    field: str = "memory limit",
+) -> str:
+    """The fix title; ``field`` names the limit (``mem_limit`` for a Compose service)."""
     limit = limit_mib * MIB
     amount = judge_gomemlimit(respelled).bytes
     assert amount is not None
@@ -50,8 +54,8 @@ def _expected(written: str, respelled: str, limit_mib: int, clause: str, whose: 
     )
     target = format_size(compute_gomemlimit(limit, 0.8))
     return (
-        f"Replace {written} with {target} (0.8 of the {whose} {format_size(limit)} memory "
-        f"limit; {respelled} {clause.format(whose=whose)})"
+        f"Replace {written} with {target} (0.8 of the {whose} {format_size(limit)} {field}; "
+        f"{respelled} {clause.format(whose=whose)})"
     )
 
 
@@ -94,7 +98,7 @@ def test_dockerfile(written: str, respelled: str, limit_mib: int, clause: str) -
 @pytest.mark.parametrize(("written", "respelled", "limit_mib", "clause"), CASES, ids=IDS)
 def test_compose(written: str, respelled: str, limit_mib: int, clause: str) -> None:
     message, title = _only_dfm004("compose.yaml", _compose(written, limit_mib), LintOptions())
-    expected = _expected(written, respelled, limit_mib, clause, "container's")
+    expected = _expected(written, respelled, limit_mib, clause, "service's", "mem_limit")
     assert title == expected
     assert expected.removeprefix(f"Replace {written} with ") in message
     assert "would leave under" not in message or clause.startswith("would leave")
@@ -119,7 +123,7 @@ def test_language_server(
     text = _compose(written, limit_mib).decode()
     document = lint_document(str(path), text, ClientSettings())
     index = LineIndex(document.data)
-    expected = _expected(written, respelled, limit_mib, clause, "container's")
+    expected = _expected(written, respelled, limit_mib, clause, "service's", "mem_limit")
     [diagnostic] = [d for d in diagnostics(document, index) if d.code == "DFM004"]
     assert expected.removeprefix(f"Replace {written} with ") in diagnostic.message
     whole = index.range(0, len(document.data))
