@@ -153,3 +153,21 @@ def test_each_file_is_parsed_once_while_its_bytes_stay(
     assert parsed[(DEPLOYMENT % "api").encode()] == 1
     assert parsed[other_text.encode()] == 1
     assert [parsed[(CONFIG_MAP % v).encode()] for v in ("512MB", "512MiB", "600MB")] == [1, 1, 1]
+
+
+def test_an_open_document_stands_for_its_file_under_another_name(tree: Path) -> None:
+    """The workspace reached through a symbolic link: the editor's text of configmap.yaml is
+    the only copy of that ConfigMap, not a second definition beside the file's."""
+    link = tree.parent / "link"
+    link.symlink_to(tree)
+    manifests = WorkspaceManifests([str(tree)])
+    api = str(tree / "api.yaml")
+    edited = str(link / "configmap.yaml")
+    index = manifests.index(edited, (CONFIG_MAP % "600MB").encode())
+    assert sorted(_paths(index)) == ["api.yaml", "configmap.yaml"]
+    assert index is not None
+    assert index.paths[0] == edited  # the file's own name is not there
+    index = manifests.index(api, (DEPLOYMENT % "api").encode(), [(edited, CONFIG_MAP % "7GiB")])
+    assert index is not None
+    [defined] = index.definers(api)
+    assert defined.path == edited

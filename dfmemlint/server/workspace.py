@@ -73,6 +73,7 @@ class WorkspaceManifests:
         self._rescan = True
         self._stale: set[str] = set()
         self._disk: dict[str, bytes] = {}  # path -> bytes, manifests that take part
+        self._reals: dict[str, str] = {}  # path -> the file it is (symbolic links resolved)
         self._cache = ParseCache()
         self._open: dict[str, tuple[str, bytes, bool]] = {}  # path -> text, bytes, a manifest
 
@@ -99,6 +100,7 @@ class WorkspaceManifests:
 
     def _search(self) -> None:
         self._disk = {}
+        self._reals = {}
         read = 0
         for root in self._roots:
             if not os.path.isdir(root):
@@ -139,6 +141,11 @@ class WorkspaceManifests:
         for path in sorted(stale):
             self._refresh(path)
 
+    def _real(self, path: str) -> str:
+        if path not in self._reals:
+            self._reals[path] = os.path.realpath(path)
+        return self._reals[path]
+
     def _open_bytes(self, path: str, text: str) -> tuple[bytes, bool]:
         """An open document's text as bytes, and whether it takes part, kept while the text is
         the same (so the cache finds the same bytes object, and nothing is searched again)."""
@@ -159,7 +166,10 @@ class WorkspaceManifests:
         manifests, ``others`` (the other open documents: path and text) in place of their
         files. None when no other file takes part with it (it is linted alone)."""
         self._catch_up()
-        files = dict(self._disk)
+        others = list(others)
+        # An open document stands for its file also under another name (a symbolic link).
+        shown = {self._real(name) for name in (path, *(other for other, _text in others))}
+        files = {name: disk for name, disk in self._disk.items() if self._real(name) not in shown}
         open_paths = set()
         for other, text in others:
             open_paths.add(other)
@@ -170,7 +180,6 @@ class WorkspaceManifests:
                 files.pop(other, None)
         for closed in set(self._open) - open_paths - {path}:
             del self._open[closed]
-        files.pop(path, None)
         if not files:
             return None
         index = ManifestIndex([(path, data), *files.items()], cache=self._cache)
