@@ -332,6 +332,8 @@ def test_a_patch_kustomize_fails_on_is_judged_on_its_own(
     monkeypatch.chdir(tmp_path)
     _code, [finding] = _json(["--format", "json", "overlay"], capsys)
     assert finding["fix"]["edits"][0]["replacement"] == "2GiB"
+    # The container is still named from the base the target selects.
+    assert "container 'api' of Deployment/api in base/deployment.yaml" in finding["message"]
     _code, [info] = _json(["inspect", "--format", "json", "overlay/kustomization.yaml"], capsys)
     assert info["patches"][0]["error"] == "kustomize build fails on it: missing key 'env'"
     capsys.readouterr()
@@ -508,3 +510,14 @@ def test_a_limit_a_patch_lowers_under_the_base_s_gomemlimit(
     assert finding["message"].endswith(
         ". GOMEMLIMIT is set in base/deployment.yaml; the memory limit, here."
     )
+
+
+def test_a_failing_patch_on_an_object_without_containers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api}\ndata: {a: b}\n"
+    _tree(tmp_path, _overlay(GOMEMLIMIT_2GB.replace("kind: Deployment", "kind: ConfigMap"), base))
+    monkeypatch.chdir(tmp_path)
+    _code, [finding] = _json(["--format", "json", "overlay"], capsys)
+    # Nothing to name it from: the operation's own words, and the target.
+    assert "container 'containers/0' of ConfigMap/api" in finding["message"]

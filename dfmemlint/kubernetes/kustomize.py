@@ -91,9 +91,10 @@ def _limit(source: Written, container_node: Node) -> MemoryLimit | None:
 
 
 def _operation(
-    source: Written, operation: Node, workload: Workload
+    source: Written, operation: Node, workload: Workload, names: dict[str, str]
 ) -> Iterator[ContainerSettings]:
-    """The containers one ``add``/``replace`` sets Go settings in."""
+    """The containers one ``add``/``replace`` sets Go settings in (``names``: the base's
+    container names by ``containers/N``, when its target was read)."""
     op = text(get(operation, "op"))
     pointer = text(get(operation, "path"))
     value = get(operation, "value")
@@ -106,14 +107,14 @@ def _operation(
     origin = f"kustomize patch: {op} {pointer}"
     if len(parts) >= 2 and parts[-2] == "env" and (parts[-1] == "-" or parts[-1].isdigit()):
         where = "/".join(parts[-4:-2]) if len(parts) >= 4 else "container"
-        container = Container(where, workload)
+        container = Container(names.get(where, where), workload)
         settings = _entry_settings(source, [value], container, origin)
         if settings:
             yield ContainerSettings(container, None, settings, (UNKNOWN_BASE,))
         return
     if parts and parts[-1] == "env" and isinstance(value, SequenceNode):
         where = "/".join(parts[-3:-1]) if len(parts) >= 3 else "container"
-        container = Container(where, workload)
+        container = Container(names.get(where, where), workload)
         settings = _entry_settings(source, items(value), container, origin)
         if settings:  # the whole list is replaced: nothing else is in the environment
             yield ContainerSettings(container, None, settings)
@@ -161,15 +162,40 @@ def _strategic_merge(source: Written) -> Iterator[ContainerSettings]:
 
 
 
-def _alone(written: Written, patch: Patch | None) -> Iterator[ContainerSettings]:
-    """What a patch sets, judged without its base (its target was not built here)."""
+def _alone(
+    written: Written, patch: Patch | None, base: tuple[Workload, dict[str, str]] | None = None
+) -> Iterator[ContainerSettings]:
+    """What a patch sets, judged without its base (its target was not built here); ``base``:
+    the workload its target selects and its containers' names, when that was read (the patch
+    failed on it)."""
     if patch is not None and patch.objects:
         yield from _strategic_merge(written)
         return
-    workload = _target(written.path, patch)
+    workload, names = base if base is not None else (_target(written.path, patch), {})
     operations = patch.operations if patch is not None else _operations(written.stream)
     for operation in operations:
-        yield from _operation(written, operation, workload)
+        yield from _operation(written, operation, workload, names)
+
+
+def _base_of(done: Build, applied: Applied) -> tuple[Workload, dict[str, str]] | None:
+    """The first workload a failed patch's target selects, and its containers' names by
+    ``containers/N`` and ``initContainers/N``."""
+    from dfmemlint.kubernetes import model
+
+    for number in applied.matched:
+        resource = done.resources[number]
+        found = model.read_objects(
+            resource.written.path, resource.written.stream,
+            [(resource.document, resource.root)], done.placer,
+        )
+        for pod in found.pods:
+            names = {
+                f"{field}/{at}": text(get(item, "name")) or ""
+                for field in _CONTAINER_LISTS
+                for at, item in enumerate(items(get(pod.spec, field)))
+            }
+            return pod.workload._replace(path=resource.written.path), names
+    return None
 
 
 def _operations(stream: YamlStream) -> list[Node]:
@@ -224,7 +250,7 @@ def _span(patch: Patch) -> tuple[int, int]:
 def _view(done: Build, applied: Applied) -> PatchView:
     patch = applied.patch
     if applied.error is not None:
-        alone = tuple(_alone(patch.written, patch))
+        alone = tuple(_alone(patch.written, patch, _base_of(done, applied)))
         return PatchView(patch, applied.kustomization, alone, applied.error)
     start, end = _span(patch)
 
@@ -307,13 +333,15 @@ def _judge_builds(
                 continue
             found.patches.append(_view(done, applied))
             if applied.error is not None:
-                _judge_alone(applied.patch.written, applied.patch, options, found)
+                base = _base_of(done, applied)
+                _judge_alone(applied.patch.written, applied.patch, options, found, base)
 
 
 def _judge_alone(
-    written: Written, patch: Patch | None, options: LintOptions, found: Judged
+    written: Written, patch: Patch | None, options: LintOptions, found: Judged,
+    base: tuple[Workload, dict[str, str]] | None = None,
 ) -> None:
-    for settings in _alone(written, patch):
+    for settings in _alone(written, patch, base):
         found.problems.extend(
             (problem, settings.container) for problem in values.check(settings, options.ratio)
         )

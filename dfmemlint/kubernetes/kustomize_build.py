@@ -126,6 +126,7 @@ class Applied(Record):
     kustomization: str
     targets: tuple[int, ...]  # indexes into Build.resources
     error: str | None
+    matched: tuple[int, ...] = ()  # the resources its target selects (also when it failed)
 
 
 class Build(Record):
@@ -211,7 +212,9 @@ def _apply(
             try:
                 apply_operations(trial, patch.operations, placer.copy)
             except PatchError as error:
-                return Applied(patch, path, (), f"kustomize build fails on it: {error}")
+                return Applied(
+                    patch, path, (), f"kustomize build fails on it: {error}", tuple(chosen)
+                )
             merged: Node | None = trial
         else:
             merged = resource.root
@@ -219,7 +222,7 @@ def _apply(
                 if merged is not None and (patch.target is not None or _same_id(merged, obj)):
                     merged = merge(merged, obj, placer.copy)
         if not isinstance(merged, MappingNode):
-            return Applied(patch, path, (), "it deletes its target")
+            return Applied(patch, path, (), "it deletes its target", tuple(chosen))
         resources[number] = resource._replace(root=merged)
     return Applied(patch, path, tuple(chosen), None)
 
