@@ -121,6 +121,8 @@ class LintOptions(Record):
     deployment_env: tuple[DeploymentEnv, ...] = ()
     #: The run's other manifest files, for ConfigMaps one file's containers read from another.
     manifests: ManifestIndex | None = None
+    #: The run's Compose files, under any name, for an env file that one of them reads.
+    compose_files: tuple[str, ...] = ()
 
 
 # LintOptions is a NamedTuple, LintResult and Pragmas are plain classes: a dataclass is built at

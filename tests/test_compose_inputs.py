@@ -30,6 +30,7 @@ spec:
           env:
             - {name: GOMEMLIMIT, value: 512MB}
 """
+NOT_READ = "no Compose project in its directory or above, nor any Compose file named with it"
 DOCKERFILE = """\
 FROM golang:1.22 AS build
 RUN go build -o /out/api .
@@ -200,7 +201,7 @@ def test_env_file_nothing_reads_gets_one_note(
     assert code == 0
     assert "DFM000" not in out
     assert err.count("an env file (KEY=value lines), not a Dockerfile") == 1
-    assert "no Compose project in its directory or above reads it" in err
+    assert NOT_READ in err
 
 
 def test_env_file_on_standard_input_without_a_name_gets_the_note(
@@ -331,7 +332,7 @@ def test_inspect_shows_the_named_compose_files_services_and_an_unread_env_file(
     [service] = dockerfile["compose_services"]
     assert (service["service"], service["memory_limit"]) == ("api", 512 * 2**20)
     assert env["format"] is None
-    assert "no Compose project in its directory or above reads it" in env["note"]
+    assert NOT_READ in env["note"]
 
 
 def test_env_file_reports_only_its_own_values_once(
@@ -361,4 +362,31 @@ def test_env_file_beside_a_compose_file_compose_cannot_read(
     assert code == 0
     assert "compose.yaml:2: not valid YAML" in err
     assert "whether it reads .env is unknown" in err
-    assert "no Compose project in its directory or above reads it" in err
+    assert NOT_READ in err
+
+
+def test_env_file_read_by_a_compose_file_named_with_it(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "deploy").mkdir()
+    (project / "deploy" / "stack.yml").write_text(
+        "services:\n  api:\n    image: a\n    mem_limit: 512m\n    env_file: api.env\n"
+        "    environment: [GOMEMLIMIT]\n"
+    )
+    (project / "deploy" / "api.env").write_text("GOGC=off\n")
+    (project / "deploy" / ".env").write_text("GOMEMLIMIT=512MiB\n")
+    # Alone, nothing reads either file (stack.yml is not a name docker compose finds).
+    code, found, err = _json(capsys, "deploy/api.env", "deploy/.env")
+    assert (code, found) == (0, [])
+    assert err.count("nothing in it was checked") == 2
+    # Named with the Compose file, each is judged as the service gets it: GOGC=off is bounded
+    # by the .env's GOMEMLIMIT, which is the whole 512m limit.
+    code, found, err = _json(capsys, "deploy/stack.yml", "deploy/api.env", "deploy/.env")
+    assert code == 1
+    # Reported in the env file, with its fix, and where the Compose file brings it in.
+    assert sorted((f["path"], f["code"], f["line"], f["fix"] is None) for f in found) == [
+        ("deploy/.env", "DFM007", 1, False), ("deploy/stack.yml", "DFM007", 6, True)
+    ]
+    assert "nothing in it was checked" not in err
+    code, _, _ = run_cli(capsys, "--unsafe-fixes", "deploy/stack.yml", "deploy/.env")
+    assert (project / "deploy" / ".env").read_text() == "GOMEMLIMIT=409MiB\n"

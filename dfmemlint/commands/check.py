@@ -326,7 +326,8 @@ def _lint_all(
     linker = Linker()
     # Compose files named under any name build Dockerfiles too (``docker compose -f stack.yml``).
     on_disk = [(s.path, s.data) for s in sources if s.real_path is not None]
-    linker.add_compose_files([p for p, data in on_disk if detect(p, data) is Format.COMPOSE])
+    compose_files = tuple(p for p, data in on_disk if detect(p, data) is Format.COMPOSE)
+    linker.add_compose_files(list(compose_files))
     # ConfigMaps one manifest's containers read from another (standard input stands alone); a
     # run with fewer than two manifests has nothing to index, and does not load the module.
     manifests = None
@@ -343,6 +344,7 @@ def _lint_all(
         options = options._replace(
             context_dir=context_dir,
             manifests=manifests if source.real_path is not None else None,
+            compose_files=compose_files,
         )
         if applying:
             from dfmemlint.commands import fixing  # only a run that fixes loads the fixer

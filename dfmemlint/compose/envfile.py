@@ -8,7 +8,9 @@ to its container's environment (``types/project.go`` ``WithServicesEnvironmentRe
 GOMEMLIMIT written there means depends on that project: the service's memory limit, and whether
 its ``environment`` replaces the value. So the file is not judged alone: the projects of its
 directory and of every directory above it (the files ``docker compose`` picks there:
-:func:`dfmemlint.compose.names.project_files`) are read with this file's bytes, and every finding
+:func:`dfmemlint.compose.names.project_files`), and those of the Compose files named on the same
+command line under any name (``LintOptions.compose_files``: ``dfmemlint stack.yml app.env``),
+are read with this file's bytes, and every finding
 whose value is written in this file is reported here, at the value, with its fix (the value's
 bytes are this file's, so ``--fix`` edits them: the Compose file that brings the value in
 reports it without a fix). A file that no such project reads gets one note saying so, and no
@@ -24,7 +26,7 @@ from collections.abc import Iterator
 from dfmemlint.compose import dotenv
 from dfmemlint.compose.lint import ComposeResult, service_settings
 from dfmemlint.compose.model import ComposeError, Project, load_project
-from dfmemlint.compose.names import project_files
+from dfmemlint.compose.names import project_files, project_of
 from dfmemlint.containers import ContainerSettings
 from dfmemlint.engine import LintOptions
 from dfmemlint.positions import Lines
@@ -46,8 +48,9 @@ def not_read_note(path: str) -> str:
     """The note for an env file that no Compose project above it reads."""
     return (
         f"{path}: an env file (KEY=value lines), not a Dockerfile; no Compose project in its "
-        "directory or above reads it (as its .env or a service's env_file), so nothing in it "
-        "was checked: lint the Compose file that reads it"
+        "directory or above, nor any Compose file named with it, reads it (as its .env or a "
+        "service's env_file), so nothing in it was checked: name the Compose file that reads "
+        "it too"
     )
 
 
@@ -66,7 +69,7 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
     seen: set[tuple[str, int, int]] = set()
     readers: list[Project] = []
     failed: list[str] = []
-    for project in _projects_reading(target, data, failed):
+    for project in _projects_reading(target, data, failed, options.compose_files):
         readers.append(project)
         for service in project.services.values():
             settings = service_settings(service, os.path.basename(project.directory))
@@ -94,27 +97,39 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
     return ComposeResult(path, data, findings, notes, lines, first, None, all_settings)
 
 
-def _projects_reading(target: str | None, data: bytes, failed: list[str]) -> Iterator[Project]:
-    """The Compose projects of the directories from ``target``'s up to the root that read the
-    file ``target`` (as their ``.env`` or an ``env_file``), read with ``data`` as its bytes.
-    Why a project could not be read is added to ``failed``."""
+def _projects_reading(
+    target: str | None, data: bytes, failed: list[str], named: tuple[str, ...]
+) -> Iterator[Project]:
+    """The Compose projects of the directories from ``target``'s up to the root, then those of
+    the Compose files ``named`` on the command line, that read the file ``target`` (as their
+    ``.env`` or an ``env_file``), each read once with ``data`` as its bytes. Why a project could
+    not be read is added to ``failed``."""
     if target is None:
         return
+    candidates: list[list[str]] = []
     directory = os.path.dirname(target)
     while True:
         files = project_files(directory)
         if files:
-            try:
-                project = load_project([_shown(f) for f in files], {target: data})
-            except (ComposeError, OSError) as exc:
-                failed.append(str(exc))
-                project = None
-            if project is not None and _reads(project, target):
-                yield project
+            candidates.append(files)
         parent = os.path.dirname(directory)
         if parent == directory:
-            return
+            break
         directory = parent
+    candidates.extend(project_of(path) for path in named)
+    seen: set[tuple[str, ...]] = set()
+    for files in candidates:
+        key = tuple(os.path.realpath(f) for f in files)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            project = load_project([_shown(f) for f in files], {target: data})
+        except (ComposeError, OSError) as exc:
+            failed.append(str(exc))
+            continue
+        if _reads(project, target):
+            yield project
 
 
 def _shown(path: str) -> str:
