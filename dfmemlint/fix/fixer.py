@@ -95,10 +95,17 @@ def apply_fixes(
     allowed: Sequence[tuple[int, int]] | EditableRanges | None = None,
 ) -> tuple[bytes, list[Finding]]:
     """One pass: apply every applicable fix that does not overlap one already taken. With
-    ``allowed`` (byte ranges, ends included), a fix with an edit outside them is left out."""
+    ``allowed`` (byte ranges, ends included), a fix with an edit outside them is left out.
+
+    A finding whose fix is made only of edits already taken (two findings with one remedy, as
+    DFM006 and DFM008 both adding GOMEMLIMIT) is fixed by them and listed as fixed too, so that
+    ``--fix`` counts the findings it fixes as the lint's "fixable with --fix" counts them (ruff's
+    ``fix/mod.rs`` ``apply_fixes``: "If we already applied an identical fix as part of another
+    correction, skip any re-application")."""
     taken: list[tuple[int, int]] = []
     chosen: list[Finding] = []
     edits: list[Edit] = []
+    applied: set[Edit] = set()
     for finding in sorted(findings, key=lambda f: (f.line, f.column, f.code)):
         fix = finding.fix
         if not applicable(fix, unsafe):
@@ -106,10 +113,14 @@ def apply_fixes(
         assert fix is not None
         if allowed is not None and not all(_inside(edit, allowed) for edit in fix.edits):
             continue
+        if fix.edits and applied.issuperset(fix.edits):
+            chosen.append(finding)
+            continue
         if any(_overlaps(edit, taken) for edit in fix.edits) or _self_overlapping(fix.edits):
             continue
         taken.extend((edit.start, edit.end) for edit in fix.edits)
         edits.extend(fix.edits)
+        applied.update(fix.edits)
         chosen.append(finding)
     if not edits:
         return data, []
@@ -250,7 +261,10 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
         codes = ", ".join(sorted({f.code for f in chosen}))
         if after.syntax_error is not None:
             return revert(f"fixing {codes} produced {after.syntax_error}; no change was made")
-        edits = [edit for f in chosen if f.fix is not None for edit in f.fix.edits]
+        # Each edit once: a fix made of edits another fix took is counted, not spliced twice.
+        edits = list(dict.fromkeys(
+            edit for f in chosen if f.fix is not None for edit in f.fix.edits
+        ))
         stuck = _stuck(chosen, before.source, after, edits)
         if stuck:
             stuck_codes = ", ".join(sorted({f.code for f in stuck}))
