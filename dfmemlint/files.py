@@ -76,11 +76,26 @@ class Source(Record):
 
 
 class InputError(Exception):
-    """A path that cannot be read: one line for the user, exit code 2."""
+    """A path that cannot be read: one line for the user, exit code 2.
+
+    ``path`` is the path at fault as the user gave or the search found it (``-`` or
+    ``--stdin-filename`` for standard input) and ``reason`` the message without it, for the
+    reports that carry the path in a field of its own (json, github, sarif); ``str()`` is the
+    line for the terminal."""
+
+    def __init__(self, message: str, path: str | None = None, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.reason = message if reason is None else reason
+
+    @classmethod
+    def at(cls, path: str, reason: str) -> InputError:
+        """``PATH: reason``, with both kept."""
+        return cls(f"{path}: {reason}", path, reason)
 
 
-def _raise(message: str) -> None:
-    raise InputError(message)
+def _raise(exc: InputError) -> None:
+    raise exc
 
 
 _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\a": "\\a", "\b": "\\b", "\t": "\\t",
@@ -169,8 +184,15 @@ def _walk(
     warn: Callable[[str], None],
     excluded: Exclusion,
     skipped: list[Skipped],
+    error: Callable[[InputError], None],
 ) -> Iterator[tuple[str, os.stat_result]]:
-    for root, dirs, files in os.walk(directory):
+    def unlisted(exc: OSError) -> None:
+        # A directory that cannot be listed (permission denied) hides what is in it: an input
+        # error, not a silent skip (os.walk drops it unless told).
+        name = os.path.normpath(exc.filename) if exc.filename else directory
+        error(InputError.at(name, f"cannot read: {exc.strerror or exc}"))
+
+    for root, dirs, files in os.walk(directory, onerror=unlisted):
         kept = []
         for name in sorted(dirs):
             path = os.path.normpath(os.path.join(root, name))
@@ -239,7 +261,7 @@ def expand_paths(
     warn: Callable[[str], None] = _ignore,
     excluded: Exclusion = default_exclusion,
     skipped: list[Skipped] | None = None,
-    error: Callable[[str], None] = _raise,
+    error: Callable[[InputError], None] = _raise,
 ) -> list[str]:
     """Files as given, directories searched for Dockerfiles, Kubernetes manifests and Compose
     files (:func:`dfmemlint.formats.wanted_in_walk`); ``-`` stays ``-``.
@@ -250,11 +272,13 @@ def expand_paths(
     when a pattern would exclude it (as ruff does). Only regular files are read: a FIFO, socket
     or device found while searching is skipped with a warning; named on the command line, it is
     an error. ``error`` hears about each path that cannot be used (missing, not a regular file,
-    a directory without any of these files) and the other paths are still returned; by default
-    it raises :class:`InputError`. A file reached twice (given twice, through a symbolic or hard
-    link, or found in two searched directories) is listed once, under the first name.
+    a directory that cannot be listed or holds none of these files), as an :class:`InputError`,
+    and the other paths are still returned; by default it raises the error. A file reached
+    twice (given twice, through a symbolic or hard link, or found in two searched directories)
+    is listed once, under the first name.
     """
     result: list[str] = []
+    unlisted: list[InputError] = []  # directories the searches could not list
     seen: set[tuple[int, int]] = set()
     passed_over: list[Skipped] = [] if skipped is None else skipped
 
@@ -271,19 +295,22 @@ def expand_paths(
         try:
             info = os.stat(path)
         except OSError as exc:
-            error(f"{path}: {_stat_reason(path, exc)}")
+            error(InputError.at(path, _stat_reason(path, exc)))
             continue
         if stat.S_ISDIR(info.st_mode):
-            found = list(_walk(path, warn, excluded, passed_over))
-            if not found:
-                error(
-                    f"{path}: no Dockerfiles, Kubernetes manifests or Compose files found in this"
-                    " directory"
-                )
+            before = len(unlisted)
+            found = list(_walk(path, warn, excluded, passed_over, unlisted.append))
+            for problem in unlisted[before:]:
+                error(problem)
+            if not found and len(unlisted) == before:
+                error(InputError.at(
+                    path,
+                    "no Dockerfiles, Kubernetes manifests or Compose files found in this directory",
+                ))
             for file_path, file_info in found:
                 add(file_path, file_info)
         elif not stat.S_ISREG(info.st_mode):
-            error(f"{path}: {_kind(info.st_mode)}, not a regular file; nothing read")
+            error(InputError.at(path, f"{_kind(info.st_mode)}, not a regular file; nothing read"))
         else:
             # Shown as given but normalised (./x/Dockerfile -> x/Dockerfile), as GitHub expects.
             add(os.path.normpath(path), info)
@@ -314,10 +341,10 @@ def _read_capped(handle: BinaryIO, name: str) -> bytes:
     data = handle.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1 << 20)
-        raise InputError(f"{name}: larger than {limit} MiB; not a Dockerfile dfmemlint reads")
+        raise InputError.at(name, f"larger than {limit} MiB; not a Dockerfile dfmemlint reads")
     binary = _binary_reason(data)
     if binary is not None:
-        raise InputError(f"{name}: a binary file ({binary}), not a Dockerfile")
+        raise InputError.at(name, f"a binary file ({binary}), not a Dockerfile")
     return data
 
 
@@ -333,28 +360,35 @@ def read_source(path: str, stdin_filename: str | None = None) -> Source:
         # O_NONBLOCK: a FIFO put in the file's place since it was found must not block the run.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
+        raise InputError.at(path, "is a directory") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise InputError.at(path, f"cannot read: {exc.strerror or exc}") from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{path}: is a directory")
+            raise InputError.at(path, "is a directory")
         if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{path}: {_kind(info.st_mode)}, not a regular file; nothing read")
+            raise InputError.at(path, f"{_kind(info.st_mode)}, not a regular file; nothing read")
         try:
             data = _read_capped(handle, path)
         except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+            raise InputError.at(path, f"cannot read: {exc.strerror or exc}") from None
     return Source(path, data, os.path.realpath(path), FileState.of(info))
 
 
 def _read_stdin(stdin_filename: str | None) -> Source:
+    name = stdin_filename or "-"  # the path reports give standard input
     stream = sys.stdin
     if stream is None:  # started with standard input closed (`dfmemlint - <&-`)
-        raise InputError("standard input is closed; nothing to read for -")
+        raise InputError(
+            "standard input is closed; nothing to read for -", name, "standard input is closed"
+        )
     try:
         data = _read_capped(stream.buffer, "standard input")
+    except InputError as exc:
+        exc.path = name
+        raise
     except OSError as exc:
-        raise InputError(f"standard input: cannot read: {exc.strerror or exc}") from None
-    return Source(stdin_filename or "-", data, None)
+        reason = f"cannot read: {exc.strerror or exc}"
+        raise InputError(f"standard input: {reason}", name, reason) from None
+    return Source(name, data, None)

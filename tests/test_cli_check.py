@@ -104,7 +104,7 @@ def test_missing_path_is_one_line_and_exit_2(
 ) -> None:
     code, out, err = run([str(tmp_path / "nope" / "Dockerfile")], capsys)
     assert code == 2
-    assert out == ""
+    assert out == "Nothing was linted: 1 path could not be read.\n"  # never "All checks passed"
     assert err == f"Error: {tmp_path / 'nope' / 'Dockerfile'}: no such file or directory\n"
 
 
@@ -117,7 +117,7 @@ def test_missing_path_from_a_subprocess_has_no_traceback(tmp_path: Path) -> None
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert result.returncode == 2
-    assert result.stdout == ""
+    assert result.stdout == "Nothing was linted: 1 path could not be read.\n"
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
 
@@ -168,7 +168,7 @@ def test_undecodable_and_binary_input_does_not_crash(
     # linted as a Dockerfile).
     path.write_bytes(b"FROM golang:1.22\xff\nRUN \x00go build\n")
     code, out, err = run(["--no-color", str(path)], capsys)
-    assert (code, out) == (2, "")
+    assert (code, out) == (2, "Nothing was linted: 1 path could not be read.\n")
     assert err == (
         f"Error: {path}: a binary file (a NUL byte at offset 22, bytes that are not UTF-8 at "
         "offset 16), not a Dockerfile\n"

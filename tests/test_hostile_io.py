@@ -79,7 +79,7 @@ def test_standard_input_closed(tmp_path: Path) -> None:
     result = dfmemlint("-", stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
     assert result.returncode == 2
     assert one_error_line(result.stderr) == "Error: standard input is closed; nothing to read for -"
-    assert result.stdout == b""
+    assert result.stdout == b"Nothing was linted: 1 path could not be read.\n"
 
 
 def test_standard_output_closed_changes_nothing(bad: Path) -> None:
@@ -254,7 +254,10 @@ def test_missing_path_next_to_a_good_one(
     missing = tmp_path / "gone" / "Dockerfile"
     code, out, err = run(capsys, "--format", "json", str(missing), str(bad))
     assert code == 2
-    assert [f["code"] for f in json.loads(out)] == ["DFM004"]
+    # The missing path is in the report too, as an input error (tests/test_input_errors.py).
+    assert [(f["code"], f["name"]) for f in json.loads(out)] == [
+        (None, "input-error"), ("DFM004", "gomemlimit-malformed")
+    ]
     assert err == f"Error: {missing}: no such file or directory\n"
 
 
@@ -278,7 +281,7 @@ def test_unreadable_file_next_to_a_good_one(
     code, _, err = run(capsys, "--fix", str(locked), str(bad))
     assert code == 2
     assert err.splitlines()[0] == f"Error: {locked}: cannot read: Permission denied"
-    assert "Fixed 1 finding (0 remaining)." in err
+    assert "Fixed 1 finding (0 remaining); 1 path could not be read." in err
     assert bad.read_bytes() == FIXED
     assert locked.read_bytes() == BAD
 
@@ -299,7 +302,7 @@ def test_file_that_vanishes_after_it_was_found(
     monkeypatch.setattr(f"{CHECK}.expand_paths", expand_then_delete)
     code, out, err = run(capsys, "--format", "json", str(tmp_path))
     assert code == 2
-    assert [Path(f["path"]).name for f in json.loads(out)] == ["Dockerfile"]
+    assert [Path(f["path"]).name for f in json.loads(out)] == ["doomed.dockerfile", "Dockerfile"]
     assert err == f"Error: {doomed}: cannot read: No such file or directory\n"
 
 
@@ -418,7 +421,9 @@ def test_a_device_named_on_the_command_line(
 ) -> None:
     code, out, err = run(capsys, "--format", "json", os.devnull, str(bad))
     assert code == 2
-    assert [f["code"] for f in json.loads(out)] == ["DFM004"]
+    assert [(f["path"], f["code"]) for f in json.loads(out)] == [
+        (os.devnull, None), (str(bad), "DFM004")
+    ]
     assert err == f"Error: {os.devnull}: a device, not a regular file; nothing read\n"
 
 
@@ -450,7 +455,7 @@ def test_standard_input_that_cannot_be_read(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(Failing()))
     code, out, err = run(capsys, "-")
     assert code == 2
-    assert out == ""
+    assert out == "Nothing was linted: 1 path could not be read.\n"
     assert err == "Error: standard input: cannot read: Input/output error\n"
 
 

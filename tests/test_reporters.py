@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dfmemlint import __version__
-from dfmemlint.reporters import Report, github, sarif, text
+from dfmemlint.reporters import InputProblem, Report, github, sarif, text
 from dfmemlint.reporters import json as json_reporter
 from dfmemlint.rules.catalog import BY_CODE, CATALOG
 from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
@@ -159,9 +159,26 @@ def test_sarif_is_valid_against_the_schema() -> None:
     )
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
-    for report in (Report(findings, {"Dockerfile": source}, 2), Report((), {}, 0)):
-        errors = [error.message for error in validator.iter_errors(sarif_log(report))]
+    # Paths that could not be read: tool execution notifications of a failed invocation.
+    unread = (
+        InputProblem("gone/Dockerfile", "no such file or directory"),
+        InputProblem("/elsewhere/a b%.dockerfile", "cannot read: Permission denied"),
+        InputProblem("-", "standard input is closed"),
+    )
+    reports = (
+        Report(findings, {"Dockerfile": source}, 2),
+        Report((), {}, 0),
+        Report(findings, {"Dockerfile": source}, 2, unread),
+        Report((), {}, 0, unread),
+    )
+    for report in reports:
+        log = sarif_log(report)
+        errors = [error.message for error in validator.iter_errors(log)]
         assert errors == []
+        [invocation] = log["runs"][0]["invocations"]
+        assert invocation["executionSuccessful"] is not report.errors
+        notifications = invocation.get("toolExecutionNotifications", [])
+        assert len(notifications) == len(report.errors)
 
 
 def test_sarif_driver_describes_every_rule() -> None:
@@ -445,11 +462,16 @@ def test_text_summary_counts_and_fix_hints() -> None:
             code="DFM001", severity=Severity.INFO, fix=Fix("c", (), Applicability.DISPLAY_ONLY)
         ),
     )
+    # The files with findings, of the files linted (all five findings are in one file).
     lines = text.render(Report(findings, {}, 4)).splitlines()
     assert lines[-2:] == [
-        "Found 5 findings (2 errors, 2 warnings, 1 info) in 4 files.",
+        "Found 5 findings (2 errors, 2 warnings, 1 info) in 1 of 4 files.",
         "2 fixable with --fix, 1 more with --unsafe-fixes.",
     ]
+    spread = tuple(f._replace(path=f"{n % 2}/Dockerfile") for n, f in enumerate(findings))
+    assert text.render(Report(spread, {}, 2)).splitlines()[-2] == (
+        "Found 5 findings (2 errors, 2 warnings, 1 info) in 2 files."
+    )
     only_unsafe = text.render(Report((finding(fix=unsafe),), {}, 1)).splitlines()
     assert only_unsafe[-1] == "1 fixable with --unsafe-fixes."
     assert text.render(Report((), {}, 3)) == "All checks passed (3 files).\n"

@@ -51,7 +51,7 @@ from dfmemlint.formats import Format, detect, lint
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError
 from dfmemlint.records import Record
-from dfmemlint.reporters import Report, printable
+from dfmemlint.reporters import InputProblem, Report, printable
 from dfmemlint.types import Finding, Severity
 
 if TYPE_CHECKING:
@@ -254,12 +254,13 @@ def run(flags: Flags) -> int:
         settings = _read_flags(flags)
         configs = ConfigSource(flags.config_file, flags.isolated)
         skipped: list[Skipped] = []
-        unreadable: list[str] = []
+        unreadable: list[InputProblem] = []
 
-        def path_error(message: str) -> None:
-            # One path that cannot be read does not stop the others: said now, exit 2 at the end.
-            unreadable.append(message)
-            error(message)
+        def path_error(exc: InputError) -> None:
+            # One path that cannot be read does not stop the others: said now, reported in
+            # every format, exit 2 at the end.
+            unreadable.append(InputProblem(exc.path or "-", exc.reason))
+            error(str(exc))
 
         files = expand_paths(
             flags.paths, warn=warn, excluded=_exclusion(flags, configs), skipped=skipped,
@@ -277,7 +278,7 @@ def run(flags: Flags) -> int:
             try:
                 sources.append(read_source(path, flags.stdin_filename))
             except InputError as exc:
-                path_error(str(exc))
+                path_error(exc)
         if flags.target is not None:
             _check_targets(sources, flags)
         # Standard input is configured like the file it stands for (--stdin-filename).
@@ -286,7 +287,7 @@ def run(flags: Flags) -> int:
     except (ConfigError, InputError, LimitError, UnknownTarget) as exc:
         error(str(exc))
         return 2
-    if not sources:
+    if not sources and not unreadable:
         return 2
     applying = flags.fix or flags.unsafe_fixes or flags.diff
     stdout_needed = flags.output is None or (applying and any(s.real_path is None for s in sources))
@@ -298,7 +299,7 @@ def run(flags: Flags) -> int:
         error(str(exc))
         return 2
     with output or contextlib.nullcontext():
-        code = _lint_all(flags, settings, sources, file_configs, color, output)
+        code = _lint_all(flags, settings, sources, file_configs, color, output, tuple(unreadable))
     return 2 if unreadable else code
 
 
@@ -309,10 +310,12 @@ def _lint_all(
     configs: list[Config],
     color: bool,
     output: BinaryIO | None,
+    unreadable: tuple[InputProblem, ...] = (),
 ) -> int:
     """Lint (and fix) every file, then print: standard output first (a diff, or a fixed
-    standard input), then the report. Files are fixed before the report is written; a report
-    that then cannot be written says which files were changed."""
+    standard input), then the report, which carries the paths that could not be read
+    (``unreadable``). Files are fixed before the report is written; a report that then cannot
+    be written says which files were changed."""
     applying = flags.fix or flags.unsafe_fixes or flags.diff
     findings: list[Finding] = []
     shown_sources: dict[str, bytes] = {}
@@ -385,7 +388,7 @@ def _lint_all(
             f"{templates} Helm chart template{'s' if templates != 1 else ''} skipped ('{{{{ }}}}' "
             "is not YAML until rendered): lint `helm template` output instead"
         )
-    report = Report(tuple(findings), shown_sources, len(sources))
+    report = Report(tuple(findings), shown_sources, len(sources), unreadable)
     try:
         if flags.diff:
             emit_diff(flags, b"".join(diffs), fixed_count, report, color, output)

@@ -130,9 +130,16 @@ def emit_report(
         remaining = len(report.findings)
         click.echo(
             f"Fixed {fixed_count} finding{'s' if fixed_count != 1 else ''} "
-            f"({remaining} remaining).",
+            f"({remaining} remaining){_unread(report)}.",
             err=True,
         )
+
+
+def _unread(report: Report) -> str:
+    """How many paths could not be read, for a fixing run's last line (``; 1 path could not
+    be read``), as the report's summary says it."""
+    count = len(report.errors)
+    return f"; {count} path{'s' if count != 1 else ''} could not be read" if count else ""
 
 
 def emit_diff(
@@ -164,4 +171,4 @@ def emit_diff(
         unsafe = fixable_counts(report.findings)[1] if not flags.unsafe_fixes else 0
         more = f"; {unsafe} fixable with --unsafe-fixes" if unsafe else ""
         message += f"; {remaining} would remain (run without --diff to list them{more})"
-    click.echo(message + ".", err=True)
+    click.echo(message + _unread(report) + ".", err=True)

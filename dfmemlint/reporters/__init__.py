@@ -5,12 +5,28 @@ from __future__ import annotations
 from dfmemlint.records import Record
 from dfmemlint.types import Finding
 
+# What the machine-readable formats call a path that could not be read (json ``name``, github
+# ``title``, sarif notification ``descriptor``).
+INPUT_ERROR = "input-error"
+
+
+class InputProblem(Record):
+    """A path the run could not lint (missing, unreadable, binary, a directory that cannot be
+    listed or holds nothing dfmemlint reads): every format reports it, and the run exits 2.
+
+    ``path`` as the user gave it or the search found it (``-`` or ``--stdin-filename`` for
+    standard input); ``message`` why, without the path (``cannot read: Permission denied``)."""
+
+    path: str
+    message: str
+
 
 class Report(Record):
     """Everything a reporter may show.
 
     ``findings`` are in file order then position order; ``sources`` maps each path to the bytes
-    that were linted (for source lines, carets and SARIF fixes). Lines are 1-based; columns are
+    that were linted (for source lines, carets and SARIF fixes); ``files_checked`` counts the
+    files linted, ``errors`` the paths that could not be. Lines are 1-based; columns are
     1-based Unicode code points within the line (the line decoded as UTF-8 with
     ``surrogateescape``), and ``end_column`` is exclusive.
     """
@@ -18,6 +34,7 @@ class Report(Record):
     findings: tuple[Finding, ...]
     sources: dict[str, bytes]
     files_checked: int
+    errors: tuple[InputProblem, ...] = ()
 
 
 def printable(text: str) -> str:

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: one annotation per finding, grouped per file.
+"""GitHub Actions workflow commands: one annotation per path that could not be read, then one per
+finding, grouped per file.
 
 Each line is exactly what ``@actions/core`` prints for ``core.error(message, {title, file,
 startLine, endLine, startColumn, endColumn})`` (and ``warning``/``notice``), and the groups are
@@ -8,7 +9,7 @@ empty properties and the same escaping (``packages/core/src/command.ts``).
 
 from __future__ import annotations
 
-from dfmemlint.reporters import Report
+from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
 from dfmemlint.types import Finding, Severity
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -54,11 +55,24 @@ def annotation(finding: Finding) -> str:
     )
 
 
+def error_annotation(problem: InputProblem) -> str:
+    """``core.error("PATH: why", {title: "input-error", file: PATH})``: a path that could not be
+    read. The message names the path too: a file that does not exist cannot hold the
+    annotation, and GitHub then shows it with the run, where only the message says which."""
+    return workflow_command(
+        "error",
+        {"title": INPUT_ERROR, "file": problem.path},
+        f"{problem.path}: {problem.message}",
+    )
+
+
 def render(report: Report, *, color: bool = False) -> str:
+    """An annotation for each path that could not be read, then a group of annotations for the
+    findings of each file."""
     by_path: dict[str, list[Finding]] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
-    lines: list[str] = []
+    lines: list[str] = [error_annotation(problem) for problem in report.errors]
     for path, findings in by_path.items():
         lines.append(workflow_command("group", {}, path))
         lines.extend(annotation(finding) for finding in findings)

@@ -2,7 +2,8 @@
 
 Every rule of the catalog is described in ``tool.driver.rules`` with its page from ``rules/``;
 results carry real regions (columns in code points), stable ``partialFingerprints`` and the
-proposed fixes as line/column regions plus the exact byte ranges.
+proposed fixes as line/column regions plus the exact byte ranges. The run's one invocation says
+whether every path could be read, and names each that could not (``toolExecutionNotifications``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from dfmemlint import __version__
-from dfmemlint.reporters import Report
+from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
 from dfmemlint.reporters.json import valid_text
 from dfmemlint.rules.catalog import CATALOG, RuleInfo
 from dfmemlint.types import Edit, Finding, Fix, Severity
@@ -220,6 +221,37 @@ def _result(
     return result
 
 
+# The one kind of tool execution notification: a path that could not be read, so not linted.
+NOTIFICATION_DESCRIPTOR = {
+    "id": INPUT_ERROR,
+    "shortDescription": {"text": "A path could not be read (missing, unreadable, binary or a "
+                         "directory with nothing dfmemlint reads), so it was not linted."},
+    "defaultConfiguration": {"level": "error"},
+}
+
+
+def invocation(errors: tuple[InputProblem, ...]) -> dict[str, object]:
+    """The run's invocation (SARIF 2.1.0 §3.20): ``executionSuccessful`` false when a path could
+    not be read, each such path a ``toolExecutionNotifications`` entry (§3.20.21: "runtime
+    conditions detected by the tool during the analysis") of level ``error`` at the path's
+    artifact location, pointing at the ``input-error`` notification descriptor."""
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": valid_text(f"{problem.path}: {problem.message}")},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": artifact_location(problem.path)}}
+            ],
+            "descriptor": {"id": INPUT_ERROR, "index": 0},
+        }
+        for problem in errors
+    ]
+    result: dict[str, object] = {"executionSuccessful": not errors}
+    if notifications:
+        result["toolExecutionNotifications"] = notifications
+    return result
+
+
 def render(report: Report, *, color: bool = False) -> str:
     files: dict[str, tuple[dict[str, object], _LineIndex]] = {}
     seen: dict[tuple[str, str, str], int] = {}
@@ -248,8 +280,10 @@ def render(report: Report, *, color: bool = False) -> str:
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
                         "rules": [reporting_descriptor(rule) for rule in CATALOG],
+                        "notifications": [NOTIFICATION_DESCRIPTOR],
                     }
                 },
+                "invocations": [invocation(report.errors)],
                 "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(Path.cwd())}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,

@@ -113,23 +113,48 @@ def fixable_counts(findings: Iterable[Finding]) -> tuple[int, int]:
     return applicable[Applicability.SAFE], applicable[Applicability.UNSAFE]
 
 
-def summary(report: Report, *, color: bool = False) -> str:
+def _in_files(report: Report) -> str:
+    """``in 2 of 3 files`` (the files with findings, of those linted); ``in 3 files`` when
+    every linted file has some."""
+    files = _plural(report.files_checked, "file")
+    with_findings = len({finding.path for finding in report.findings})
+    if with_findings == report.files_checked:
+        return f"in {files}"
+    return f"in {with_findings} of {files}"
+
+
+def _unread(report: Report) -> str:
+    """``1 path could not be read`` (a missing or unreadable file, a directory that cannot be
+    listed or holds nothing dfmemlint reads; each said on standard error)."""
+    count = len(report.errors)
+    return f"{_plural(count, 'path')} could not be read"
+
+
+def totals(report: Report) -> tuple[str, str]:
+    """The summary's first line and its colour: ``All checks passed (3 files).`` only when
+    every path was read and nothing was found; else what was found in how many of the files
+    linted, and how many paths could not be read."""
     files = _plural(report.files_checked, "file")
     if not report.findings:
-        return _paint(f"All checks passed ({files}).", _GREEN, color=color)
+        if not report.errors:
+            return f"All checks passed ({files}).", _GREEN
+        if not report.files_checked:
+            return f"Nothing was linted: {_unread(report)}.", _RED
+        return f"No findings in {files}; {_unread(report)}.", _RED
     by_severity = Counter(f.severity for f in report.findings)
     counts = (
         f"{_plural(by_severity[Severity.ERROR], 'error')}, "
         f"{_plural(by_severity[Severity.WARNING], 'warning')}, "
         f"{by_severity[Severity.INFO]} info"
     )
-    lines = [
-        _paint(
-            f"Found {_plural(len(report.findings), 'finding')} ({counts}) in {files}.",
-            _BOLD,
-            color=color,
-        )
-    ]
+    unread = f"; {_unread(report)}" if report.errors else ""
+    found = f"Found {_plural(len(report.findings), 'finding')} ({counts}) {_in_files(report)}"
+    return f"{found}{unread}.", _BOLD
+
+
+def summary(report: Report, *, color: bool = False) -> str:
+    line, style = totals(report)
+    lines = [_paint(line, style, color=color)]
     safe, unsafe = fixable_counts(report.findings)
     hints = []
     if safe:
@@ -159,9 +184,11 @@ def render_statistics(report: Report, *, color: bool = False, quiet: bool = Fals
     """One row per code, most frequent first: count, code, ``[*]`` when ``--fix`` repairs some;
     then (unless ``quiet``) the total and what ``[*]`` means. A clean run says so in one line."""
     counts = Counter(f.code for f in report.findings)
-    files = _plural(report.files_checked, "file")
     if not counts:
-        return "" if quiet else _paint(f"All checks passed ({files}).", _GREEN, color=color) + "\n"
+        if quiet:
+            return ""
+        line, style = totals(report)
+        return _paint(line, style, color=color) + "\n"
     names = {f.code: f.name for f in report.findings}
     fixable = {
         f.code for f in report.findings if f.fix and f.fix.applicability is Applicability.SAFE
@@ -178,7 +205,10 @@ def render_statistics(report: Report, *, color: bool = False, quiet: bool = Fals
         )
     if not quiet:
         total = len(report.findings)
-        lines.append(_paint(f"Found {_plural(total, 'finding')} in {files}.", _BOLD, color=color))
+        unread = f"; {_unread(report)}" if report.errors else ""
+        lines.append(_paint(
+            f"Found {_plural(total, 'finding')} {_in_files(report)}{unread}.", _BOLD, color=color
+        ))
         if fixable:
             safe, _ = fixable_counts(report.findings)
             lines.append(f"[*] {safe} fixable with --fix.")

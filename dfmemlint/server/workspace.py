@@ -35,7 +35,7 @@ MAX_FILES = 5000
 _NOT_YAML = "not YAML"
 
 
-def _nothing(_message: str) -> None:
+def _nothing(_problem: object) -> None:
     """A directory without manifests, or a link that leads nowhere: nothing to say."""
 
 
