@@ -128,7 +128,7 @@ def test_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     missing = tmp_path / "nowhere" / "Dockerfile"
     code, out, err = run(capsys, str(missing))
     assert code == 2
-    assert out == ""
+    assert out == "Nothing was linted: 1 path could not be read.\n"
     assert err == f"Error: {missing}: no such file or directory\n"
 
 
@@ -143,7 +143,8 @@ def test_directory_without_dockerfiles(
         (tmp_path / skipped / "Dockerfile").write_bytes(BAD)
     code, out, err = run(capsys, str(tmp_path))
     assert code == 2
-    assert out == ""
+    # Reported in every format (tests/test_input_errors.py), and never as "All checks passed".
+    assert out == "Nothing was linted: 1 path could not be read.\n"
     assert err == (
         f"Error: {tmp_path}: no Dockerfiles, Kubernetes manifests or Compose files found in this "
         "directory\n"
@@ -164,10 +165,13 @@ def test_binary_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     for extra in ([], ["--fix"]):
         code, out, err = run(capsys, *extra, path)
         assert code == 2
-        assert out == ""
-        assert err == (
+        assert out == "Nothing was linted: 1 path could not be read.\n"
+        assert err.splitlines()[0] == (
             f"Error: {path}: a binary file (a NUL byte at offset {nul}, bytes that are not UTF-8 "
-            f"at offset {bad}), not a Dockerfile\n"
+            f"at offset {bad}), not a Dockerfile"
+        )
+        assert err.splitlines()[1:] == (
+            ["Fixed 0 findings (0 remaining); 1 path could not be read."] if extra else []
         )
         assert Path(path).read_bytes() == data
 
@@ -191,7 +195,9 @@ def test_binary_on_standard_input(tmp_path: Path) -> None:
     )
     assert b"Traceback" not in result.stderr
     assert result.returncode == 2
-    assert result.stdout == b""
+    [entry] = json.loads(result.stdout)
+    assert (entry["path"], entry["name"]) == ("-", "input-error")
+    assert entry["message"].startswith("a binary file")
     assert result.stderr.startswith(b"Error: standard input: a binary file")
 
 
@@ -384,7 +390,7 @@ def test_symlink_loop_as_path(capsys: pytest.CaptureFixture[str], tmp_path: Path
     second.symlink_to(first.name)
     code, out, err = run(capsys, str(first))
     assert code == 2
-    assert out == ""
+    assert out == "Nothing was linted: 1 path could not be read.\n"
     assert err.count("\n") == 1
     assert err.startswith(f"Error: {first}: ")
     assert "symbolic link" in err

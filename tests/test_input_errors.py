@@ -157,6 +157,27 @@ def test_report_to_a_file_carries_the_errors(
     assert entries == [input_error("gone/Dockerfile", "no such file or directory")]
 
 
+def test_reporters_escape_and_colour_input_errors() -> None:
+    """A path cannot forge a workflow command or a JSON value, and the summary of a run with
+    errors is red, never the green of a clean run."""
+    from dfmemlint.reporters import InputProblem, Report, github, text
+    from dfmemlint.reporters import json as json_reporter
+
+    problem = InputProblem("a,b:c\n::error::x%.dockerfile", "no such file or directory")
+    report = Report((), {}, 1, (problem,))
+    assert github.render(report) == (
+        "::error title=input-error,file=a%2Cb%3Ac%0A%3A%3Aerror%3A%3Ax%25.dockerfile::"
+        "a,b:c%0A::error::x%25.dockerfile: no such file or directory\n"
+    )
+    assert json.loads(json_reporter.render(report))[0]["path"] == problem.path
+    assert text.render(report, color=True) == (
+        "\x1b[31mNo findings in 1 file; 1 path could not be read.\x1b[0m\n"
+    )
+    assert text.render(Report((), {}, 1), color=True) == (
+        "\x1b[32mAll checks passed (1 file).\x1b[0m\n"
+    )
+
+
 # --------------------------------------------------------------------------- kinds of input error
 
 
@@ -280,3 +301,24 @@ def test_readme_examples_are_what_the_tool_prints(
     code, out, _ = run(capsys, "--format", "json", "gone/Dockerfile")
     assert code == 2
     assert out == _readme_block("dfmemlint --format json gone/Dockerfile")
+
+
+def test_language_server_reports_a_document_it_cannot_lint_alike(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The editor's counterpart: one error diagnostic with no rule code, like json's
+    ``"code": null``."""
+    pytest.importorskip("lsprotocol")
+    from lsprotocol import types
+
+    from dfmemlint.server import linting
+    from dfmemlint.server.diagnostics import LineIndex, diagnostics
+    from dfmemlint.server.settings import ClientSettings
+
+    monkeypatch.setattr(linting, "MAX_FILE_BYTES", 10)
+    document = linting.lint_document(
+        str(tmp_path / "Dockerfile"), "FROM golang:1.22\n", ClientSettings()
+    )
+    [diagnostic] = diagnostics(document, LineIndex(document.data))
+    assert (diagnostic.code, diagnostic.severity) == (None, types.DiagnosticSeverity.Error)
+    assert diagnostic.message.endswith("; not linted")
