@@ -189,7 +189,7 @@ def _walk(
     def unlisted(exc: OSError) -> None:
         # A directory that cannot be listed (permission denied) hides what is in it: an input
         # error, not a silent skip (os.walk drops it unless told).
-        name = os.path.normpath(exc.filename) if exc.filename else directory
+        name = os.path.normpath(exc.filename or directory)
         error(InputError.at(name, f"cannot read: {exc.strerror or exc}"))
 
     for root, dirs, files in os.walk(directory, onerror=unlisted):

@@ -118,7 +118,7 @@ def _in_files(report: Report) -> str:
     every linted file has some."""
     files = _plural(report.files_checked, "file")
     with_findings = len({finding.path for finding in report.findings})
-    if with_findings == report.files_checked:
+    if with_findings >= report.files_checked:
         return f"in {files}"
     return f"in {with_findings} of {files}"
 
