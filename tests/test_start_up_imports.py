@@ -42,10 +42,11 @@ PROBE = (
     "with open(sys.argv[1], 'w') as out: json.dump(sorted(sys.modules), out)\n"
     "sys.exit(code)\n"
 )
-# What no Dockerfile lint uses. The Compose *search* (compose.names, compose.link: is there a
-# Compose project above the Dockerfile that builds it?) runs for every file on disk; the Compose
-# model, and with it the YAML reader, only where a Compose file is found.
+# What no Dockerfile lint uses. The Compose *search* (compose.names: is there a Compose project
+# above the Dockerfile, which may build it?) runs for every file on disk; the linking
+# (compose.link), the Compose model and with it the YAML reader, only where one is found.
 NOT_FOR_A_DOCKERFILE = (
+    "dfmemlint.compose.link",
     "yaml",
     "_yaml",
     "pygls",
@@ -123,6 +124,18 @@ def test_a_manifest_does_import_the_yaml_reader(tmp_path: Path) -> None:
     (tmp_path / "pod.yaml").write_bytes(MANIFEST)
     modules = _imported(tmp_path, ".")
     assert {"yaml", "dfmemlint.kubernetes.lint", "dfmemlint.yamlsource.reader"} <= modules
+
+
+def test_a_compose_project_above_a_dockerfile_loads_the_linking(tmp_path: Path) -> None:
+    """The other side of the Compose search: a project two directories up is found, read and
+    linked (the Dockerfile takes the service's limit: GOMEMLIMIT=512MB is respelled for it)."""
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  api:\n    build: app/api\n    mem_limit: 1g\n", encoding="utf-8"
+    )
+    (tmp_path / "app" / "api").mkdir(parents=True)
+    (tmp_path / "app" / "api" / "Dockerfile").write_bytes(DOCKERFILE)
+    modules = _imported(tmp_path, "app/api/Dockerfile")
+    assert {"dfmemlint.compose.link", "dfmemlint.compose.model"} <= modules
 
 
 def test_a_fix_imports_the_fixer_and_no_yaml(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ from dfmemlint.commands.output import (
     use_color,
     write_stdout,
 )
+from dfmemlint.compose.names import has_project_above
 from dfmemlint.config import (
     Config,
     ConfigError,
@@ -323,13 +324,10 @@ def _lint_all(
     failing = False  # a finding at or above its file's fail-on
     diffs: list[bytes] = []
     changed_paths: list[str] = []
-    from dfmemlint.compose.link import Linker
-
-    linker = Linker()
     # Compose files named under any name build Dockerfiles too (``docker compose -f stack.yml``).
     on_disk = [(s.path, s.data) for s in sources if s.real_path is not None]
     compose_files = tuple(p for p, data in on_disk if detect(p, data) is Format.COMPOSE)
-    linker.add_compose_files(list(compose_files))
+    links = _Links(list(compose_files))
     # ConfigMaps one manifest's containers read from another (standard input stands alone); a
     # run with fewer than two manifests has nothing to index, and does not load the module.
     manifests = None
@@ -339,7 +337,7 @@ def _lint_all(
         manifests = run_index(on_disk)
     templates = 0  # Helm chart templates skipped (not YAML until rendered)
     for source, config in zip(sources, configs, strict=True):
-        options = _service_limit(linker, source, _options(config, settings, flags), flags)
+        options = _service_limit(links, source, _options(config, settings, flags), flags)
         context_dir = flags.context_dir or (
             os.path.dirname(source.real_path) if source.real_path is not None else None
         )
@@ -380,7 +378,7 @@ def _lint_all(
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
     if not flags.quiet:
-        for note in dict.fromkeys(linker.notes):
+        for note in dict.fromkeys(links.notes()):
             warn(note)
     if templates and not flags.quiet:
         warn(
@@ -416,16 +414,46 @@ def _lint_all(
     return 1 if failing else 0
 
 
+class _Links:
+    """The run's Compose projects (compose/link.py), loaded only once a Compose file is named
+    or found above a linted file: most runs meet none, and load no Compose code."""
+
+    def __init__(self, compose_files: list[str]) -> None:
+        self._linker: Linker | None = None
+        self._searched: dict[str, bool] = {}  # directory -> has a Compose project above
+        if compose_files:
+            self.linker().add_compose_files(compose_files)
+
+    def linker(self) -> Linker:
+        if self._linker is None:
+            from dfmemlint.compose.link import Linker
+
+            self._linker = Linker()
+        return self._linker
+
+    def building(self, path: str) -> Linker | None:
+        """The linker, if a Compose project can build ``path``."""
+        if self._linker is None and not has_project_above(path, self._searched):
+            return None
+        return self.linker()
+
+    def notes(self) -> list[str]:
+        return [] if self._linker is None else self._linker.notes
+
+
 def _service_limit(
-    linker: Linker, source: Source, options: LintOptions, flags: Flags
+    links: _Links, source: Source, options: LintOptions, flags: Flags
 ) -> LintOptions:
     """A Dockerfile's memory limit from the Compose services that build it (compose/link.py)."""
-    from dfmemlint.compose.link import with_service_limit
-
     stdin = os.path.abspath(flags.stdin_filename) if flags.stdin_filename else None
     path = source.real_path or stdin
     if path is None or options.memory_limit_from_cli:
         return options
+    linker = links.building(path)
+    if linker is None:
+        return options
+    from dfmemlint.compose.link import with_service_limit
+
     options, note = with_service_limit(options, linker.services_building(path))
     if note is not None and not flags.quiet:
         warn(f"{source.path}: {note}")

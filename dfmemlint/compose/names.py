@@ -40,6 +40,22 @@ def project_files(directory: str) -> list[str]:
     return found
 
 
+def has_project_above(path: str, searched: dict[str, bool]) -> bool:
+    """Whether the directory of ``path`` or one above it holds a Compose project
+    (:func:`project_files`); ``searched`` keeps each directory's answer for the run."""
+    directory = os.path.dirname(os.path.abspath(path))
+    while True:
+        found = searched.get(directory)
+        if found is None:
+            found = searched[directory] = bool(project_files(directory))
+        if found:
+            return True
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return False
+        directory = parent
+
+
 def project_of(path: str) -> list[str]:
     """The files read together with the Compose file ``path``: for a default-named base or
     override file, the directory's project (``path`` included); otherwise ``path`` alone, as
