@@ -385,3 +385,48 @@ def test_corpus_lints_without_crashing() -> None:
             assert (finding.line, finding.column) <= (finding.end_line, finding.end_column)
             counts[finding.code] = counts.get(finding.code, 0) + 1
     assert counts  # the corpus has Go images without GOMEMLIMIT: something must be found
+
+
+@pytest.mark.parametrize(
+    ("gogc", "off"),
+    [
+        ("off", True),
+        ("-1", True),
+        ("-50", True),
+        ("-2147483648", True),
+        ("-0", False),
+        ("-2147483649", False),  # not an int32: Go falls back to the default, 100
+        ("-", False),
+        ("-1.5", False),
+        ("+1", False),
+        ("0", False),
+        ("100", False),
+        ("OFF", False),
+        (" -1", False),
+    ],
+)
+def test_what_turns_the_collector_off(gogc: str, off: bool) -> None:
+    """runtime/mgcpacer.go: readGOGC, then setGCPercent stores any negative percent as -1."""
+    from dfmemlint.golang.gomemlimit import gogc_turns_gc_off
+
+    assert gogc_turns_gc_off(gogc) is off
+
+
+def test_a_negative_gogc_with_no_gomemlimit_is_dfm008_in_every_format() -> None:
+    dockerfile = (
+        b"FROM golang:1.22 AS b\nRUN go build -o /app .\nFROM scratch\n"
+        b'COPY --from=b /app /app\nENV GOGC=-1\nCMD ["/app"]\n'
+    )
+    found = lint("Dockerfile", dockerfile, LintOptions()).findings
+    dfm008 = [f for f in found if f.code == "DFM008"]
+    assert len(dfm008) == 1
+    assert "GOGC=-1 (a negative GOGC turns the collector off" in dfm008[0].message
+    zero = dockerfile.replace(b"GOGC=-1", b"GOGC=-0")
+    assert "DFM008" not in [f.code for f in lint("Dockerfile", zero, LintOptions()).findings]
+    pod = (
+        b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+        b'    - name: a\n      image: x\n      env: [{name: GOGC, value: "-1"}]\n'
+    )
+    assert "DFM008" in [f.code for f in lint("pod.yaml", pod, LintOptions()).findings]
+    compose = b"services:\n  api:\n    image: x\n    environment:\n      GOGC: -1\n"
+    assert "DFM008" in [f.code for f in lint("compose.yaml", compose, LintOptions()).findings]

@@ -188,6 +188,26 @@ def read_gomemlimit(value: str, *, go_minor: int = 25) -> int | None:
     return parse_go_byte_count(value, go_minor=go_minor)
 
 
+MIN_INT32 = -(1 << 31)
+
+
+def gogc_turns_gc_off(value: str) -> bool:
+    """Whether ``GOGC=value`` turns the garbage collector off: exactly ``off``, or a negative
+    whole number that fits in an int32.
+
+    Go's ``runtime/mgcpacer.go``: ``readGOGC`` returns -1 for ``off`` and otherwise the value
+    read as an int32 (``atoi32`` up to Go 1.25, ``strconv.ParseInt(p, 10, 32)`` since), 100 when
+    that fails; ``gcControllerState.setGCPercent`` then stores any negative percent as -1, which
+    is off. Both readers take ``-`` and ASCII digits alike, so ``-1`` and ``-50`` are off, while
+    ``-0`` is 0 (collect continuously) and ``-2147483649`` does not fit (the default, 100)."""
+    if value == "off":
+        return True
+    if not value.startswith("-"):
+        return False
+    number = _atoi64(value)
+    return number is not None and MIN_INT32 <= number < 0
+
+
 # --------------------------------------------------------------------------------------------
 # Judging a GOMEMLIMIT value for every Go release
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from dfmemlint.golang.gomemlimit import gogc_turns_gc_off
 from dfmemlint.kubernetes.environment import ManifestContext
 from dfmemlint.rules.values import ValueProblem
 
@@ -24,8 +25,11 @@ def check(ctx: ManifestContext) -> Iterator[ValueProblem]:
             continue
         gogc = resolved.settings.get("GOGC")
         extra = ""
-        if gogc is not None and gogc.value == "off":
-            extra = " (with GOGC=off beside it, nothing bounds the heap until the node runs out)"
+        if gogc is not None and gogc.value is not None and gogc_turns_gc_off(gogc.value):
+            extra = (
+                f" (with GOGC={gogc.value} beside it, nothing bounds the heap until the node "
+                "runs out)"
+            )
         yield ValueProblem(
             CODE,
             setting.place,

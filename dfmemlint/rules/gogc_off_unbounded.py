@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfmemlint.fix.rewrite import add_gomemlimit_fix
-from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
+from dfmemlint.golang.gomemlimit import MemLimitStatus, gogc_turns_gc_off, judge_gomemlimit
 from dfmemlint.rules.base import Context, Problem
 
 CODE = "DFM008"
 
 
 def unbounded(gogc: str | None, gomemlimit: str | None) -> bool:
-    """GOGC is exactly ``off`` and GOMEMLIMIT is unset, empty or ``off`` (any format)."""
-    if gogc != "off":
+    """GOGC turns the collector off (``off``, or a negative number: :func:`gogc_turns_gc_off`)
+    and GOMEMLIMIT is unset, empty or ``off`` (any format)."""
+    if gogc is None or not gogc_turns_gc_off(gogc):
         return False
     if gomemlimit is None:
         return True
     return judge_gomemlimit(gomemlimit).status in (MemLimitStatus.OFF, MemLimitStatus.EMPTY)
 
 
-def message(where: str, advice: str) -> str:
-    """``where``: what runs with it (``the running container``)."""
+def message(where: str, advice: str, gogc: str = "off") -> str:
+    """``where``: what runs with it (``the running container``); ``gogc``: the value."""
+    negative = "" if gogc == "off" else " (a negative GOGC turns the collector off, as off does)"
     return (
-        f"GOGC=off reaches {where} with no GOMEMLIMIT, so the garbage collector "
+        f"GOGC={gogc}{negative} reaches {where} with no GOMEMLIMIT, so the garbage collector "
         "never runs and the heap grows until the kernel kills the container. Set "
         f"{advice} alongside it."
     )
@@ -45,6 +47,6 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         gogc.start,
         gogc.end,
-        message("the running container", ctx.gomemlimit_advice()),
+        message("the running container", ctx.gomemlimit_advice(), gogc.value),
         add_gomemlimit_fix(ctx),
     )

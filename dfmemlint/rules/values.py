@@ -239,5 +239,7 @@ def check(settings: ContainerSettings, ratio: float) -> Iterator[ValueProblem]:
     if gogc_off_unbounded.unbounded(gogc.value, None if gomemlimit is None else gomemlimit.value):
         where = settings.container.describe() + _source(gogc)
         yield ValueProblem(
-            "DFM008", gogc.place, gogc_off_unbounded.message(where, advice(settings, ratio))
+            "DFM008",
+            gogc.place,
+            gogc_off_unbounded.message(where, advice(settings, ratio), gogc.value),
         )
