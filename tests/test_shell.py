@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pathlib
+import shutil
+import subprocess
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -72,8 +77,25 @@ def assignments(script: str) -> list[tuple[str, str, str, str, list[str]]]:
         ("declare -x GOGC=off", [("GOGC", "off", "export", "off", [])]),
         ("env -i -u HOME GOMEMLIMIT=1 app", [("GOMEMLIMIT", "1", "env", "1", ["app"])]),
         ("/usr/bin/env GOGC=off /app", [("GOGC", "off", "env", "off", ["/app"])]),
-        ("sudo -u app GOMEMLIMIT=1 x", [("GOMEMLIMIT", "1", "prefix", "1", ["x"])]),
-        ("nice -n 10 GOGC=off go build", [("GOGC", "off", "prefix", "off", ["go", "build"])]),
+        ("sudo -u app GOMEMLIMIT=1 x", [("GOMEMLIMIT", "1", "env", "1", ["x"])]),
+        # sudo's options and VAR=value words alternate (parse_args); after -- none is read.
+        ("sudo A=1 -E GOGC=off -u app x", [
+            ("A", "1", "env", "1", ["x"]), ("GOGC", "off", "env", "off", ["x"]),
+        ]),
+        ("sudo -- GOGC=off x", []),
+        ("env -- GOGC=off x", [("GOGC", "off", "env", "off", ["x"])]),
+        ("env GOGC=off -i x", [("GOGC", "off", "env", "off", ["-i", "x"])]),
+        # nice, nohup, exec, time: the first operand is the program, even when it looks like
+        # NAME=VALUE (it then fails to start).
+        ("nice -n 10 GOGC=off go build", []),
+        ("nice GOMEMLIMIT=1GiB app", []),
+        ("nohup GOMEMLIMIT=1GiB app", []),
+        ("exec GOMEMLIMIT=1GiB app", []),
+        ("time -p GOMEMLIMIT=1GiB app", []),
+        ("nice -n 5 nohup env GOGC=50 app", [("GOGC", "50", "env", "50", ["app"])]),
+        ("GOGC=1 nice GOMEMLIMIT=1GiB app", [
+            ("GOGC", "1", "prefix", "1", ["nice", "GOMEMLIMIT=1GiB", "app"]),
+        ]),
         ("exec env GOMEMLIMIT=2 /app", [("GOMEMLIMIT", "2", "env", "2", ["/app"])]),
         (
             "if true; then GOMEMLIMIT=1 go build; fi",
@@ -123,6 +145,9 @@ def commands(script: str) -> list[list[str]]:
         ("exec /app", [["/app"]]),
         ("sudo -E make", [["make"]]),
         ("time -p go build", [["go", "build"]]),
+        ("nice GOFLAGS=x go build", [["GOFLAGS=x", "go", "build"]]),
+        ("sudo -u app GOFLAGS=x go build", [["go", "build"]]),
+        ("nice -n 5", []),
         ("! grep x f", [["grep", "x", "f"]]),
         ("A=1", []),
         ("echo go build", [["echo", "go", "build"]]),
@@ -171,6 +196,14 @@ def test_an_assigned_name_is_written_plainly(script: str) -> None:
         (["nice", "-n", "5", "env", "GOGC=50", "/app"],
          [(4, "GOGC", "50", (5, 7), (0, 7), "env", False, True)]),
         (["GOMEMLIMIT=1GiB", "/app"], []),  # exec form: the first element is the program
+        (["nice", "GOMEMLIMIT=1GiB", "app"], []),  # so is nice's first operand
+        (["nice", "-n", "5", "GOMEMLIMIT=1GiB", "app"], []),
+        (["/usr/bin/nohup", "GOMEMLIMIT=1GiB", "app"], []),
+        (["time", "GOMEMLIMIT=1GiB", "app"], []),  # no shell: /usr/bin/time
+        (["sudo", "-u", "app", "GOMEMLIMIT=1GiB", "/app"],
+         [(3, "GOMEMLIMIT", "1GiB", (11, 15), (0, 15), "env", False, True)]),
+        (["nice", "sh", "-c", "GOGC=off exec /app"],
+         [(3, "GOGC", "off", (5, 8), (0, 8), "prefix", True, True)]),
         (["/app", "GOMEMLIMIT=1GiB"], []),  # an argument of the program
         (["sh", "GOMEMLIMIT=1GiB"], []),  # a script file, not -c
         (["!"], []),
@@ -187,3 +220,77 @@ def test_argv_assignments(argv: list[str], expected: list[tuple[object, ...]]) -
     for item in shell.argv_assignments(argv):
         if "'" not in argv[item.element]:  # unquoted: the span is the value's text
             assert argv[item.element][item.value_start : item.value_end] == item.value
+
+
+# --------------------------------------------------------------------------- real shells
+# What dash (Debian's /bin/sh) and busybox sh (Alpine's) do with the same words: the program
+# sees GOMEMLIMIT exactly when shell.assignments says its command line sets it. sudo is not run
+# (it needs a sudoers policy); its reading comes from its source (shell._SETTER_OPTIONS...).
+REAL_SHELLS = {"dash": ["dash", "-c"], "busybox": ["busybox", "sh", "-c"]}
+WRAPPED = [
+    "GOMEMLIMIT=1GiB PROBE",
+    "env GOMEMLIMIT=1GiB PROBE",
+    "env -u X -- GOMEMLIMIT=1GiB PROBE",
+    "nice GOMEMLIMIT=1GiB PROBE",
+    "nice -n 5 GOMEMLIMIT=1GiB PROBE",
+    "nohup GOMEMLIMIT=1GiB PROBE",
+    "exec GOMEMLIMIT=1GiB PROBE",
+    "command GOMEMLIMIT=1GiB PROBE",
+    "time GOMEMLIMIT=1GiB PROBE",
+    "nice env GOMEMLIMIT=1GiB PROBE",
+    "nice -n 5 nohup env -i GOMEMLIMIT=1GiB PROBE",
+    "GOMEMLIMIT=1GiB exec nice PROBE",
+    "! GOMEMLIMIT=1GiB PROBE",
+    "sh -c 'nice GOMEMLIMIT=1GiB PROBE'",
+    "sh -c 'exec env GOMEMLIMIT=1GiB PROBE'",
+]
+
+
+@pytest.mark.parametrize("name", list(REAL_SHELLS))
+@pytest.mark.parametrize("script", WRAPPED)
+def test_assignments_agree_with_real_shells(
+    name: str, script: str, tmp_path: pathlib.Path
+) -> None:
+    argv = REAL_SHELLS[name]
+    if shutil.which(argv[0]) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{argv[0]} is not installed (.ci/run installs it)", pytrace=False)
+        pytest.skip(f"{argv[0]} is not installed")
+    if script.startswith("time") and shutil.which("time") is None:
+        pytest.skip("no time program")  # dash runs /usr/bin/time: it is not a shell word there
+    probe = tmp_path / "probe"
+    probe.write_text("#!/bin/sh\necho \"[$GOMEMLIMIT]\"\n", encoding="utf-8")
+    probe.chmod(0o755)
+    script = script.replace("PROBE", str(probe))
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    done = subprocess.run(
+        [*argv, script], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    seen = "[1GiB]" in done.stdout
+    read = any(
+        found.name == "GOMEMLIMIT" and str(probe) in [w.text for w in found.command]
+        for found in shell.assignments(script)
+    )
+    assert read == seen, (done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        # Exec form: the first element is the program, even one that looks like NAME=VALUE.
+        (b'RUN ["GOFLAGS=-x", "go", "build"]', [("GOFLAGS=-x", "go", "build")]),
+        (b'RUN ["nice", "GOFLAGS=-x", "go", "build"]', [("GOFLAGS=-x", "go", "build")]),
+        (b'RUN ["env", "GOFLAGS=-x", "go", "build"]', [("go", "build")]),
+        (b'RUN ["nice"]', []),
+        (b"RUN []", []),
+        (b"RUN GOFLAGS=-x go build && nice GOOS=linux go build", [
+            ("go", "build"), ("GOOS=linux", "go", "build"),
+        ]),
+    ],
+)
+def test_run_commands_start_at_the_program(source: bytes, expected: list[tuple[str, ...]]) -> None:
+    from dfmemlint.dockerfile import reader
+    from dfmemlint.dockerfile.gobuild import run_commands
+
+    (ins,) = reader.read(b"FROM x\n" + source + b"\n").instructions[1:]
+    assert list(run_commands(ins)) == expected

@@ -112,7 +112,7 @@ def run_commands(ins: Instruction) -> Iterator[tuple[str, ...]]:
     """The commands a ``RUN`` instruction runs (and its heredoc scripts), as words."""
     if ins.json:
         words = [shell.Word(v.value, 0, 0, ()) for v in ins.values]
-        for command in shell.command_words(words):
+        for command in shell.program_words(tuple(words)) if words else ():
             yield tuple(w.text for w in command)
         return
     script = ins.args.value

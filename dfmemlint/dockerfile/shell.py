@@ -2,12 +2,15 @@
 
 ``GOMEMLIMIT=1GiB go build``, ``export GOMEMLIMIT=…``, ``env GOMEMLIMIT=… app`` and the like:
 the words of each simple command with their positions in the script text, quotes resolved.
+A NAME=VALUE word after the program is an assignment only where that program applies it
+(``env``, ``sudo``: ``SETTERS``); for every other program, wrappers such as ``nice`` included,
+it is an argument.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from dfmemlint.records import Record
 
@@ -21,16 +24,38 @@ DECLARATION_BUILTINS = frozenset({"export", "declare", "typeset", "readonly", "l
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
 # Words that start a compound command or negate one: the command proper follows them.
 RESERVED_PREFIXES = frozenset({"if", "then", "else", "elif", "while", "until", "do", "!", "{"})
-# Programs that run the rest of their command line as a command of its own, and those of their
-# options that take an argument (``sudo -u user``, ``nice -n 10``).
+# Programs that put their NAME=VALUE operands into the environment of the command they run,
+# and those of their options that take an argument:
+# * coreutils ``env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]`` (``env --help``; the
+#   first operand without ``=`` is the program), options ending at the first operand;
+# * ``sudo [options] [VAR=value] [-i | -s] [command [arg ...]]`` (sudo-project/sudo
+#   docs/sudo.mdoc.in SYNOPSIS; src/parse_args.c ``parse_args``: options and ``VAR=value``
+#   words, any that holds ``=`` and does not start with ``/``, may alternate until ``--`` or the
+#   first other word, which is the command).
+_SETTER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
+    "env": frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
+    "sudo": frozenset({
+        "-a", "--auth-type", "-C", "--close-from", "-c", "--login-class", "-D", "--chdir",
+        "-g", "--group", "-h", "--host", "-p", "--prompt", "-R", "--chroot", "-r", "--role",
+        "-t", "--type", "-T", "--command-timeout", "-U", "--other-user", "-u", "--user",
+    }),
+}
+# Programs that run their operands as a command of its own without reading any assignment
+# there, and those of their options that take an argument: the first operand is the program,
+# even when it looks like NAME=VALUE (``nice GOMEMLIMIT=1GiB app`` runs a program named
+# ``GOMEMLIMIT=1GiB`` and fails). coreutils ``nice [OPTION] [COMMAND [ARG]...]`` and ``nohup
+# COMMAND [ARG]...``; POSIX ``exec [command [argument...]]`` and ``time [-p] utility
+# [argument...]`` (GNU time adds ``-f FORMAT``, ``-o FILE``); dash and busybox sh, /bin/sh of
+# Debian and Alpine images, agree (tests/test_shell.py runs them). bash alone reads ``time`` as
+# a reserved word in front of a pipeline, so there ``time NAME=VALUE prog`` does set it.
 _WRAPPER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"}),
     "exec": frozenset({"-a"}),
     "nohup": frozenset(),
-    "time": frozenset({"-f", "-o"}),
-    "nice": frozenset({"-n"}),
+    "time": frozenset({"-f", "-o", "--format", "--output"}),
+    "nice": frozenset({"-n", "--adjustment"}),
 }
-WRAPPERS = frozenset(_WRAPPER_OPTIONS_WITH_ARGUMENT)
+SETTERS = frozenset(_SETTER_OPTIONS_WITH_ARGUMENT)
+WRAPPERS = frozenset(_WRAPPER_OPTIONS_WITH_ARGUMENT) | SETTERS
 _SHELL_C_FLAG = r"-[a-z]*c[a-z]*"
 
 
@@ -184,44 +209,60 @@ def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
         found = _split_assignment(word, "prefix", rest)
         if found is not None:
             yield found
-    if not rest:
-        return
-    program = rest[0].text.rsplit("/", 1)[-1]
+    if rest:
+        yield from _program_assignments(rest)
+
+
+def _program_assignments(words: tuple[Word, ...]) -> Iterator[Assignment]:
+    """The assignments a program (``words[0]``, whatever it looks like) makes for the command it
+    runs: ``export``/``env``/``sudo`` operands, and those of the command a wrapper or
+    ``sh -c`` runs."""
+    program = program_name(words[0].text)
     if program in DECLARATION_BUILTINS:
-        for word in rest[1:]:
+        for word in words[1:]:
             found = _split_assignment(word, "export", ())
             if found is not None:
                 yield found
-    elif program == "env":
-        j = 1
-        while j < len(rest) and rest[j].text.startswith("-"):
-            j += 2 if rest[j].text in ("-u", "--unset", "-C", "--chdir", "-S") else 1
-        k = j
-        while k < len(rest) and ASSIGNMENT.match(rest[k].text):
-            k += 1
-        for word in rest[j:k]:
-            found = _split_assignment(word, "env", tuple(rest[k:]))
+    elif program in WRAPPERS:
+        operands, command = _run_by(words)
+        for word in operands:
+            found = _split_assignment(word, "env", command)
             if found is not None:
                 yield found
-        if k < len(rest):
-            yield from _command_assignments(list(rest[k:]))
-    elif program in WRAPPERS:
-        yield from _command_assignments(_after_wrapper(rest))
-    elif program in SHELLS and len(rest) >= 3 and re.fullmatch(_SHELL_C_FLAG, rest[1].text):
-        yield from _nested(rest[2])
+        if command:
+            yield from _program_assignments(command)
+    elif program in SHELLS and len(words) >= 3 and re.fullmatch(_SHELL_C_FLAG, words[1].text):
+        yield from _nested(words[2])
 
 
-def _after_wrapper(words: list[Word] | tuple[Word, ...]) -> list[Word]:
-    """The command a wrapper (``sudo -E``, ``nice -n 10``, ``exec``) runs: its words after the
-    wrapper's own options."""
-    with_argument = _WRAPPER_OPTIONS_WITH_ARGUMENT.get(program_name(words[0].text), frozenset())
+def _run_by(words: Sequence[Word]) -> tuple[list[Word], tuple[Word, ...]]:
+    """(the NAME=VALUE operands it applies, the command it runs) of a wrapper (``env``,
+    ``sudo -u app``, ``nice -n 10``, ``exec``): the command starts at the first word that is
+    neither an option (nor an option's argument) nor, for ``env`` and ``sudo``, an assignment."""
+    name = program_name(words[0].text)
+    setter = name in SETTERS
+    with_argument = (
+        _SETTER_OPTIONS_WITH_ARGUMENT[name] if setter else _WRAPPER_OPTIONS_WITH_ARGUMENT[name]
+    )
+    operands: list[Word] = []
     i = 1
-    while i < len(words) and words[i].text.startswith("-"):
-        if words[i].text == "--":
+    while i < len(words):
+        text = words[i].text
+        if text == "--":
             i += 1
+            if name == "env":  # env reads NAME=VALUE operands after --; sudo does not
+                while i < len(words) and ASSIGNMENT.match(words[i].text):
+                    operands.append(words[i])
+                    i += 1
             break
-        i += 2 if words[i].text in with_argument else 1
-    return list(words[i:])
+        if text.startswith("-") and not (name == "env" and operands):
+            i += 2 if text in with_argument else 1
+        elif setter and ASSIGNMENT.match(text):
+            operands.append(words[i])
+            i += 1
+        else:
+            break
+    return operands, tuple(words[i:])
 
 
 def program_name(word: str) -> str:
@@ -246,21 +287,23 @@ def command_words(words: list[Word]) -> Iterator[tuple[Word, ...]]:
     i = 0
     while i < len(words) and ASSIGNMENT.match(words[i].text):
         i += 1
-    rest = words[i:]
-    if not rest:
-        return
-    program = program_name(rest[0].text)
-    if program == "env":
-        j = 1
-        while j < len(rest) and rest[j].text.startswith("-"):
-            j += 2 if rest[j].text in ("-u", "--unset", "-C", "--chdir", "-S") else 1
-        yield from command_words(rest[j:])
-    elif program in WRAPPERS:
-        yield from command_words(_after_wrapper(rest))
-    elif program in SHELLS and len(rest) >= 3 and re.fullmatch(_SHELL_C_FLAG, rest[1].text):
-        yield from commands(rest[2].text)
+    if i < len(words):
+        yield from program_words(tuple(words[i:]))
+
+
+def program_words(words: tuple[Word, ...]) -> Iterator[tuple[Word, ...]]:
+    """The command (or commands) that a program (``words[0]``, whatever it looks like: in an
+    exec-form command nothing reads assignments before it) runs in the end, looking through
+    wrappers and ``sh -c``."""
+    program = program_name(words[0].text)
+    if program in WRAPPERS:
+        command = _run_by(words)[1]
+        if command:
+            yield from program_words(command)
+    elif program in SHELLS and len(words) >= 3 and re.fullmatch(_SHELL_C_FLAG, words[1].text):
+        yield from commands(words[2].text)
     else:
-        yield tuple(rest)
+        yield words
 
 
 def _nested(word: Word) -> Iterator[Assignment]:
@@ -308,8 +351,10 @@ class ArgvAssignment(Record):
 def argv_assignments(argv: list[str]) -> Iterator[ArgvAssignment]:
     """The assignments an exec-form command line makes for the program it starts
     (a Dockerfile's JSON ``CMD``/``ENTRYPOINT``, a Kubernetes container's ``command`` + ``args``):
-    ``env [options] NAME=value … program``, ``sh -c 'NAME=value exec program'`` (and ``export``
-    in that script), through wrappers such as ``exec`` or ``nice``.
+    ``env [options] NAME=value … program``, ``sudo [options] NAME=value … program``,
+    ``sh -c 'NAME=value exec program'`` (and ``export`` in that script), through wrappers such
+    as ``exec`` or ``nice`` (whose first operand is the program they run, never an assignment:
+    see ``_WRAPPER_OPTIONS_WITH_ARGUMENT``).
 
     No shell splits an exec-form command: each element is one word as it is, quotes and all, and
     the first element is the program (never an assignment). The elements are read as the words of
@@ -323,7 +368,7 @@ def argv_assignments(argv: list[str]) -> Iterator[ArgvAssignment]:
         starts.append(base)
         words.append(Word(text, base, base + len(text), tuple(range(base, base + len(text)))))
         base += len(text) + 1  # a gap no position falls in: positions map to one element
-    for found in _command_assignments(words):
+    for found in _program_assignments(tuple(words)):
         element = _element_of(starts, found.word.start)
         shift = starts[element]
         whole = found.word.start == shift and found.word.end == shift + len(argv[element])
