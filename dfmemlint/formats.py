@@ -195,6 +195,13 @@ def detect(path: str, data: bytes) -> Format | None:
         return detect_unnamed(name, data)
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
         return Format.COMPOSE
+    return sniff_yaml(data)
+
+
+def sniff_yaml(data: bytes) -> Format | None:
+    """The format of YAML text told by its content alone (a file whose name says nothing, an
+    unsaved editor buffer): a manifest or a kustomize patch file, else a Compose file (a
+    top-level ``services:`` mapping), else None."""
     if looks_like_kubernetes(data) or looks_like_operations(data):
         return Format.KUBERNETES
     if looks_like_compose(data) and Format.COMPOSE in ENGINES:

@@ -133,3 +133,26 @@ def test_all_error_lines_share_one_prefix_style(
 
 def _without_where(match: re.Match[str]) -> str:
     return f"{match['level']}: Invalid value for '{match['name']}': …"
+
+
+@pytest.mark.parametrize(
+    ("settings", "name"),
+    [
+        ({"ratio": 2}, "dfmemlint.ratio"),
+        ({"dfmemlint": {"ratio": "most"}}, "dfmemlint.ratio"),
+        ({"memoryLimit": "512M"}, "dfmemlint.memoryLimit"),
+        ({"settings": {"memory-limit": True}}, "dfmemlint.memory-limit"),
+        ({"select": ["DFM999"]}, "dfmemlint.select"),
+        ({"ignore": 3}, "dfmemlint.ignore"),
+    ],
+)
+def test_editor_settings_errors_share_the_style(settings: object, name: str) -> None:
+    """The language server's settings are refused in the same words, naming the setting as the
+    editor shows it (the server puts the line in a window message after ``dfmemlint:``)."""
+    from dfmemlint.server.settings import parse_settings
+
+    with pytest.raises(config.ConfigError) as refused:
+        parse_settings(settings)
+    match = ONE_STYLE.fullmatch(f"Error: {refused.value}")
+    assert match is not None, str(refused.value)
+    assert (match["name"], match["where"]) == (name, None)

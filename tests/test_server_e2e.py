@@ -366,7 +366,9 @@ async def test_configuration_files_and_settings(client: Client, tmp_path: Path) 
             await asyncio.sleep(0.01)
         return client.messages[-1].message
 
-    assert "ratio" in await asyncio.wait_for(message(), TIMEOUT)
+    assert (await asyncio.wait_for(message(), TIMEOUT)).startswith(
+        "dfmemlint: Invalid value for 'dfmemlint.ratio': the ratio must be"
+    )
     # A configuration file changed on disk (the editor watches it) or saved in the editor.
     (tmp_path / ".dfmemlint.toml").write_text('ignore = ["DFM006", "DFM007"]\n')
     count = len(client.published)
@@ -638,6 +640,45 @@ async def test_manifest_ignore_comment_and_fix_all(client: Client, tmp_path: Pat
     assert fixed == MANIFEST.replace("GOMEMLIMIT: 512MB", "GOMEMLIMIT: 409MiB")
     change(client, uri, 4, fixed)
     assert codes(await diagnostics_for(client, uri, 4)) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "before", "after"),
+    [
+        ("yaml", MANIFEST, "GOMEMLIMIT: 512MB", "GOMEMLIMIT: 409MiB"),
+        ("yaml", "services:\n  api:\n    image: example/api\n    mem_limit: 1g\n"
+         "    environment:\n      GOMEMLIMIT: 512MB\n",
+         "GOMEMLIMIT: 512MB", "GOMEMLIMIT: 512MiB"),
+        ("dockercompose", "services:\n  api:\n    environment: [GOMEMLIMIT=1.5GiB]\n",
+         "GOMEMLIMIT=1.5GiB", "GOMEMLIMIT=1536MiB"),
+    ],
+    ids=["manifest", "compose-by-content", "compose-by-language"],
+)
+async def test_fix_all_of_an_unsaved_yaml_buffer(
+    client: Client, tmp_path: Path, language: str, text: str, before: str, after: str
+) -> None:
+    """A buffer never saved has no file name: its format comes from its text and the editor's
+    language, and "fix all" reads it the same way."""
+    await initialize(client, root=tmp_path)
+    uri = "untitled:Untitled-1"
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id=language, version=1, text=text
+            )
+        )
+    )
+    assert codes(await diagnostics_for(client, uri, 1)) == ["DFM004"]
+    nowhere = types.Range(start=types.Position(line=0, character=0),
+                          end=types.Position(line=0, character=0))
+    source = await code_actions_at(
+        client, uri, types.Diagnostic(range=nowhere, message=""), only=["source.fixAll"]
+    )
+    assert [a.kind for a in source] == ["source.fixAll.dfmemlint"]
+    fixed = apply(text, source[0].edit)
+    assert fixed == text.replace(before, after)
+    change(client, uri, 2, fixed)
+    assert codes(await diagnostics_for(client, uri, 2)) == []
 
 
 async def test_yaml_that_is_not_a_manifest(client: Client, tmp_path: Path) -> None:

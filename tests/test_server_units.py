@@ -68,7 +68,7 @@ def test_settings_empty(raw: object) -> None:
     ],
 )
 def test_settings_errors(raw: object, key: str) -> None:
-    with pytest.raises(ConfigError, match=f"settings: {key}"):
+    with pytest.raises(ConfigError, match=f"^Invalid value for 'dfmemlint.{key}': "):
         parse_settings(raw)
 
 

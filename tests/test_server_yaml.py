@@ -53,6 +53,8 @@ def lint(tmp_path: Path, text: str, name: str = "deploy.yaml") -> DocumentLint:
         ("/x/values.yaml", "yaml", "env:\n  GOMEMLIMIT: 512MB\n", None),
         ("untitled:Untitled-1", "yaml", deployment(ENV), Format.KUBERNETES),
         ("untitled:Untitled-2", "yaml", "a: 1\n", None),
+        ("untitled:Untitled-3", "yaml", "services:\n  api: {image: x}\n", Format.COMPOSE),
+        ("untitled:Untitled-4", "dockercompose", deployment(ENV), Format.COMPOSE),
         ("/x/notes.txt", "plaintext", deployment(ENV), None),
         ("/x/Dockerfile", "yaml", "FROM golang:1.22\n", Format.DOCKERFILE),
         ("/x/Kustomization", None, "resources: [a.yaml]\n", Format.KUBERNETES),
@@ -196,32 +198,57 @@ def test_no_ignore_action_where_the_comment_would_not_work(
     assert any(a.title.startswith("DFM004") for a in found)
 
 
-def test_fix_all_only_for_the_format_the_name_says(tmp_path: Path) -> None:
+COMPOSE_512MB = "services:\n  api:\n    image: example/api\n    environment: {GOMEMLIMIT: 512MB}\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "text", "kind", "fixed_part"),
+    [
+        # Unsaved buffers: no file name, the format told by the content or the editor.
+        ("untitled:Untitled-1", "yaml", deployment(ENV, LIMIT), Format.KUBERNETES,
+         b"value: 409MiB"),
+        ("untitled:Untitled-1", "yaml", COMPOSE_512MB, Format.COMPOSE, b"GOMEMLIMIT: 512MiB"),
+        ("untitled:Untitled-1", "dockercompose", COMPOSE_512MB, Format.COMPOSE,
+         b"GOMEMLIMIT: 512MiB"),
+        # Compose written as JSON is Compose because the editor says so: the fixer reads it so
+        # too (it used to read it as a Dockerfile, by name and text, and offer no "fix all").
+        ("untitled:Untitled-2", "dockercompose",
+         '{"services": {"api": {"mem_limit": "1g", "environment": {"GOMEMLIMIT": "512MB"}}}}\n',
+         Format.COMPOSE, b'"GOMEMLIMIT": "512MiB"'),
+        # A name that says another format than the editor's language.
+        ("{tmp}/build.yaml", "dockerfile",
+         "FROM golang:1.22\nENV GOMEMLIMIT=512MB\nRUN go build -o /app .\n", Format.DOCKERFILE,
+         b"GOMEMLIMIT=512MiB"),
+        ("{tmp}/deploy.yaml", "yaml", deployment(ENV, LIMIT), Format.KUBERNETES,
+         b"value: 409MiB"),
+    ],
+)
+def test_fix_all_reads_as_the_document_was_linted(
+    tmp_path: Path, path: str, language: str, text: str, kind: Format, fixed_part: bytes
+) -> None:
     document = lint_document(
-        "untitled:Untitled-1", deployment(ENV, LIMIT), ClientSettings(), language_id="yaml",
+        path.format(tmp=tmp_path), text, ClientSettings(), language_id=language,
         config_start=str(tmp_path),
     )
-    assert document.kind == Format.KUBERNETES
+    assert document.kind == kind
     assert [f.finding.code for f in document.findings] == ["DFM004"]
-    # A name that is neither a Dockerfile's nor YAML is read by its content (formats.detect),
-    # so the fixer reads the unsaved manifest as a manifest too.
-    unsaved = fix_all(document)
-    assert unsaved is not None
-    assert b"value: 409MiB" in unsaved
-    # A Compose buffer written as JSON is Compose because the editor says so; the fixer, which
-    # knows only its name and text, would read it as a Dockerfile: no "fix all".
-    compose = lint_document(
-        "untitled:Untitled-2",
-        '{"services": {"api": {"mem_limit": "1g", "environment": {"GOMEMLIMIT": "512MB"}}}}\n',
-        ClientSettings(), language_id="dockercompose", config_start=str(tmp_path),
-    )
-    assert compose.kind == Format.COMPOSE
-    assert [f.finding.code for f in compose.findings] == ["DFM004"]
-    assert fix_all(compose) is None
-    named = lint(tmp_path, deployment(ENV, LIMIT))
-    fixed = fix_all(named)
+    fixed = fix_all(document)
     assert fixed is not None
-    assert b"value: 409MiB" in fixed
+    assert fixed_part in fixed
+    again = lint_document(
+        path.format(tmp=tmp_path), fixed.decode(), ClientSettings(), language_id=language,
+        config_start=str(tmp_path),
+    )
+    assert again.findings == ()
+
+
+def test_an_unsaved_buffer_of_other_yaml_is_not_read(tmp_path: Path) -> None:
+    assert formats.sniff_yaml(b"a: 1\nservices: [x]\n") is None
+    document = lint_document(
+        "untitled:Untitled-1", "a: 1\n", ClientSettings(), language_id="yaml",
+        config_start=str(tmp_path),
+    )
+    assert (document.kind, fix_all(document)) == (None, None)
 
 
 # -- hover ------------------------------------------------------------------------------------

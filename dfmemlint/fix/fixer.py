@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from dfmemlint.dockerfile.reader import decode, encode, line_col
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.fix import guarantee
-from dfmemlint.formats import Result, lint
+from dfmemlint.formats import Format, Result, lint
 from dfmemlint.positions import TextPositions
 from dfmemlint.records import Record
 from dfmemlint.types import Applicability, Edit, Finding, Fix
@@ -215,13 +215,18 @@ def _place(fix: Fix, history: list[list[Edit]]) -> tuple[int, int]:
     return start, max(start, end)
 
 
-def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> FixOutcome:
+def fix_file(
+    path: str, data: bytes, options: LintOptions, *, unsafe: bool, fmt: Format | None = None
+) -> FixOutcome:
     """Apply the fixes (safe ones; with ``unsafe`` also the others) until nothing more applies.
+    ``fmt``: the format to read the text as (each pass reads it so), else the one ``path`` and
+    the text say (:func:`dfmemlint.formats.detect`); the language server gives it for an unsaved
+    buffer, which has no file name to tell it by.
 
     Safe fixes keep the promise of ``guarantee``: a pass of them that would add or escalate a
     finding is taken apart, and each fix responsible is left out (its finding then shows it as
     unsafe, saying why)."""
-    first = lint(path, data, options)
+    first = lint(path, data, options, fmt)
     if first.syntax_error is not None:
         return FixOutcome(data, result=first)
     current, result = data, first
@@ -237,7 +242,7 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
     def revert(message: str) -> FixOutcome:
         # Read again (a rare path) rather than kept from the start.
         return FixOutcome(
-            data, result=lint(path, data, options), error=message, passes=len(history)
+            data, result=lint(path, data, options, fmt), error=message, passes=len(history)
         )
 
     def offered(res: Result) -> list[Finding]:
@@ -257,7 +262,7 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
         # large file are never held at once.
         before = _Before(_Positions(current, result.source.line_starts), result.findings)
         del result
-        after = lint(path, new, options)
+        after = lint(path, new, options, fmt)
         codes = ", ".join(sorted({f.code for f in chosen}))
         if after.syntax_error is not None:
             return revert(f"fixing {codes} produced {after.syntax_error}; no change was made")
@@ -275,8 +280,8 @@ def fix_file(path: str, data: bytes, options: LintOptions, *, unsafe: bool) -> F
             before.source, before.findings, after.source, after.findings, edits
         ):
             del after
-            _block_regressions(path, options, current, before, chosen, blocked)
-            result = lint(path, current, options)  # read again (a rare path) rather than kept
+            _block_regressions(path, options, current, before, chosen, blocked, fmt)
+            result = lint(path, current, options, fmt)  # read again (a rare path) rather than kept
             continue  # the same pass again, without the fixes that broke the promise
         for finding in chosen:
             assert finding.fix is not None
@@ -364,13 +369,14 @@ def _block_regressions(
     result: _Before,
     chosen: list[Finding],
     blocked: dict[tuple[str, str, str], str],
+    fmt: Format | None,
 ) -> None:
     """The pass of ``chosen`` fixes breaks the promise of safe fixes: record in ``blocked``
     each fix that breaks it once the ones before it are applied (one by one, in order); all of
     them if none does alone."""
     def trial(fixes: list[Finding]) -> list[tuple[Finding, Finding | None]]:
         edits = [edit for f in fixes if f.fix is not None for edit in f.fix.edits]
-        after = lint(path, splice(current, edits), options)
+        after = lint(path, splice(current, edits), options, fmt)
         if after.syntax_error is not None:  # pragma: no cover - the whole pass read
             return []
         return guarantee.regressions(

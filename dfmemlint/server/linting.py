@@ -89,9 +89,9 @@ def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Form
     (:func:`dfmemlint.formats.detect`: a Compose file or a kustomization by name, a manifest by
     a top-level ``apiVersion:`` and ``kind:``, a kustomize patch file by its operations, a
     Compose file under another name by a top-level ``services:`` mapping, any other YAML not at
-    all); an unsaved YAML buffer
-    (no file name) is a manifest when its text looks like one, a Compose file when the editor
-    says so."""
+    all); an unsaved YAML buffer (no file name) is a Compose file when the editor says so
+    (language ``dockercompose``), else what its text looks like
+    (:func:`dfmemlint.formats.sniff_yaml`: a manifest or patch file, else a Compose file)."""
     language = (language_id or "").lower()
     name = os.path.basename(path)
     if language in DOCKERFILE_LANGUAGES or is_dockerfile_name(name):
@@ -102,7 +102,7 @@ def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Form
         return None
     if language == "dockercompose" and Format.COMPOSE in formats.ENGINES:
         return Format.COMPOSE
-    return Format.KUBERNETES if formats.looks_like_kubernetes(data) else None
+    return formats.sniff_yaml(data)
 
 
 def is_compose_file(name: str) -> bool:
@@ -183,14 +183,15 @@ def _from_compose(linker: Linker, path: str, options: LintOptions) -> LintOption
 
 def fix_all(document: DocumentLint) -> bytes | None:
     """The text with every safe fix applied (re-read and re-linted by the fixer, as ``--fix``
-    does), or None when nothing changes or the fixer reverted. The fixer re-reads the text as
-    its path says (``formats.detect``), so a buffer linted as another format than its name
-    says (an unsaved one, a language the editor chose) has no "fix all"."""
+    does), or None when nothing changes or the fixer reverted. The fixer reads every pass as
+    the format the document was linted as (:func:`document_kind`), so an unsaved buffer, which
+    has no file name to tell it by, or one the editor gave a language its name does not say, is
+    fixed as it was linted."""
     if document.options is None or document.result is None:
         return None
-    if formats.detect(document.path, document.data) != document.kind:
-        return None
-    outcome = fix_file(document.path, document.data, document.options, unsafe=False)
+    outcome = fix_file(
+        document.path, document.data, document.options, unsafe=False, fmt=document.kind
+    )
     if not outcome.changed or outcome.data == document.data:
         return None
     return outcome.data

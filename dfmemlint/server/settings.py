@@ -22,7 +22,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from dfmemlint.config import Config, ConfigError, parse_codes, parse_ratio, selected_rules
+from dfmemlint.config import (
+    Config,
+    ConfigError,
+    invalid_value,
+    parse_codes,
+    parse_ratio,
+    selected_rules,
+)
 from dfmemlint.engine import LintOptions
 from dfmemlint.golang.container_limit import parse_container_limit
 from dfmemlint.golang.units import LimitError
@@ -63,29 +70,31 @@ def _unwrap(raw: object) -> Mapping[str, object]:
 
 def parse_settings(raw: object) -> ClientSettings:
     """Read the editor's settings. Unknown keys are left for other tools sharing the object;
-    a bad value raises ConfigError (``settings: ratio: expected a number ...``)."""
+    a bad value raises ConfigError worded as the command line words a refused value
+    (:func:`dfmemlint.config.invalid_value`), naming the setting as the editor shows it:
+    ``Invalid value for 'dfmemlint.ratio': the ratio must be …``."""
     table = _unwrap(raw)
     values: dict[str, object] = {}
+    names: dict[str, str] = {}  # field -> the setting's name, as the client wrote its key
     for key, value in table.items():
         field = _KEYS.get(key)
         if field is not None and value is not None:
             values[field] = value
+            names[field] = invalid_value(f"{SECTION}.{key}")
     memory_limit = None
     if "memory_limit" in values:
         value = values["memory_limit"]
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise ConfigError(
-                f"settings: memoryLimit must be a size like \"512MiB\", got {value!r}"
+                f"{names['memory_limit']}: expected a size like \"512MiB\", got {value!r}"
             )
         try:
             memory_limit = parse_container_limit(str(value))
         except LimitError as exc:
-            raise ConfigError(f"settings: memoryLimit: {exc}") from None
-    ratio = parse_ratio(values["ratio"], "settings: ratio") if "ratio" in values else None
-    select = parse_codes(values["select"], "settings: select") if "select" in values else None
-    ignore = (
-        parse_codes(values["ignore"], "settings: ignore") if "ignore" in values else frozenset()
-    )
+            raise ConfigError(f"{names['memory_limit']}: {exc}") from None
+    ratio = parse_ratio(values["ratio"], names["ratio"]) if "ratio" in values else None
+    select = parse_codes(values["select"], names["select"]) if "select" in values else None
+    ignore = parse_codes(values["ignore"], names["ignore"]) if "ignore" in values else frozenset()
     return ClientSettings(memory_limit, ratio, select, ignore)
 
 
