@@ -181,12 +181,16 @@ class Pragmas:
     are reported as DFM017 (``rules.dfmemlint_comment``) at the offending text of the comment."""
 
     __slots__ = (
-        "ignore_global", "ignore_lines", "memory_limit", "memory_limit_line", "notes", "problems",
+        "ignore_global", "ignore_lines", "ignore_words", "memory_limit", "memory_limit_line",
+        "notes", "problems",
     )
 
     def __init__(self) -> None:
         self.ignore_global: set[str] = set()
         self.ignore_lines: dict[int, set[str]] = {}  # comment line -> codes
+        #: comment line -> each name its ``ignore=`` lists: (the code, ``ALL``, or None for a
+        #: name that is no rule code; its byte span)
+        self.ignore_words: dict[int, list[tuple[str | None, int, int]]] = {}
         #: The limit a ``memory-limit=`` comment declares, in bytes; None when there is no such
         #: comment or its value is refused (then ``problems`` says why).
         self.memory_limit: int | None = None
@@ -206,12 +210,20 @@ def _offset(text: str, index: int) -> int:
     return len(reader.encode(text[:index]))
 
 
-def _codes(text: str, start: int, problems: list[Problem]) -> set[str]:
+def _codes(
+    text: str,
+    start: int,
+    problems: list[Problem],
+    words: list[tuple[str | None, int, int]] | None = None,
+) -> set[str]:
     """The rule codes named in ``text`` (found at byte offset ``start``); a name that is no rule
-    code is a problem at that name."""
+    code is a problem at that name. ``words`` gets each name with its byte span."""
     codes: set[str] = set()
     for word in re.finditer(r"[^,\s]+", text):
         code = word.group().upper()
+        if words is not None:
+            span = (start + _offset(text, word.start()), start + _offset(text, word.end()))
+            words.append((code if code == "ALL" or code in BY_CODE else None, *span))
         if code == "ALL":
             codes.update(BY_CODE)
         elif code in BY_CODE:
@@ -282,7 +294,8 @@ def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
         value = keyed.group(2)
         value_start = body_start + _offset(body, keyed.start(2))
         if key == "ignore":
-            pragmas.ignore_lines[line] = _codes(value, value_start, pragmas.problems)
+            words = pragmas.ignore_words[line] = []
+            pragmas.ignore_lines[line] = _codes(value, value_start, pragmas.problems, words)
         elif key == "global ignore":
             pragmas.ignore_global |= _codes(value, value_start, pragmas.problems)
         else:  # memory-limit
@@ -318,31 +331,31 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
             )
 
 
-def _suppressed_codes(
-    df: Dockerfile, pragmas: Pragmas, path: str
-) -> list[tuple[int, int, set[str]]]:
-    """(first line, last line, codes) for each instruction with ignore comments directly above
-    it (comment lines only, no blank line between). An ignore comment anywhere else does nothing,
-    and a note says so."""
+class Suppression(NamedTuple):
+    """The ``ignore=`` comments directly above one instruction (comment lines only, no blank
+    line between): the codes each comment line names, and the instruction's lines."""
+
+    first: int
+    last: int
+    codes: set[str]
+    by_line: dict[int, set[str]]
+
+
+def _suppressed_codes(df: Dockerfile, pragmas: Pragmas) -> list[Suppression]:
+    """The suppression of each instruction with ignore comments directly above it. An ignore
+    comment anywhere else does nothing (``dfmemlint.ignore_comments`` reports it, DFM017)."""
     comment_lines = {line for line, _ in df.comments}
-    spans: list[tuple[int, int, set[str]]] = []
-    used: set[int] = set()
+    spans: list[Suppression] = []
     for ins in df.instructions:
-        codes: set[str] = set()
+        by_line: dict[int, set[str]] = {}
         line = ins.start_line - 1
         while line in comment_lines:
             if line in pragmas.ignore_lines:
-                codes |= pragmas.ignore_lines[line]
-                used.add(line)
+                by_line[line] = pragmas.ignore_lines[line]
             line -= 1
-        if codes:
-            spans.append((ins.start_line, ins.end_line, codes))
-    for line in sorted(set(pragmas.ignore_lines) - used):
-        pragmas.notes.append(
-            f"{path}:{line}: this ignore comment is not directly above an instruction, so it "
-            "suppresses nothing; put it on the line(s) just above the instruction, or use "
-            "'global ignore=' for the whole file"
-        )
+        if by_line:
+            codes = set().union(*by_line.values())
+            spans.append(Suppression(ins.start_line, ins.end_line, codes, by_line))
     return spans
 
 
@@ -350,7 +363,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
     df = reader.read(data)
     graph = model.build(df, build_args=options.build_args, target=options.target)
     pragmas = read_pragmas(df, path)
-    suppressions = _suppressed_codes(df, pragmas, path)
+    suppressions = _suppressed_codes(df, pragmas)
     notes = list(pragmas.notes)
     if graph.target_missing is not None and df.error is None:
         raise UnknownTarget(path, graph.target_missing, [s.name for s in graph.stages if s.name])
@@ -372,6 +385,8 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         comment_problems=tuple(pragmas.problems),
     )
     findings: list[Finding] = []
+    ran: set[str] = set()  # the rules that looked at the file
+    used: set[tuple[int, str]] = set()  # (ignore comment line, code) that hid a finding
     for code, check in REGISTRY.items():
         if options.select is not None and code not in options.select:
             continue
@@ -379,15 +394,28 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
             continue
         if code != "DFM000" and df.error is not None:
             continue
+        ran.add(code)
         info = BY_CODE[code]
         for problem in check(ctx):
             finding = _finding(path, df, info.code, info.name, problem, options, info.severity)
-            if any(
-                first <= finding.line <= last and code in codes
-                for first, last, codes in suppressions
-            ):
-                continue
-            findings.append(finding)
+            hidden = False
+            for span in suppressions:
+                if span.first <= finding.line <= span.last and code in span.codes:
+                    hidden = True
+                    used.update((line, code) for line, c in span.by_line.items() if code in c)
+            if not hidden:
+                findings.append(finding)
+    if pragmas.ignore_lines and "DFM017" in ran and df.error is None:
+        from dfmemlint.ignore_comments import dockerfile_problems
+
+        info = BY_CODE["DFM017"]
+        every = len(ran) == len(REGISTRY)
+        for problem in dockerfile_problems(
+            df, pragmas.ignore_words, suppressions, used, ran, every
+        ):
+            findings.append(
+                _finding(path, df, info.code, info.name, problem, options, info.severity)
+            )
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     if any(f.fix is not None for f in findings):
         editable = EditableRanges(df, graph)

@@ -55,29 +55,65 @@ class Suppressions(Record):
     by_line: dict[int, set[str]]  # 1-based line of an ``ignore=`` comment -> the codes it names
     #: What is wrong with the comments (DFM017), for the file's engine to stamp like any problem.
     problems: list[ValueProblem]
+    #: 1-based line of an ``ignore=`` comment -> each name it lists (code, ``ALL`` or None for
+    #: no rule code) with its byte span
+    words: dict[int, list[tuple[str | None, int, int]]]
+    #: (comment line, code) of each ``ignore=`` that hid a finding (filled in by :meth:`hides`)
+    used: set[tuple[int, str]]
 
     def hides(self, finding: Finding, lines: Lines) -> bool:
         """Whether an ``ignore=`` comment on the comment lines directly above the finding's line
-        names its code (``global ignore=`` is applied by :func:`is_wanted`)."""
+        names its code (``global ignore=`` is applied by :func:`is_wanted`); each one that does
+        is recorded in ``used``."""
         line = finding.line - 1
+        hidden = False
         while line >= 1 and _COMMENT_LINE.match(lines.line_text(line)):
             if finding.code in self.by_line.get(line, ()):
-                return True
+                self.used.add((line, finding.code))
+                hidden = True
             line -= 1
-        return False
+        return hidden
+
+    def unused(
+        self, path: str, data: bytes, lines: Lines, options: LintOptions
+    ) -> list[Finding]:
+        """DFM017 findings for the ``ignore=`` comments that hid nothing (once every other
+        finding went through :meth:`hides`): :mod:`dfmemlint.ignore_comments`."""
+        if not self.by_line or not is_wanted(COMMENT_CODE, options, self.everywhere):
+            return []
+        from dfmemlint.ignore_comments import yaml_problems
+
+        def ran(code: str) -> bool:
+            return is_wanted(code, options, self.everywhere)
+
+        return [
+            to_finding(path, lines, ValueProblem(
+                COMMENT_CODE, Place(path, start, end, False), message, Severity.WARNING, fix
+            ), options)
+            for start, end, message, fix in yaml_problems(data, lines, self.words, self.used, ran)
+        ]
 
 
 def _comment_problem(path: str, start: int, end: int, message: str) -> ValueProblem:
     return ValueProblem(COMMENT_CODE, Place(path, start, end, False), message, Severity.WARNING)
 
 
-def _codes(path: str, data: bytes, start: int, end: int, problems: list[ValueProblem]) -> set[str]:
+def _codes(
+    path: str,
+    data: bytes,
+    start: int,
+    end: int,
+    problems: list[ValueProblem],
+    words: list[tuple[str | None, int, int]],
+) -> set[str]:
     """The rule codes named in ``data[start:end]``; a name that is no rule code is a DFM017
-    problem at that name."""
+    problem at that name. ``words`` gets each name with its byte span."""
     codes: set[str] = set()
     for word in re.finditer(rb"[^,\s]+", data[start:end]):
         text = word.group().decode("utf-8", "replace")
         code = text.upper()
+        known = code == "ALL" or code in BY_CODE
+        words.append((code if known else None, start + word.start(), start + word.end()))
         if code == "ALL":
             codes.update(BY_CODE)
         elif code in BY_CODE:
@@ -95,7 +131,7 @@ def _codes(path: str, data: bytes, start: int, end: int, problems: list[ValuePro
 def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
     """The ``# dfmemlint: ignore=`` and ``global ignore=`` comments of the YAML file ``path``,
     and the DFM017 problems of its ``# dfmemlint:`` comments."""
-    found = Suppressions(set(), {}, [])
+    found = Suppressions(set(), {}, [], {}, set())
     if b"dfmemlint" not in data:
         return found
     for match in _PRAGMA.finditer(data):
@@ -110,11 +146,14 @@ def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
                 "resources.limits.memory or the service's mem_limit).",
             ))
             continue
-        codes = _codes(path, data, setting.end(), body_end, found.problems)
+        words: list[tuple[str | None, int, int]] = []
+        codes = _codes(path, data, setting.end(), body_end, found.problems, words)
         if setting.group(1).lower().startswith(b"global"):
             found.everywhere.update(codes)
         else:
-            found.by_line[lines.line_col(match.start())[0]] = codes
+            line = lines.line_col(match.start())[0]
+            found.by_line[line] = codes
+            found.words[line] = words
     return found
 
 

@@ -214,7 +214,9 @@ def test_dotenv_value_brought_in_by_the_override_is_reported_there_only(project:
     ("comment", "expected"),
     [
         ("      # dfmemlint: ignore=DFM004\n", []),
-        ("      # dfmemlint: ignore=DFM007\n", [("DFM004", 6, 19, "error")]),
+        # DFM007 is not what the value has: an unused suppression (DFM017).
+        ("      # dfmemlint: ignore=DFM007\n",
+         [("DFM017", 5, 27, "warning"), ("DFM004", 6, 19, "error")]),
         ("# dfmemlint: global ignore=DFM004\n", []),
         ("", [("DFM004", 5, 19, "error")]),
     ],

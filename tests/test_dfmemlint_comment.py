@@ -180,7 +180,12 @@ def test_manifest_comment_with_an_unknown_code(
     path = write(tmp_path / "pod.yaml", MANIFEST)
     code, out, _ = run(capsys, "--format", "json", path)
     assert code == 1
-    (finding,) = json.loads(out)
+    # DFM004, which the value does not have, is an unused suppression (intended change: a
+    # finding too, over the comment's codes).
+    unused, finding = json.loads(out)
+    assert (unused["code"], unused["severity"], unused["line"], unused["column"],
+            unused["end_column"]) == ("DFM017", "warning", 11, 31, 43)
+    assert unused["message"].startswith("ignore=DFM004 suppresses nothing")
     assert (finding["code"], finding["severity"], finding["line"], finding["column"],
             finding["end_column"]) == ("DFM017", "warning", 11, 38, 43)
     assert finding["message"].startswith("'DFM44' is not a dfmemlint rule code")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dfmemlint.engine import LintOptions, LintResult, UnknownTarget, lint
-from dfmemlint.types import Severity
+from dfmemlint.types import Applicability, Severity
 
 BUILD = b"FROM golang:1.22 AS build\nRUN GOMEMLIMIT=1GiB go build -o /app .\n\n"
 FINAL = b'FROM alpine:3.20\nENV GOGC=off\nCOPY --from=build /app /app\nCMD ["/app"]\n'
@@ -37,7 +37,9 @@ def test_ignore_comment_directly_above_an_instruction() -> None:
 
 def test_ignore_comment_lists_several_codes() -> None:
     data = BUILD + FINAL.replace(b"ENV GOGC", b"# dfmemlint: ignore=DFM001,DFM003\nENV GOGC")
-    assert [c for c, _ in codes(run(data))] == ["DFM001", "DFM008", "DFM006"]
+    # Intended change: DFM003 is suppressed; DFM001, which this ENV does not have, is a DFM017
+    # finding (an unused suppression) at the comment, no longer passed over.
+    assert codes(run(data)) == [("DFM001", 2), ("DFM017", 5), ("DFM008", 6), ("DFM006", 8)]
 
 
 def test_codes_may_be_separated_by_spaces_and_lower_case() -> None:
@@ -71,15 +73,24 @@ def test_ignore_does_not_reach_the_next_instruction() -> None:
         b"RUN GOMEMLIMIT=1GiB go build -o /app .\n"
         b'FROM alpine:3.20\nCOPY --from=build /app /app\nENV GOMEMLIMIT=400MiB\nCMD ["/app"]\n'
     )
-    assert codes(run(data)) == [("DFM001", 4)]
+    # The comment above `RUN true` suppresses nothing there: DFM017 (intended change).
+    assert codes(run(data)) == [("DFM017", 2), ("DFM001", 4)]
 
 
 def test_ignore_comment_separated_by_a_blank_line_is_reported_and_ignored() -> None:
     data = BUILD.replace(b"RUN", b"# dfmemlint: ignore=DFM001\n\nRUN") + FINAL
     result = run(data)
     assert ("DFM001", 4) in codes(result)
-    assert len(result.notes) == 1
-    assert result.notes[0].startswith("Dockerfile:2: this ignore comment is not directly above")
+    # Intended change: a DFM017 finding with a safe fix that deletes the line, not a note.
+    assert result.notes == []
+    [misplaced] = [f for f in result.findings if f.code == "DFM017"]
+    assert (misplaced.line, misplaced.column, misplaced.severity) == (2, 21, Severity.WARNING)
+    assert misplaced.message.startswith("This ignore comment is not directly above")
+    assert misplaced.fix is not None
+    assert misplaced.fix.applicability == Applicability.SAFE
+    assert [data[e.start : e.end] for e in misplaced.fix.edits] == [
+        b"# dfmemlint: ignore=DFM001\n"
+    ]
 
 
 def test_ignore_comment_inside_a_continuation_is_reported() -> None:
@@ -88,8 +99,9 @@ def test_ignore_comment_inside_a_continuation_is_reported() -> None:
         b"    && GOMEMLIMIT=1GiB go build -o /app .\n"
     )
     result = run(data)
-    assert [c for c, _ in codes(result)] == ["DFM001"]
-    assert result.notes[0].startswith("Dockerfile:3: this ignore comment is not directly above")
+    assert codes(result) == [("DFM017", 3), ("DFM001", 4)]
+    assert result.findings[0].message.startswith("This ignore comment is not directly above")
+    assert result.notes == []
 
 
 def test_ignore_comment_above_the_start_command_suppresses_dfm006() -> None:

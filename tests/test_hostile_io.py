@@ -386,9 +386,10 @@ def test_a_name_with_a_newline_in_diff_headers_and_messages(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    # An ignore comment with a blank line below it suppresses nothing: a note names the file.
-    unused = b"# dfmemlint: ignore=DFM006\n\nFROM alpine"
-    Path(NASTY).write_bytes(BAD.replace(b"FROM alpine", unused))
+    # A dfmemlint comment above a parser directive ends the directive block: a note names the
+    # file.
+    directive = b"# syntax=docker/dockerfile:1\n"
+    Path(NASTY).write_bytes(b"# dfmemlint: global ignore=DFM001\n" + directive + BAD)
     code, out, err = run(capsys, "--diff", NASTY)
     assert code == 1
     assert out.splitlines()[:2] == [
@@ -396,7 +397,7 @@ def test_a_name_with_a_newline_in_diff_headers_and_messages(
         '+++ "b/x\\n::error title=injected::Dockerfile"',
     ]
     assert not [line for line in err.splitlines() if line.startswith("::")]
-    assert "x\u240a::error title=injected::Dockerfile:4: this ignore comment is not" in err
+    assert "x\u240a::error title=injected::Dockerfile:2: the 'syntax' parser directive" in err
     # git reads the quoted names back.
     patch = subprocess.run(["git", "apply", "--stat", "-"], input=out.encode(),
                            capture_output=True, check=False)

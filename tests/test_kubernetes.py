@@ -133,8 +133,9 @@ def test_comments_suppress() -> None:
         "                  divisor:"
     )
     result = lint("api.yaml", data.encode(), LintOptions())
-    # The finding is on the resource line, above the comment: not suppressed.
-    assert [f.code for f in result.findings] == ["DFM010"]
+    # The finding is on the resource line, above the comment: not suppressed, and the comment
+    # is an unused suppression (DFM017, intended change: it used to pass silently).
+    assert [(f.code, f.line) for f in result.findings] == [("DFM010", 15), ("DFM017", 16)]
     data = DEPLOYMENT.replace(
         "                  resource:", "                  # dfmemlint: ignore=DFM010\n"
         "                  resource:"

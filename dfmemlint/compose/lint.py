@@ -206,6 +206,7 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
             finding = to_finding(path, lines, problem, options)
             if not suppressions.hides(finding, lines):
                 findings.append(finding)
+    findings.extend(suppressions.unused(path, data, lines, options))
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     notes = [note for note in project.notes if note.startswith(path) or ":" not in note]
     return ComposeResult(path, data, findings, notes, lines, project, None, all_settings)

@@ -167,6 +167,10 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     problems.extend(patched.problems)
     problems.extend((problem, None) for problem in suppressions.problems)
     findings = _findings(path, lines, problems, options, suppressions, _shared(path, readers))
+    findings = sorted(
+        [*findings, *suppressions.unused(path, data, lines, options)],
+        key=lambda f: (f.line, f.column, f.code),
+    )
     used = {s.place.path for item in resolved for s in item.settings.settings.values()}
     used.update(
         place.path for view in patched.patches for item in view.containers

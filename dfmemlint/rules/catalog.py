@@ -147,7 +147,8 @@ CATALOG: tuple[RuleInfo, ...] = (
         "dfmemlint-comment",
         Severity.ERROR,
         "A # dfmemlint: comment does not work: a memory-limit value the command line refuses "
-        "(ambiguous, unreadable, out of bounds), an unknown rule code, an unknown setting.",
+        "(ambiguous, unreadable, out of bounds), an unknown rule code or setting, an ignore "
+        "comment that suppresses nothing (misplaced or unused).",
         (Severity.WARNING,),
     ),
 )
