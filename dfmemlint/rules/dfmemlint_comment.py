@@ -12,6 +12,9 @@ offending text of the comment:
   to make does not happen), as ruff's RUF102 ``invalid-rule-code`` does for ``# noqa``
   (``crates/ruff_linter/src/rules/ruff/rules/invalid_rule_code.rs``);
 * a ``# dfmemlint:`` comment with a setting that does not exist (``disable=DFM001``), a warning.
+
+An ``ignore=`` comment that suppresses nothing is DFM017 too, found by the engine once every
+other rule has reported (:mod:`dfmemlint.ignore_comments`).
 """
 
 from __future__ import annotations
