@@ -331,7 +331,7 @@ def _check_directive_block(df: Dockerfile, path: str, pragmas: Pragmas) -> None:
             )
 
 
-class Suppression(NamedTuple):
+class Suppression(Record):
     """The ``ignore=`` comments directly above one instruction (comment lines only, no blank
     line between): the codes each comment line names, and the instruction's lines."""
 
