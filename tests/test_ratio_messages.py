@@ -85,5 +85,5 @@ def test_lint(
 def test_language_server_settings(written: str, phrase: str, headroom: bool) -> None:
     with pytest.raises(ConfigError) as caught:
         parse_settings({"dfmemlint": {"ratio": float(written)}})
-    assert str(caught.value).startswith("settings: ratio: ")
+    assert str(caught.value).startswith("Invalid value for 'dfmemlint.ratio': ")
     _fits(str(caught.value), phrase, headroom)
