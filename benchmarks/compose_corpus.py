@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from dfmemlint.compose.lint import service_settings
-from dfmemlint.compose.model import EnvValue, Service, load_project
+from dfmemlint.compose.model import EnvValue, Service
+from dfmemlint.compose.project import load_project
 from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.units import describe_bytes
 from dfmemlint.rules import values

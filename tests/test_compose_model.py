@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from helpers.compose_samples import ISSUE_API, ISSUE_WORKER
 
-from dfmemlint.compose.model import ComposeError, Project, load_project
+from dfmemlint.compose.model import ComposeError, Project
 from dfmemlint.compose.names import is_compose_name, project_files, project_of
+from dfmemlint.compose.project import load_project
 
 MIB = 1 << 20
 

@@ -56,6 +56,8 @@ NOT_FOR_A_DOCKERFILE = (
     "dfmemlint.yamlsource",
     "dfmemlint.kubernetes",
     "dfmemlint.compose.model",
+    "dfmemlint.compose.merge",
+    "dfmemlint.compose.project",
     "dfmemlint.compose.source",
     "dfmemlint.compose.interpolate",
     "dfmemlint.compose.dotenv",
@@ -142,7 +144,7 @@ def test_a_fix_imports_the_fixer_and_no_yaml(tmp_path: Path) -> None:
     (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
     modules = _imported(tmp_path, "--diff", "Dockerfile")
     assert {"dfmemlint.commands.fixing", "dfmemlint.fix.fixer", "difflib"} <= modules
-    assert _under(modules, ("yaml", "dfmemlint.kubernetes", "dfmemlint.compose.model")) == []
+    assert _under(modules, ("yaml", "dfmemlint.kubernetes", "dfmemlint.compose.project")) == []
 
 
 LINTER = (

@@ -101,7 +101,8 @@ def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
 
 def _compose_targets(files: list[str], include_all: bool) -> list[AlertTarget | Skipped]:
     from dfmemlint.alerts.compose import compose_target
-    from dfmemlint.compose.model import ComposeError, load_project
+    from dfmemlint.compose.model import ComposeError
+    from dfmemlint.compose.project import load_project
 
     try:
         project = load_project(files)

@@ -25,8 +25,9 @@ from collections.abc import Iterator
 
 from dfmemlint.compose import dotenv
 from dfmemlint.compose.lint import ComposeResult, service_settings
-from dfmemlint.compose.model import ComposeError, Project, load_project
+from dfmemlint.compose.model import ComposeError, Project
 from dfmemlint.compose.names import project_files, project_of
+from dfmemlint.compose.project import load_project
 from dfmemlint.containers import ContainerSettings
 from dfmemlint.engine import LintOptions
 from dfmemlint.positions import Lines

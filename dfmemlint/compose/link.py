@@ -1,6 +1,6 @@
 """The Compose services that build a Dockerfile, and the memory limit it then runs under.
 
-A service's ``build`` names the Dockerfile it builds (:mod:`dfmemlint.compose.model`). When that
+A service's ``build`` names the Dockerfile it builds (:mod:`dfmemlint.compose.project`). When that
 Dockerfile is linted, the Compose projects of its directory and of every directory above it are
 read (the files ``docker compose`` itself would pick there: :func:`names.project_files`), and
 each service whose Dockerfile is this file declares the container's memory limit. A Compose file
@@ -81,7 +81,8 @@ class Linker:
         key = tuple(os.path.realpath(f) for f in files)
         if key not in self._loaded:
             # Only a run with a Compose file pays for importing the YAML reader.
-            from dfmemlint.compose.model import ComposeError, load_project
+            from dfmemlint.compose.model import ComposeError
+            from dfmemlint.compose.project import load_project
 
             project = None
             try:
@@ -130,7 +131,7 @@ class Linker:
 def services_in(dockerfile: str, compose_files: list[str]) -> list[LinkedService]:
     """The services of the Compose project ``compose_files`` that build ``dockerfile``.
     Raises ComposeError for a file Compose cannot read."""
-    from dfmemlint.compose.model import load_project
+    from dfmemlint.compose.project import load_project
 
     project = load_project(compose_files)
     target = os.path.realpath(dockerfile)

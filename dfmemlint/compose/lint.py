@@ -1,6 +1,6 @@
 """Lint a Compose file: the value rules (DFM004 malformed GOMEMLIMIT, DFM007 out of range against
 the service's memory limit, DFM008 GOGC=off with no GOMEMLIMIT) on each service's environment as
-``docker compose`` builds it (:mod:`dfmemlint.compose.model`).
+``docker compose`` builds it (:mod:`dfmemlint.compose.project`).
 
 The file is read with the project it belongs to (the override file beside a ``compose.yaml``,
 the ``.env`` file), so each finding is about what the container really gets; a finding is
@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from dfmemlint.compose.model import ComposeError, EnvValue, Project, Service, load_project
+from dfmemlint.compose.model import ComposeError, EnvValue, Project, Service
 from dfmemlint.compose.names import project_of
+from dfmemlint.compose.project import load_project
 from dfmemlint.compose.source import Origin
 from dfmemlint.containers import (
     Container,
