@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -201,9 +202,18 @@ def test_fix_style_inline_on_an_image_without_env(
     run(capsys, "--fix", "--fix-style", "inline", "--memory-limit", "512MiB", str(path))
     # Neither a shell nor env there: inline cannot work, the ENV line is the fix.
     assert path.read_bytes().endswith(b'ENV GOMEMLIMIT=409MiB\nCMD ["/app"]\n')
-    path.write_bytes(FIXED_SAFE.replace(b"alpine:3.20", b"example.com/runtime:1"))
+    unknown = FIXED_SAFE.replace(b"alpine:3.20", b"example.com/runtime:1")
+    path.write_bytes(unknown)
     run(capsys, "--fix", "--fix-style", "inline", "--memory-limit", "512MiB", str(path))
-    # An image dfmemlint does not know: only env, which overrides a runtime value.
+    # An image dfmemlint does not know: only env, which overrides a runtime value and may not
+    # be in the image, so the fix is unsafe: --fix leaves the file, --unsafe-fixes writes it.
+    assert path.read_bytes() == unknown
+    _, out, _ = run(
+        capsys, "--format", "json", "--fix-style", "inline", "--memory-limit", "512MiB", str(path)
+    )
+    adding = [f["fix"] for f in json.loads(out) if f["fix"] and "env" in f["fix"]["message"]]
+    assert [fix["applicability"] for fix in adding] == ["unsafe"]
+    run(capsys, "--unsafe-fixes", "--fix-style", "inline", "--memory-limit", "512MiB", str(path))
     assert path.read_bytes().endswith(b'CMD ["env", "GOMEMLIMIT=409MiB", "/app"]\n')
 
 
@@ -365,8 +375,14 @@ def test_diff_says_when_a_fix_overrides_the_runtime_value(
 ) -> None:
     path = tmp_path / "Dockerfile"
     path.write_bytes(FIXED_SAFE.replace(b'CMD ["/app"]', b'CMD ["env", "TZ=UTC", "/app"]'))
+    # Unsafe (a runtime value no longer applies): shown only with --unsafe-fixes.
     code, out, err = run(
         capsys, "--diff", "--fix-style", "inline", "--memory-limit", "512MiB", str(path)
+    )
+    assert "GOMEMLIMIT=409MiB" not in out
+    code, out, err = run(
+        capsys, "--diff", "--unsafe-fixes", "--fix-style", "inline", "--memory-limit", "512MiB",
+        str(path),
     )
     assert code == 1
     assert '+CMD ["env", "GOMEMLIMIT=409MiB", "TZ=UTC", "/app"]' in out

@@ -17,9 +17,9 @@ when there is one), written so that a runtime value still wins where a shell run
 * exec form, in an image known to have a shell:
   ``CMD ["sh", "-c", "GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec \"$@\"", "sh", "/app"]``;
 * exec form otherwise, only where ``env`` is the one way (a command that already runs ``env``, or
-  an image dfmemlint does not know): ``CMD ["env", "GOMEMLIMIT=409MiB", "/app"]``, and the fix
-  says that a runtime GOMEMLIMIT then no longer applies (``env`` sets it over whatever the
-  container was started with).
+  an image dfmemlint does not know): ``CMD ["env", "GOMEMLIMIT=409MiB", "/app"]``, an unsafe
+  fix that says a runtime GOMEMLIMIT then no longer applies (``env`` sets it over whatever the
+  container was started with, and an unknown image may have no ``env``).
 
 Where inline cannot work (scratch, distroless, an image whose own ENTRYPOINT takes the CMD as
 arguments, a start command inherited from another stage or image, a compound shell command) the
@@ -97,16 +97,16 @@ def add_gomemlimit_fix(ctx: Context) -> Fix | None:
             (Edit(existing.start, existing.end, encode(value)),),
             Applicability.UNSAFE,
         )
-    candidates: list[tuple[Edit, _Expected, str]] = []
+    candidates: list[_Candidate] = []
     if ctx.fix_style == "inline":
         inline = _inline(ctx, final, value)
         if inline is not None:
             candidates.append(inline)
     candidates.append(_env_line(ctx, final, value))
     data = ctx.dockerfile.data
-    for edit, expected, title in candidates:
+    for edit, expected, title, applicability in candidates:
         if _reads_as(data[: edit.start] + edit.replacement + data[edit.end :], expected):
-            return Fix(f"{title} ({why})", (edit,), Applicability.SAFE)
+            return Fix(f"{title} ({why})", (edit,), applicability)
     return None
 
 
@@ -154,10 +154,14 @@ def _position(ctx: Context, ins: Instruction) -> int:
     return next(i for i, other in enumerate(ctx.dockerfile.instructions) if other is ins)
 
 
+# An edit, how the edited file must read, the fix's title, and how safe it is.
+_Candidate = tuple[Edit, "_Expected", str, Applicability]
+
+
 # --- inline on the start command ---------------------------------------------------------------
 
 
-def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, str] | None:
+def _inline(ctx: Context, final: Stage, value: str) -> _Candidate | None:
     entry, cmd = effective_start(ctx.graph)
     start = entry if entry is not None else cmd
     if start is None or not any(ins is start for ins in final.instructions):
@@ -177,7 +181,7 @@ def _inline(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, st
 
 def _inline_exec(
     ctx: Context, start: Instruction, value: str, tools: images.ImageTools
-) -> tuple[Edit, _Expected, str] | None:
+) -> _Candidate | None:
     elements = start.values
     if not elements:
         return None
@@ -225,7 +229,10 @@ def _inline_exec(
     expected = _Expected(
         ctx.dockerfile.instructions, _position(ctx, start), (start.cmd, tuple(new_words)), True
     )
-    return edit, expected, title
+    # Through `env`, GOMEMLIMIT is set over the one the container is started with (and an image
+    # dfmemlint does not know may have no `env`): a change of behaviour, so the fix is unsafe.
+    through_env = new_words[0].rsplit("/", 1)[-1] == "env"
+    return edit, expected, title, Applicability.UNSAFE if through_env else Applicability.SAFE
 
 
 def _continued_separator(between: bytes, escape: str) -> bool:
@@ -271,7 +278,7 @@ def _single_simple_command(script: str) -> bool:
 
 def _inline_shell(
     ctx: Context, start: Instruction, value: str
-) -> tuple[Edit, _Expected, str] | None:
+) -> _Candidate | None:
     script = start.args.value
     if not script or not _single_simple_command(script):
         return None
@@ -289,16 +296,17 @@ def _inline_shell(
     expected = _Expected(
         ctx.dockerfile.instructions, _position(ctx, start), (start.cmd, (new_script,)), True
     )
-    return edit, expected, (
+    title = (
         f"Set GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} on the {start.cmd} and exec the program (a "
         "GOMEMLIMIT set at run time still wins)"
     )
+    return edit, expected, title, Applicability.SAFE
 
 
 # --- ENV line in the final stage ----------------------------------------------------------------
 
 
-def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, str]:
+def _env_line(ctx: Context, final: Stage, value: str) -> _Candidate:
     df = ctx.dockerfile
     data = df.data
     instructions = final.instructions
@@ -331,7 +339,7 @@ def _env_line(ctx: Context, final: Stage, value: str) -> tuple[Edit, _Expected, 
             False,
         )
         title = f"Add ENV GOMEMLIMIT={value} at the end of the final stage"
-    return edit, expected, title
+    return edit, expected, title, Applicability.SAFE
 
 
 def _indentation(data: bytes, line_start: int) -> bytes:
