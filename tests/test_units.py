@@ -719,3 +719,22 @@ def test_format_percent_is_the_exact_percentage(ratio: float) -> None:
     from dfmemlint.golang.units import format_fraction, format_percent
 
     assert format_percent(ratio) == format_fraction(Fraction(repr(ratio)) * 100)
+
+
+@given(st.text(alphabet="0123456789.-+_ eExXbBoOMGTKiB\t'\"a\u00e9\u0663\u00a0", max_size=10))
+def test_each_cheap_test_passes_every_value_of_its_shape(value: str) -> None:
+    """A malformed shape's pattern is tried only when its cheap test passes: that test must pass
+    every value the pattern matches, and the unit shape must read as its pattern does."""
+    from dfmemlint.golang import gomemlimit
+
+    for may_be, shape, _ in gomemlimit._MALFORMED_SHAPES:
+        if re.fullmatch(shape, value):
+            assert may_be(value), (shape, value)
+    unit = re.fullmatch(r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)", value)
+    shaped = any(re.fullmatch(s, value) for _, s, _ in gomemlimit._MALFORMED_SHAPES)
+    plain = gomemlimit.unquoted(value) is None and value.strip().lower() != "off"
+    reason = gomemlimit._malformed_reason(value)
+    if plain and not shaped:
+        assert (unit is not None) is ("is not one of the case-sensitive" in reason)
+        if unit is not None:
+            assert repr(unit["unit"]) in reason

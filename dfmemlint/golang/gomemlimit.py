@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 
 from dfmemlint.golang.units import GIB, KIB, MAX_INT64, MAX_UINT64, MIB, TIB, too_many_digits
 from dfmemlint.records import Record
@@ -336,20 +337,38 @@ def _suggest_unquoted(inner: str) -> tuple[str | None, bool]:
     return _suggest(inner)
 
 
-# The first shape a malformed value has, in this order, says why Go refuses it.
-_MALFORMED_SHAPES: tuple[tuple[str, str], ...] = (
-    (r"(?s:.*\s.*)", "it must not contain whitespace"),
-    (r"[+-]?[0-9]*\.[0-9]+\D*", "it must be a whole number"),
-    (r"[+-]?0[xXoObB][0-9A-Fa-f_]+", "only decimal digits are allowed"),
-    (r"[+-]?[0-9.]+[eE][+-]?[0-9]+", "exponent notation is not allowed"),
-    (r"[+-]?[0-9_]*_[0-9_]*\D*", "digit separators are not allowed"),
-    (r"-[0-9]+\D*", "a negative limit is not allowed"),
-    (r"[+-]?[0-9]+(?:(?:[KMGT]i)?B)?", "it does not fit in a signed 64-bit number of bytes"),
+def _has_space(value: str) -> bool:
+    return any(c.isspace() for c in value)  # what \s matches in a str pattern
+
+
+def _radix_prefix(value: str) -> bool:
+    digits = value.lstrip("+-")
+    return digits[:1] == "0" and digits[1:2] in ("x", "X", "o", "O", "b", "B")
+
+
+def _whole_bytes(value: str) -> bool:
+    digits = value[1:] if value[:1] in ("+", "-") else value
+    number = digits.rstrip("BKMGTi")
+    return number.isascii() and number.isdigit() and digits[len(number) :] in _BYTE_UNITS
+
+
+_BYTE_UNITS = ("", "B", "KiB", "MiB", "GiB", "TiB")
+
+# The first shape a malformed value has, in this order, says why Go refuses it. Each shape comes
+# with a test its values all pass, cheaper than the pattern: the pattern is compiled (on first
+# use, by re's cache) only for a value that passes it, so the common misspellings (``512MB``,
+# ``1Gi``) compile none.
+_MALFORMED_SHAPES: tuple[tuple[Callable[[str], bool], str, str], ...] = (
+    (_has_space, r"(?s).*\s.*", "it must not contain whitespace"),
+    (lambda v: "." in v, r"[+-]?[0-9]*\.[0-9]+\D*", "it must be a whole number"),
+    (_radix_prefix, r"[+-]?0[xXoObB][0-9A-Fa-f_]+", "only decimal digits are allowed"),
+    (lambda v: "e" in v or "E" in v, r"[+-]?[0-9.]+[eE][+-]?[0-9]+",
+     "exponent notation is not allowed"),
+    (lambda v: "_" in v, r"[+-]?[0-9_]*_[0-9_]*\D*", "digit separators are not allowed"),
+    (lambda v: v.startswith("-"), r"-[0-9]+\D*", "a negative limit is not allowed"),
+    (_whole_bytes, r"[+-]?[0-9]+(?:(?:[KMGT]i)?B)?",
+     "it does not fit in a signed 64-bit number of bytes"),
 )
-# One expression for all of them (one compilation): a full match takes the first alternative
-# that matches the whole value, and names it.
-_MALFORMED = "|".join(f"(?P<shape{n}>{shape})" for n, (shape, _) in enumerate(_MALFORMED_SHAPES))
-_UNIT_SHAPE = r"[+-]?[0-9]+(?P<unit>[A-Za-z]+)"
 _FATAL_TAIL = f"so every Go program that inherits it {_CRASH}"
 
 
@@ -358,14 +377,14 @@ def _malformed_reason(value: str) -> str:
         return "the quotes are part of the value, and Go accepts no quote"
     if value.strip().lower() == "off":
         return "only lowercase 'off' disables the limit"
-    shape = re.fullmatch(_MALFORMED, value)
-    if shape is not None and shape.lastgroup is not None:
-        return _MALFORMED_SHAPES[int(shape.lastgroup.removeprefix("shape"))][1]
-    unit = re.fullmatch(_UNIT_SHAPE, value)
-    if unit is not None:
-        return (
-            f"the unit {unit['unit']!r} is not one of the case-sensitive B, KiB, MiB, GiB or TiB"
-        )
+    for may_be, shape, reason in _MALFORMED_SHAPES:
+        if may_be(value) and re.fullmatch(shape, value):
+            return reason
+    # A number and a unit Go does not know: [+-]?[0-9]+[A-Za-z]+
+    digits = value[1:] if value[:1] in ("+", "-") else value
+    unit = digits.lstrip("0123456789")
+    if unit != digits and unit.isascii() and unit.isalpha():
+        return f"the unit {unit!r} is not one of the case-sensitive B, KiB, MiB, GiB or TiB"
     return (
         "it must be a whole number of bytes, optionally followed by B, KiB, MiB, GiB or TiB, "
         "or exactly 'off'"
