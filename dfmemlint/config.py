@@ -12,7 +12,6 @@ every other flag replaces the configured value.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -271,30 +270,46 @@ def _load(path: str) -> dict[str, Any]:
 # [tool."dfmemlint".severity]), a dotted key at the top (tool.dfmemlint.ratio = …), an inline
 # table (tool = {dfmemlint = …}), or a key under a [tool] header (dfmemlint = …). A pyproject.toml
 # with none of them is not parsed: most have no dfmemlint table, and parsing costs start-up time.
-# Patterns as text: `re` compiles (and caches) them on first use, so a run that finds no
-# pyproject.toml never pays for them.
-_TOOL_DFMEMLINT = (
-    rb"""(?m)^[ \t]*\[*[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dfmemlint\b"""
-    rb"""|\btool["']?[ \t]*=[ \t]*\{[^\n]*\bdfmemlint\b"""
-)
-_DFMEMLINT_KEY = rb"""(?m)^[ \t]*["']?dfmemlint["']?[ \t]*[=.]"""
-_HEADER = rb"(?m)^[ \t]*\[+([^\]\n]*)\]"
+# The lines are read with bytes methods, blanks and quotes dropped: no pattern is compiled, even
+# for a project that names dfmemlint only as a dependency.
+_SQUEEZED = b" \t\r\"'"
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _starts_with_name(text: bytes, name: bytes) -> bool:
+    """``text`` starts with ``name`` as a whole word (what ``\\b`` ends)."""
+    return text.startswith(name) and (len(text) == len(name) or text[len(name)] not in _WORD)
 
 
 def may_configure(raw: bytes) -> bool:
     """Whether a pyproject.toml's bytes may hold a ``[tool.dfmemlint]`` table (never a false
     no; a false yes only costs a parse)."""
-    if b"dfmemlint" not in raw:  # every pattern below needs the word: none is compiled
+    if b"dfmemlint" not in raw:
         return False
-    if re.search(_TOOL_DFMEMLINT, raw) is not None:
-        return True
-    header = re.compile(_HEADER)  # from re's cache after the first run
-    for key in re.finditer(_DFMEMLINT_KEY, raw):
-        headers = header.findall(raw, 0, key.start())
-        table = headers[-1] if headers else b""
-        if table.replace(b" ", b"").replace(b"\t", b"").strip(b"\"'") == b"tool":
+    table = b""  # the last table header's name, blanks and quotes dropped
+    for line in raw.split(b"\n"):
+        key = line.translate(None, _SQUEEZED)
+        if key.startswith(b"["):
+            table = key.lstrip(b"[").split(b"]", 1)[0]
+            if _starts_with_name(table, b"tool.dfmemlint"):
+                return True
+        elif b"dfmemlint" not in key:
+            continue
+        elif _starts_with_name(key, b"tool.dfmemlint") or (key.startswith(b"tool={") and any(
+            _starts_with_name(key[at:], b"dfmemlint") and (at == 0 or key[at - 1] not in _WORD)
+            for at in _occurrences(key, b"dfmemlint")
+        )) or (table == b"tool" and key.startswith((b"dfmemlint=", b"dfmemlint."))):
             return True
     return False
+
+
+def _occurrences(text: bytes, word: bytes) -> list[int]:
+    found: list[int] = []
+    at = text.find(word)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _tool_table(data: dict[str, Any], path: str) -> dict[str, Any]:

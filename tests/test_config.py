@@ -401,3 +401,34 @@ def test_pyproject_prefilter_never_misses_a_table(text: str, configures: bool) -
     if text:
         has_table = "dfmemlint" in config._parse(text.encode(), "pyproject.toml").get("tool", {})
         assert has_table is configures
+
+
+_FORMS = [
+    "[{s}{q}tool{q}{s}.{s}{r}dfmemlint{r}{s}]\nratio = 0.5\n",
+    "[[{s}{q}tool{q}{s}.{s}{r}dfmemlint{r}{s}.x{s}]]\nratio = 0.5\n",
+    "{q}tool{q}{s}.{s}{r}dfmemlint{r}{s}.ratio{s}={s}0.5\n",
+    "{q}tool{q}{s}={s}{{{s}{r}dfmemlint{r}{s}={s}{{ratio = 0.5}}{s}}}\n",
+    "[{s}{q}tool{q}{s}]{s}# tools\nother = 1\n{r}dfmemlint{r}{s}={s}{{ratio = 0.5}}\n",
+    "[{s}{q}tool{q}{s}]\r\n{r}dfmemlint{r}{s}.{s}ratio{s}={s}0.5\r\n",
+    "[{q}tool{q}.ruff]\n{r}dfmemlint{r} = 1\n",
+    "[project]\ndependencies = [{q}dfmemlint{q}]\n[tool]\nother = 1\n",
+]
+
+
+@pytest.mark.parametrize("form", _FORMS)
+@pytest.mark.parametrize("quote", ["", '"', "'"])
+@pytest.mark.parametrize("inner", ["", '"', "'"])
+@pytest.mark.parametrize("blank", ["", " ", "\t"])
+def test_the_prefilter_never_misses_a_table_however_it_is_written(
+    form: str, quote: str, inner: str, blank: str
+) -> None:
+    """Each way of writing the table, with every quoting and spacing TOML allows: where tomllib
+    finds a dfmemlint table, the filter says yes (a wrong no would ignore a configuration)."""
+    text = "name = 'x'\n" + form.format(s=blank, q=quote, r=inner) + "[project]\nname = 'x'\n"
+    try:
+        data = config._parse(text.encode(), "pyproject.toml")
+    except ConfigError:
+        pytest.skip("not TOML with this quoting")
+    configured = "dfmemlint" in data.get("tool", {})
+    assert configured is not form.startswith(("[{q}tool{q}.ruff]", "[project]"))
+    assert config.may_configure(text.encode()) is configured
