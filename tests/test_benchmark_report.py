@@ -42,15 +42,19 @@ def test_one_file_and_start_up_figures() -> None:
     assert f"| {ratio.group(1)}{X} slower | ≤ 1.5{X}: {ratio.group(2)} |" in section
     start_up = re.search(
         r"\(`python -c 'import click'`, ([0-9,]+ ms)\): one file \*\*([+-][0-9,]+ ms)\*\* "
-        r"\(target <= \+15 ms: ([^)]*)\), `dfmemlint --version` \*\*([+-][0-9,]+ ms)\*\* "
-        r"\(target <= \+5 ms: ([^)]*)\)",
+        r"\(`dfmemlint FILE`, its text report; target <= \+15 ms: ([^)]*)\), "
+        r"\*\*([+-][0-9,]+ ms)\*\* with `--format json` \(target <= \+15 ms: ([^)]*)\), "
+        r"`dfmemlint --version` \*\*([+-][0-9,]+ ms)\*\* \(target <= \+5 ms: ([^)]*)\)",
         RESULTS,
     )
     assert start_up is not None
-    click, over, over_verdict, version, version_verdict = start_up.groups()
+    click, over, over_verdict, json_over, json_verdict, version, version_verdict = (
+        start_up.groups()
+    )
     assert (
-        f"| start-up over `python -c 'import click'` ({click}) | one file {over}, "
-        f"`--version` {version} | | | ≤ +15 ms: {over_verdict}; ≤ +5 ms: {version_verdict} |"
+        f"| start-up over `python -c 'import click'` ({click}) | one file {over} "
+        f"(`--format json` {json_over}), `--version` {version} | | | ≤ +15 ms: {over_verdict} "
+        f"(JSON: {json_verdict}); ≤ +5 ms: {version_verdict} |"
     ) in section
 
 
