@@ -74,6 +74,17 @@ class Suppressions(Record):
             line -= 1
         return hidden
 
+    def stamp(
+        self, path: str, lines: Lines, problem: ValueProblem, options: LintOptions
+    ) -> Finding | None:
+        """``problem`` as a finding of ``path``; None when the run does not want its code
+        (:func:`is_wanted`, ``global ignore=`` included) or an ``ignore=`` comment above it
+        hides it (:meth:`hides`)."""
+        if not is_wanted(problem.code, options, self.everywhere):
+            return None
+        finding = to_finding(path, lines, problem, options)
+        return None if self.hides(finding, lines) else finding
+
     def unused(
         self, path: str, data: bytes, lines: Lines, options: LintOptions
     ) -> list[Finding]:

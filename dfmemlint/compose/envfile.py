@@ -38,7 +38,6 @@ from dfmemlint.yaml_findings import (
     is_wanted,
     read_suppressions,
     syntax_finding,
-    to_finding,
 )
 
 _LINE = re.compile(r"line (\d+):")
@@ -79,17 +78,16 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
                 if os.path.realpath(problem.place.path) != target:
                     continue
                 key = (problem.code, problem.place.start, problem.place.end)
-                if key in seen or not is_wanted(problem.code, options, suppressions.everywhere):
+                if key in seen:
                     continue
                 seen.add(key)
-                finding = to_finding(path, lines, problem, options)
-                if not suppressions.hides(finding, lines):
+                finding = suppressions.stamp(path, lines, problem, options)
+                if finding is not None:
                     findings.append(finding)
     for problem in suppressions.problems:
-        if is_wanted(problem.code, options, suppressions.everywhere):
-            finding = to_finding(path, lines, problem, options)
-            if not suppressions.hides(finding, lines):
-                findings.append(finding)
+        finding = suppressions.stamp(path, lines, problem, options)
+        if finding is not None:
+            findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     notes = [f"{message}; whether it reads {path} is unknown" for message in failed]
     if not readers:

@@ -41,7 +41,6 @@ from dfmemlint.yaml_findings import (
     is_wanted,
     read_suppressions,
     syntax_finding,
-    to_finding,
 )
 
 RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")
@@ -196,17 +195,16 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
                 fix = add_gomemlimit(settings, service, project, path, data, options.ratio)
                 placed = placed._replace(fix=fix)
             key = (placed.code, placed.place.start, placed.place.end)
-            if key in seen or not is_wanted(placed.code, options, suppressions.everywhere):
+            if key in seen:
                 continue
             seen.add(key)
-            finding = to_finding(path, lines, placed, options)
-            if not suppressions.hides(finding, lines):
+            finding = suppressions.stamp(path, lines, placed, options)
+            if finding is not None:
                 findings.append(finding)
     for problem in suppressions.problems:
-        if is_wanted(problem.code, options, suppressions.everywhere):
-            finding = to_finding(path, lines, problem, options)
-            if not suppressions.hides(finding, lines):
-                findings.append(finding)
+        finding = suppressions.stamp(path, lines, problem, options)
+        if finding is not None:
+            findings.append(finding)
     findings.extend(suppressions.unused(path, data, lines, options))
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     notes = [note for note in project.notes if note.startswith(path) or ":" not in note]

@@ -39,7 +39,6 @@ from dfmemlint.yaml_findings import (
     is_wanted,
     read_suppressions,
     syntax_finding,
-    to_finding,
 )
 from dfmemlint.yamlsource.reader import YamlError, read_stream, without_cycle_collection
 
@@ -234,8 +233,8 @@ def _findings(
             problem = problem._replace(
                 message=f"{problem.message} Also read by {', '.join(names)}."
             )
-        finding = to_finding(path, lines, problem, options)
-        if not suppressions.hides(finding, lines):
+        finding = suppressions.stamp(path, lines, problem, options)
+        if finding is not None:
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     return findings
