@@ -209,6 +209,13 @@ def interpolate(template: str, lookup: Lookup) -> Interpolated:
     return Interpolated("".join(p.text for p in merged), merged, tuple(state.overridable))
 
 
+def literal(text: str) -> str:
+    """The template whose interpolation is ``text``: each ``$`` written as the escape ``$$``
+    (template/template.go, the ``escaped`` group of ``DefaultPattern``). What a fix writes
+    into a Compose value goes through this, so the container gets exactly ``text``."""
+    return text.replace("$", "$$")
+
+
 def has_interpolation(text: str) -> bool:
     """``text`` contains a ``$`` (so Compose's interpolation may change it)."""
     return "$" in text

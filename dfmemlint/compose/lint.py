@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from dfmemlint.compose.interpolate import literal
 from dfmemlint.compose.model import ComposeError, EnvValue, Project, Service
 from dfmemlint.compose.names import project_of
 from dfmemlint.compose.project import load_project
@@ -94,6 +95,9 @@ def _how(value: EnvValue) -> str:
     if value.overridable:
         names = ", ".join(f"${{{name}}}" for name in value.overridable)
         how = f"the default of {names}, unless the shell running docker compose sets it"
+    if value.escaped:
+        # compose-go template/template.go: the ``escaped`` group ($$) is replaced by one $.
+        how += ", where Compose reads $$ as one $"
     return how
 
 
@@ -166,6 +170,19 @@ def _in_this_file(
     return None
 
 
+def _as_template(problem: ValueProblem) -> ValueProblem:
+    """A value fix as the Compose file must write it: every ``$`` of the new text escaped, so
+    that Compose's interpolation gives the container the text the fix means."""
+    fix = problem.fix
+    if fix is None or not any(b"$" in edit.replacement for edit in fix.edits):
+        return problem
+    edits = tuple(
+        edit._replace(replacement=literal(edit.replacement.decode()).encode())
+        for edit in fix.edits
+    )
+    return problem._replace(fix=fix._replace(edits=edits))
+
+
 def _same(a: str, b: str) -> bool:
     return os.path.normpath(a) == os.path.normpath(b)
 
@@ -189,6 +206,7 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
             placed = _in_this_file(problem, service, path)
             if placed is None:
                 continue
+            placed = _as_template(placed)
             if placed.code == "DFM008" and placed.fix is None:
                 from dfmemlint.compose.fixes import add_gomemlimit
 

@@ -35,6 +35,8 @@ class EnvValue(Record):
     list_entry: bool = False
     #: Written in a block ``environment`` (one entry a line), not a flow ``{…}`` or ``[…]``.
     in_block: bool = False
+    #: Written with Compose's ``$$`` escape for a ``$`` (the value is the text after it).
+    escaped: bool = False
 
 
 class MemoryLimit(Record):

@@ -91,12 +91,33 @@ class _Reader:
             piece = result.pieces[0]
             if piece.variable is not None and piece.variable in self.dotenv_values:
                 return self.dotenv_values[piece.variable].origin, overridable, ".env"
-            if exact and piece.variable is None and piece.end - piece.start == len(piece.text):
-                begin = start + skip + piece.start
-                origin = source.origin(begin, begin + len(piece.text), True)
-                return origin, overridable, "environment"
+        if exact and result is not None and _literal_run(result):
+            # Text of the scalar itself (a default, or text with $$ escapes): point at it; it
+            # is editable when it is exactly the value (no escape inside).
+            first, last = result.pieces[0], result.pieces[-1]
+            begin, finish = start + skip + first.start, start + skip + last.end
+            editable = len(result.pieces) == 1 and first.end - first.start == len(first.text)
+            return source.origin(begin, finish, editable), overridable, "environment"
         editable = exact and (result is None or "$" not in raw.node.value)
         return source.origin(start + skip, end, editable), overridable, "environment"
+
+
+def _literal_run(result: Interpolated) -> bool:
+    """The value is one stretch of the template's own text (no variable's value inside)."""
+    pieces = result.pieces
+    return bool(pieces) and all(
+        piece.variable is None and (n == 0 or pieces[n - 1].end == piece.start)
+        for n, piece in enumerate(pieces)
+    )
+
+
+def escapes(result: Interpolated | None) -> bool:
+    """The value holds a ``$`` written as Compose's escape ``$$`` (template/template.go: the
+    ``escaped`` group of ``DefaultPattern`` is replaced by one ``$``)."""
+    return result is not None and any(
+        piece.variable is None and piece.text == "$" and piece.end - piece.start == 2
+        for piece in result.pieces
+    )
 
 
 def _read_yaml(source: SourceText) -> list[Any]:
@@ -229,7 +250,7 @@ def _resolve(
             origin, overridable, via = reader.value_origin(scalar, entry, skip=len(key) + 1)
             own[key] = EnvValue(
                 key, entry.value, origin, via, overridable, _scalar_origin(scalar, via), True,
-                scalar.in_block,
+                scalar.in_block, escapes(entry),
             )
             continue
         node = item.node
@@ -244,7 +265,7 @@ def _resolve(
         origin, overridable, via = reader.value_origin(item, result)
         own[key] = EnvValue(
             key, value, origin, via, overridable, _scalar_origin(item, via),
-            in_block=item.in_block,
+            in_block=item.in_block, escaped=escapes(result),
         )
     env_lookup = _env_file_lookup(reader.lookup, own)
     for file_key, item in raw.env_files.items():

@@ -135,6 +135,13 @@ def _resource_field(
     )
 
 
+def _unescaped(raw: str) -> str:
+    """A literal ``value`` with no ``$(`` as the container gets it: ``$$`` is one ``$``
+    (kubernetes ``third_party/forked/golang/expansion/expand.go``, ``tryReadVariableName``:
+    "Escaped operator"); any other ``$`` stays as written."""
+    return raw.replace("$$", "$")
+
+
 def _from_entry(
     manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry,
     config_maps: ConfigMapTable,
@@ -144,7 +151,7 @@ def _from_entry(
     literal = entry.value
     raw = "" if literal is None or not isinstance(literal, ScalarNode) else str(literal.value)
     if raw:
-        shown = None if "$(" in raw or "{{" in raw else raw
+        shown = None if "$(" in raw or "{{" in raw else _unescaped(raw)
         origin = "env value" if shown is not None else "env value with $(VAR) references"
         return GoSetting(entry.name, shown, origin, place(manifest, literal), container), None
     source = entry.value_from

@@ -138,7 +138,7 @@ def _malformed(
     settings: ContainerSettings, setting: GoSetting, ratio: float
 ) -> ValueProblem | None:
     value = setting.value
-    if value is None or "$" in value:
+    if value is None:
         return None
     verdict = judge_gomemlimit(value)
     if not gomemlimit_malformed.is_bad(verdict):
@@ -183,7 +183,7 @@ def _out_of_range(
     settings: ContainerSettings, setting: GoSetting, ratio: float
 ) -> ValueProblem | None:
     value = setting.value
-    if value is None or "$" in value:
+    if value is None:
         return None
     verdict = judge_gomemlimit(value)
     if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
