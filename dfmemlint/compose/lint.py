@@ -194,7 +194,8 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
     try:
         project = load_project(files, {path: data, **{f: _read(f) for f in files if f != path}})
     except (ComposeError, OSError) as exc:
-        return _unreadable(path, data, lines, str(exc), options)
+        at = getattr(exc, "at", None) if _same(getattr(exc, "path", None) or "", path) else None
+        return _unreadable(path, data, lines, str(exc), options, at)
     suppressions = read_suppressions(data, lines, path)
     findings: list[Finding] = []
     all_settings: list[ContainerSettings] = []
@@ -235,8 +236,11 @@ def _read(path: str) -> bytes:
 
 
 def _unreadable(
-    path: str, data: bytes, lines: Lines, message: str, options: LintOptions
+    path: str, data: bytes, lines: Lines, message: str, options: LintOptions,
+    at: int | None = None,
 ) -> ComposeResult:
+    """The DFM015 finding for a file Compose cannot read: at ``at`` (a byte offset into this
+    file) when the error says where, else at the start of the line the message names."""
     findings: list[Finding] = []
     if is_wanted(SYNTAX_CODE, options, set()):
         line = 1
@@ -244,7 +248,8 @@ def _unreadable(
         if message.startswith(prefix) and message[len(prefix):].split(":", 1)[0].isdigit():
             line = int(message[len(prefix):].split(":", 1)[0])
         line = min(line, len(lines.line_starts))
-        at = lines.line_starts[line - 1]
+        if at is None or at > len(data):
+            at = lines.line_starts[line - 1]
         text = f"Not a Compose file dfmemlint can read: {message}."
         findings.append(syntax_finding(path, lines, at, text, options))
     return ComposeResult(path, data, findings, [], lines, None, message)

@@ -13,7 +13,13 @@ from dfmemlint.records import Record
 
 
 class ComposeError(ValueError):
-    """A Compose file that cannot be read (not YAML, not a mapping)."""
+    """A Compose file that cannot be read (not YAML, not a mapping, a repeated key); ``path``
+    and ``at`` (a byte offset into that file) say where, when known."""
+
+    def __init__(self, message: str, path: str | None = None, at: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.at = at
 
 
 class EnvValue(Record):

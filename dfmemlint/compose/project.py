@@ -32,6 +32,7 @@ import yaml
 
 from dfmemlint.compose import dotenv
 from dfmemlint.compose.interpolate import Interpolated, Lookup, interpolate
+from dfmemlint.compose.keys import find_duplicate
 from dfmemlint.compose.merge import ListEntry, Raw, RawService, child, collect
 from dfmemlint.compose.model import ComposeError, EnvValue, MemoryLimit, Project, Service
 from dfmemlint.compose.names import DOTENV_NAME
@@ -127,11 +128,20 @@ def _read_yaml(source: SourceText) -> list[Any]:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source.path}:{mark.line + 1}" if mark is not None else source.path
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ComposeError(f"{where}: not valid YAML: {problem}") from None
+        at = None if mark is None else source.byte_offset(min(mark.index, len(source.text)))
+        raise ComposeError(f"{where}: not valid YAML: {problem}", source.path, at) from None
     roots = [d for d in documents if d is not None]
     for root in roots:
         if not isinstance(root, yaml.MappingNode):
             raise ComposeError(f"{source.path}: a Compose file must be a mapping at the top")
+        repeated = find_duplicate(root)
+        if repeated is not None:
+            mark = repeated.node.start_mark
+            raise ComposeError(
+                f"{source.path}:{mark.line + 1}: {repeated.message()}, which Compose refuses",
+                source.path,
+                source.byte_offset(mark.index),
+            )
     return roots
 
 
