@@ -47,6 +47,11 @@ def _findings(text: str, path: str = "compose.yaml") -> list[tuple[str, int, int
             + "    environment:\n      <<: *a\n      <<: *b\n",
             8, 7, 'mapping key "<<" already defined at line 7',
         ),
+        # Collection keys all have the empty Value to compose-go: two of them are a repeat.
+        (
+            "x-keys:\n  ? [a]\n  : 1\n  ? {b: 1}\n  : 2\n" + HEAD,
+            4, 5, 'mapping key "" already defined at line 2',
+        ),
         # In a flow mapping.
         (HEAD + "    environment: {A: 1, A: 2}\n", 4, 25, 'mapping key "A"'),
     ],

@@ -336,8 +336,10 @@ def _lint_all(
 
         manifests = run_index(on_disk)
     templates = 0  # Helm chart templates skipped (not YAML until rendered)
+    notes = _Notes(flags.quiet)
+    own_limits = 0  # Compose files, manifests and env files: --memory-limit is not theirs
     for source, config in zip(sources, configs, strict=True):
-        options = _service_limit(links, source, _options(config, settings, flags), flags)
+        options = _service_limit(links, source, _options(config, settings, flags), flags, notes)
         context_dir = flags.context_dir or (
             os.path.dirname(source.real_path) if source.real_path is not None else None
         )
@@ -351,7 +353,7 @@ def _lint_all(
 
             applied = fixing.fix_source(
                 source, options, unsafe=flags.unsafe_fixes, diff=flags.diff,
-                show_notes=lambda result: _show_notes(result, flags),
+                show_notes=lambda result: _show_notes(result, flags, notes),
             )
             outcome = applied.outcome
             assert outcome.result is not None
@@ -368,18 +370,20 @@ def _lint_all(
             found = outcome.result.findings
             shown_sources[source.path] = outcome.data
             templates += outcome.result.template
+            own_limits += _declares_own_limits(source, outcome.result)
         else:
             result = lint(source.path, source.data, options)
-            _show_notes(result, flags)
+            _show_notes(result, flags, notes)
             found = result.findings
             shown_sources[source.path] = source.data
             templates += result.template
+            own_limits += _declares_own_limits(source, result)
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
-    if not flags.quiet:
-        for note in dict.fromkeys(links.notes()):
-            warn(note)
+    notes.flush(links.notes())
+    if settings.memory_limit is not None and own_limits:
+        notes.say(_limit_flag_note(own_limits))
     if templates and not flags.quiet:
         warn(
             f"{templates} Helm chart template{'s' if templates != 1 else ''} skipped ('{{{{ }}}}' "
@@ -442,7 +446,7 @@ class _Links:
 
 
 def _service_limit(
-    links: _Links, source: Source, options: LintOptions, flags: Flags
+    links: _Links, source: Source, options: LintOptions, flags: Flags, notes: _Notes
 ) -> LintOptions:
     """A Dockerfile's memory limit from the Compose services that build it (compose/link.py)."""
     stdin = os.path.abspath(flags.stdin_filename) if flags.stdin_filename else None
@@ -455,19 +459,75 @@ def _service_limit(
     from dfmemlint.compose.link import with_service_limit
 
     options, note = with_service_limit(options, linker.services_building(path))
-    if note is not None and not flags.quiet:
-        warn(f"{source.path}: {note}")
+    if note is not None:
+        notes.say(f"{source.path}: {note}")
     return options
 
 
-def _show_notes(result: Result, flags: Flags) -> None:
+def _show_notes(result: Result, flags: Flags, notes: _Notes) -> None:
     """A file's notes on standard error, linted or fixed alike: none with ``--quiet``; those of
     a YAML file that is neither a manifest nor a Compose file only with ``--verbose`` (the
     pre-commit hooks pass every staged YAML file)."""
-    if flags.quiet or (result.unread and not flags.verbose):
+    error = getattr(result, "error", None)  # a Compose file that cannot be read
+    if error is not None and any(f.code == "DFM015" for f in result.findings):
+        notes.reported.add(error)
+    if result.unread and not flags.verbose:
         return
     for note in result.notes:
-        warn(note)
+        notes.say(note)
+
+
+def _declares_own_limits(source: Source, result: Result) -> bool:
+    """A Compose file, manifest or env file that was linted (not a chart template, not a YAML
+    file of no format dfmemlint reads): its containers' limits are the ones it declares."""
+    if result.template or result.unread:
+        return False
+    return detect(source.path, source.data) not in (None, Format.DOCKERFILE)
+
+
+def _limit_flag_note(count: int) -> str:
+    """--memory-limit is the limit of the container a Dockerfile's image runs in; a Compose
+    service or Kubernetes container declares its own (or has none), and is judged against
+    that, so the flag is said to have done nothing for these files."""
+    files, whose = ("file was", "its") if count == 1 else ("files were", "their")
+    return (
+        f"--memory-limit applies to Dockerfiles only: {count} Compose, Kubernetes or env "
+        f"{files} judged against the memory limits {whose} services and containers declare"
+    )
+
+
+class _Notes:
+    """What the run says on standard error besides its findings, each cause once: a Compose
+    project is read by the lint of each of its files, by the Dockerfiles it builds and by the
+    env files it reads, and each pass meets the same refused size or unreadable file. A note is
+    said the first time only; a note about a file that cannot be read (a ``compose.model.Note``
+    with its cause) waits for the end of the run, is dropped when that file's own lint reports
+    the cause as a finding, and is said once with every pass's consequence."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.said: set[str] = set()
+        self.reported: set[str] = set()  # causes a DFM015 finding states
+        self._pending: dict[str, list[str]] = {}  # cause -> consequences, in order
+
+    def say(self, note: str) -> None:
+        cause = getattr(note, "cause", None)
+        if cause is not None:
+            self._pending.setdefault(cause, []).append(getattr(note, "consequence", ""))
+            return
+        if note not in self.said:
+            self.said.add(note)
+            if not self.quiet:
+                warn(note)
+
+    def flush(self, more: list[str]) -> None:
+        """Say the notes that waited, and ``more`` (the Compose linking's)."""
+        for note in more:
+            self.say(note)
+        for cause, consequences in self._pending.items():
+            if cause not in self.reported:
+                self.say("; ".join((cause, *dict.fromkeys(consequences))))
+        self._pending.clear()
 
 
 def _threshold(option: int | None, config: Config) -> int:

@@ -146,7 +146,9 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     click.option("--ignore", default=None, metavar="CODES",
                  help="Skip these rules (comma-separated), on top of the configuration."),
     click.option("--memory-limit", default=None, metavar="SIZE",
-                 help="The container's memory limit (512MiB, 1Gi, 512m), 4 MiB to 16 TiB."),
+                 help="The memory limit of the container a Dockerfile's image runs in "
+                      "(512MiB, 1Gi, 512m), 4 MiB to 16 TiB. Dockerfiles only: Compose files "
+                      "and manifests are judged against the limits they declare."),
     click.option("--ratio", default=None, metavar="R",
                  help="GOMEMLIMIT as a share of the memory limit [default: 0.8]."),
     click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 
 from dfmemlint.compose import dotenv
 from dfmemlint.compose.lint import ComposeResult, service_settings
-from dfmemlint.compose.model import ComposeError, Project
+from dfmemlint.compose.model import ComposeError, Note, Project
 from dfmemlint.compose.names import project_files, project_of
 from dfmemlint.compose.project import load_project
 from dfmemlint.containers import ContainerSettings
@@ -89,7 +89,7 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
         if finding is not None:
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
-    notes = [f"{message}; whether it reads {path} is unknown" for message in failed]
+    notes: list[str] = [Note(message, f"whether it reads {path} is unknown") for message in failed]
     if not readers:
         notes.append(not_read_note(path))
     first = readers[0] if readers else None

@@ -72,12 +72,11 @@ def find_duplicate(root: Any) -> DuplicateKey | None:
 
 def _mapping_values(node: Any) -> Iterator[Any]:
     """Each value of the mapping in turn, after its key was compared with the keys before it;
-    at a repeat, the DuplicateKey instead (and nothing after it)."""
+    at a repeat, the DuplicateKey instead (where the walk stops)."""
     lines: dict[str, int] = {}
     for key, value in node.value:
         text = _key_text(key)
         if text in lines:
             yield DuplicateKey(key, text, lines[text])
-            return
         lines[text] = key.start_mark.line + 1
         yield value

@@ -81,14 +81,14 @@ class Linker:
         key = tuple(os.path.realpath(f) for f in files)
         if key not in self._loaded:
             # Only a run with a Compose file pays for importing the YAML reader.
-            from dfmemlint.compose.model import ComposeError
+            from dfmemlint.compose.model import ComposeError, Note
             from dfmemlint.compose.project import load_project
 
             project = None
             try:
                 project = load_project([_shown(f) for f in files])
             except (ComposeError, OSError) as exc:
-                self.notes.append(f"{exc}; its services are not linked to Dockerfiles")
+                self.notes.append(Note(str(exc), "its services are not linked to Dockerfiles"))
             else:
                 self.notes.extend(project.notes)
             self._loaded[key] = project

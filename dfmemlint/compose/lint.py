@@ -248,7 +248,7 @@ def _unreadable(
         if message.startswith(prefix) and message[len(prefix):].split(":", 1)[0].isdigit():
             line = int(message[len(prefix):].split(":", 1)[0])
         line = min(line, len(lines.line_starts))
-        if at is None or at > len(data):
+        if at is None:
             at = lines.line_starts[line - 1]
         text = f"Not a Compose file dfmemlint can read: {message}."
         findings.append(syntax_finding(path, lines, at, text, options))

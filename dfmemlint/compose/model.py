@@ -12,6 +12,22 @@ from dfmemlint.compose.source import Origin, SourceText
 from dfmemlint.records import Record
 
 
+class Note(str):
+    """A note that states a cause (a Compose file that cannot be read) and what follows from it
+    here, ``"{cause}; {consequence}"``. The command line says each cause once per run: not at
+    all when the file's own lint reports it (a DFM015 finding), and with the consequences of
+    every pass that met it joined (``commands/check.py``)."""
+
+    cause: str
+    consequence: str
+
+    def __new__(cls, cause: str, consequence: str) -> Note:
+        note = super().__new__(cls, f"{cause}; {consequence}")
+        note.cause = cause
+        note.consequence = consequence
+        return note
+
+
 class ComposeError(ValueError):
     """A Compose file that cannot be read (not YAML, not a mapping, a repeated key); ``path``
     and ``at`` (a byte offset into that file) say where, when known."""
