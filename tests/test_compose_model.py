@@ -84,6 +84,12 @@ def test_dotenv_feeds_interpolation_and_bare_keys(tmp_path: Path) -> None:
         ("    environment:\n      GOMEMLIMIT: '${UNSET}'\n", {"GOMEMLIMIT": None}),
         ("    environment:\n      - GOGC=1\n      - GOGC=2\n", {"GOGC": "2"}),
         ("    environment: {GOGC: \"50\"}\n", {"GOGC": "50"}),
+        # an explicit !!str (or a local tag) keeps the text; ! and !!int resolve it (YAML 1.2)
+        ("    environment:\n      GOGC: !!str 012\n      L: !!str 1e3\n      Y: yes\n"
+         "      T: ! 012\n      A: &a !!str 0x10\n      I: !!int 012\n      S: !!str\n"
+         "      X: !x 1e3\n      N: !!null\n",
+         {"GOGC": "012", "L": "1e3", "Y": "yes", "T": "10", "A": "0x10", "I": "10", "S": "",
+          "X": "1e3", "N": None}),
     ],
 )
 def test_environment_forms(tmp_path: Path, environment: str, expected: dict[str, str]) -> None:

@@ -111,3 +111,45 @@ def test_same_nodes_from_either_composer() -> None:
         assert one.start_mark.index == other.start_mark.index
         assert one.end_mark.index == other.end_mark.index
         assert reader.scalar_style(one) == reader.scalar_style(other)
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        # untagged: a plain scalar by its text, a quoted or block one is a string
+        ("50", "int"), ("true", "bool"), ("0x10", "int"), ("1e3", "float"), ("~", "null"),
+        ("", "null"), ("off", "bool"), ("512MiB", "str"), ('"50"', "str"), ("'true'", "str"),
+        ("|\n  50", "str"), ("2024-01-02", "str"), ("2024-01-02T10:00:00Z", "str"),
+        # explicit tags: !!str and !!binary take any text, the others must fit it
+        ("!!str 50", "str"), ("!!str true", "str"), ("!!str ~", "str"), ("!!str", "str"),
+        ("!!binary NTA=", "str"), ('!!int "50"', "int"), ("!!int 0x10", "int"),
+        ("!!float 50", "float"), ("!!float '1.5'", "float"), ("!!bool 'off'", "bool"),
+        ("!!null ~", "null"), ("!!null ''", "null"), ("!!timestamp 2024-01-02", "str"),
+        ("!!int 1e3", "invalid"), ("!!int abc", "invalid"), ("!!bool 1", "invalid"),
+        ("!!null 0", "invalid"), ("!!timestamp 50", "invalid"),
+        ("!<tag:yaml.org,2002:int> 7", "int"),
+        # the non-specific tag and unknown tags leave the text a string
+        ("! 50", "str"), ("! true", "str"), ("&a ! 50", "str"), ("! &a 50", "str"),
+        ('! "50"', "str"), ("!custom 50", "str"), ("!!seq 50", "str"), ("&a 50", "int"),
+    ],
+)
+def test_scalar_types_as_kubernetes_reads_them(written: str, kind: str) -> None:
+    stream = read_stream(f"a: {written}\nb: ok !\n".encode())
+    assert stream.error is None
+    assert reader.scalar_type(_scalar(stream, "a")) == kind
+    assert reader.scalar_type(_scalar(stream, "b")) == "str"
+
+
+def test_non_specific_tag_in_a_flow_collection_and_through_an_alias() -> None:
+    stream = read_stream(b"a: [! 1, 2, !!str 3]\nb: &x ! 4\nc: *x\nd: {e: ! 5}\n")
+    root = stream.documents[0].root
+    kinds = [reader.scalar_type(node) for node in reader.items(reader.get(root, "a"))]
+    assert kinds == ["str", "int", "str"]
+    assert reader.scalar_type(_scalar(stream, "c")) == "str"
+    assert reader.scalar_type(_scalar(stream, "d", "e")) == "str"
+
+
+def test_text_of_tagged_nulls() -> None:
+    stream = read_stream(b"a: !!str ~\nb: !!null ''\nc: ~\nd: ! ~\n")
+    root = stream.documents[0].root
+    assert [reader.text(reader.get(root, key)) for key in "abcd"] == ["~", None, None, "~"]

@@ -36,7 +36,7 @@ from dfmemlint.compose.keys import find_duplicate
 from dfmemlint.compose.merge import ListEntry, Raw, RawService, child, collect
 from dfmemlint.compose.model import ComposeError, EnvValue, MemoryLimit, Project, Service
 from dfmemlint.compose.names import DOTENV_NAME
-from dfmemlint.compose.scalars import Unsupported, compose_text, go_int
+from dfmemlint.compose.scalars import Unsupported, compose_text, go_int, resolved_from_text
 from dfmemlint.compose.source import Origin, SourceText, scalar_span
 from dfmemlint.golang.dockersize import SizeError, compose_unit_bytes
 
@@ -64,7 +64,7 @@ class _Reader:
         node = raw.node
         if not isinstance(node, yaml.ScalarNode):
             return None, None
-        if node.style is None:
+        if resolved_from_text(raw.source.text, node):
             try:
                 text = compose_text(node.value)
             except Unsupported:
@@ -266,7 +266,7 @@ def _resolve(
         node = item.node
         if (
             isinstance(node, yaml.ScalarNode)
-            and node.style is None
+            and resolved_from_text(item.source.text, node)
             and node.value in ("", "~", "null", "Null", "NULL")
         ):
             own[key] = _bare(key, item, dotenv_index, dotenv_source)
@@ -403,7 +403,7 @@ def _size_value(item: Raw, reader: _Reader) -> tuple[int | str, Interpolated | N
     YAML integer is bytes, a string is read as a size; a float or boolean is ignored (no case
     matches it, so the field stays 0: no limit), as is a value that depends on the shell."""
     node = item.node
-    if isinstance(node, yaml.ScalarNode) and node.style is None:
+    if isinstance(node, yaml.ScalarNode) and resolved_from_text(item.source.text, node):
         try:
             text = compose_text(node.value)
         except Unsupported:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
@@ -138,3 +139,26 @@ def compose_text(plain: str) -> str | None:
     if _YAML_STYLE_FLOAT.fullmatch(without_underscores):
         return go_format_float(float(without_underscores))
     return plain
+
+
+_RESOLVED_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("bool", "int", "float", "null", "timestamp")
+)
+
+
+def resolved_from_text(text: str, node: Any) -> bool:
+    """Whether go-yaml resolves the plain scalar ``node`` (of the YAML ``text``) from its text,
+    as :func:`compose_text` does: False for a scalar written with an explicit tag that makes it a
+    string (``!!str 012`` stays ``012``, ``!!str 1e3`` stays ``1e3``; a local tag ``!x``
+    likewise). go-yaml v3 (``yaml.go`` ``Node.indicatedString``: a ``!!str`` tag; ``decode.go``
+    ``decoder.scalar``, ``resolve.go`` ``resolve``: a tag it cannot resolve keeps the text) and
+    its successor go.yaml.in/yaml/v4 read them so; the non-specific ``!`` leaves a plain scalar
+    resolved from its text (``parser.node``). A plain scalar cannot start with ``!`` or ``&``,
+    so one whose text does is written with a tag or an anchor before its value."""
+    if getattr(node, "style", "") is not None:
+        return False
+    at = node.start_mark.index
+    if text[at : at + 1] not in ("!", "&") or node.tag in _RESOLVED_TAGS:
+        return True
+    properties = text[at : node.end_mark.index].split(None, 2)[:2]
+    return not any(word.startswith("!") and word != "!" for word in properties)

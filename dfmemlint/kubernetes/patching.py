@@ -33,8 +33,7 @@ from dfmemlint.yamlsource.reader import (
     ScalarNode,
     SequenceNode,
     get,
-    plain_scalar_type,
-    scalar_style,
+    scalar_type,
     text,
 )
 
@@ -149,9 +148,7 @@ def apply_operations(root: Node, operations: tuple[Node, ...], copy: Copy) -> No
 
 
 def _is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and scalar_style(node) == "" and (
-        plain_scalar_type(str(node.value)) == "null"
-    )
+    return isinstance(node, ScalarNode) and scalar_type(node) == "null"
 
 
 def _directive(node: Node) -> str | None:

@@ -11,6 +11,10 @@ index into a byte offset (the identity for ASCII files, a per-line computation o
 Kubernetes reads YAML 1.1 (sigs.k8s.io/yaml converts YAML to JSON with its fork of go-yaml v2;
 ``vendor/sigs.k8s.io/yaml/yaml.go`` ``yamlToJSON`` in kubernetes/kubernetes), so an unquoted
 scalar's type follows go-yaml v2's ``resolve`` (``resolve.go``): see :func:`plain_scalar_type`.
+A node keeps what that resolution needs: its explicit tag as written (``!!str 50`` has the str
+tag), ``""`` for an untagged plain scalar (go-yaml's empty tag with ``implicit`` set), the str tag
+for an untagged quoted or block scalar, and ``"!"`` for the non-specific tag; :func:`scalar_type`
+answers with the type the JSON sent to the API server has.
 Nodes are never converted to Python values here: a rule asks for the text of the scalars it needs.
 """
 
@@ -23,9 +27,9 @@ import re
 from collections.abc import Iterator
 
 __all__ = [
-    "ByteMap", "Document", "MappingNode", "Node", "ScalarNode", "SequenceNode", "YamlError",
-    "YamlStream", "get", "get_path", "items", "plain_scalar_type", "read_stream", "scalar_style",
-    "text", "walk",
+    "PLAIN_TAG", "ByteMap", "Document", "MappingNode", "Node", "ScalarNode", "SequenceNode",
+    "YamlError", "YamlStream", "get", "get_path", "items", "plain_scalar_type", "read_stream",
+    "scalar_style", "scalar_type", "text", "walk",
 ]
 
 import yaml
@@ -39,6 +43,8 @@ except ImportError:  # pragma: no cover - the PyPI wheels ship libyaml
     from yaml import SafeLoader as _BaseLoader
 
 _STR_TAG = "tag:yaml.org,2002:str"
+PLAIN_TAG = ""  # an untagged plain scalar: its type is resolved from its text
+_NON_SPECIFIC_TAG = "!"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
 
@@ -46,12 +52,14 @@ _MAP_TAG = "tag:yaml.org,2002:map"
 class _Loader(_BaseLoader):  # type: ignore[misc]
     """A composer that does not resolve implicit tags. PyYAML's resolver is pure Python, run on
     every scalar (its regular expressions took most of the reading time), and its tags are YAML
-    1.1 as PyYAML reads it, not as go-yaml v2 does: :func:`plain_scalar_type` answers that for
-    the few scalars a rule asks about."""
+    1.1 as PyYAML reads it, not as go-yaml v2 does: :func:`scalar_type` answers that for the few
+    scalars a rule asks about. The composer calls this only for a node without a tag or with the
+    non-specific ``!``; ``implicit[0]`` (libyaml's ``plain_implicit``) is set for a plain scalar
+    (and for ``!``, which :func:`_mark_non_specific` tells apart afterwards)."""
 
-    def resolve(self, kind: type, value: object, implicit: object) -> str:
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            return _STR_TAG
+            return PLAIN_TAG if implicit[0] else _STR_TAG
         return _SEQ_TAG if kind is SequenceNode else _MAP_TAG
 
 
@@ -154,10 +162,10 @@ def items(node: Node | None) -> list[Node]:
 
 def text(node: Node | None) -> str | None:
     """A scalar's text as the YAML means it (quotes and escapes resolved); None otherwise or for
-    a null (``~``, ``null``, empty)."""
+    a null (``~``, ``null``, empty, ``!!null``)."""
     if not isinstance(node, ScalarNode):
         return None
-    if scalar_style(node) == "" and plain_scalar_type(node.value) == "null":
+    if scalar_type(node) == "null":
         return None
     return str(node.value)
 
@@ -212,6 +220,56 @@ def plain_scalar_type(value: str) -> str:
     return "str"
 
 
+_TAG_PREFIX = "tag:yaml.org,2002:"
+_RESOLVABLE = frozenset(("bool", "int", "float", "null", "timestamp"))
+
+
+def scalar_type(node: ScalarNode) -> str:
+    """The type Kubernetes' YAML reading gives a scalar: ``"str"``, ``"bool"``, ``"int"``,
+    ``"float"``, ``"null"``, or ``"invalid"`` when its explicit tag does not fit its text (go-yaml
+    fails the whole document: ``cannot decode !!str `abc` as a !!int``).
+
+    go-yaml v2 as forked in sigs.k8s.io/yaml: ``decoder.scalar`` (``goyaml.v2/decode.go``) takes
+    a scalar with no tag and no ``implicit`` flag (quoted, block) as a string, and otherwise calls
+    ``resolve(tag, value)`` (``goyaml.v2/resolve.go``). ``resolve`` returns any tag other than the
+    empty one, ``!!str``, ``!!bool``, ``!!int``, ``!!float``, ``!!null`` and ``!!timestamp``
+    unchanged with the text as a string (so ``! 50``, ``!custom 50`` are strings); ``!!str`` and
+    ``!!binary`` accept any text; another explicit tag must match what the text resolves to (an
+    integer may be a ``!!float``). ``decoder.scalar`` keeps a timestamp as its text when the target
+    is ``interface{}``, as ``yamlToJSONTarget`` (sigs.k8s.io/yaml ``yaml.go``) decodes, so
+    ``2024-01-02`` reaches the API server as a string."""
+    tag = node.tag
+    if tag == PLAIN_TAG:
+        if scalar_style(node) != "":
+            return "str"
+        kind = plain_scalar_type(str(node.value))
+        return "str" if kind == "timestamp" else kind
+    if not tag.startswith(_TAG_PREFIX) or tag[len(_TAG_PREFIX):] not in _RESOLVABLE:
+        return "str"  # !!str, !!binary, "!", local and unknown tags
+    wanted = tag[len(_TAG_PREFIX):]
+    found = plain_scalar_type(str(node.value))
+    if found == wanted or (wanted == "float" and found == "int"):
+        return "str" if wanted == "timestamp" else wanted
+    return "invalid"
+
+
+def _mark_non_specific(root: Node, text: str) -> None:
+    """Give the plain scalars written with the non-specific tag ``!`` that tag (libyaml reports
+    them as plain and untagged). A plain scalar cannot start with ``!`` or ``&``, so a node whose
+    text does is written with a tag or an anchor before its value."""
+    for node in walk(root):
+        if isinstance(node, ScalarNode) and node.tag == PLAIN_TAG:
+            at = node.start_mark.index
+            if text[at : at + 1] not in ("!", "&"):
+                continue
+            properties = text[at : node.end_mark.index].split(None, 2)
+            if any(word == _NON_SPECIFIC_TAG for word in properties[:2]):
+                node.tag = _NON_SPECIFIC_TAG
+
+
+_NON_SPECIFIC = re.compile(r"(?:^|[\s,\[{:?-])!(?=[\s])")
+
+
 def _error(exc: yaml.YAMLError) -> YamlError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -256,10 +314,13 @@ def _compose(
     """Append the documents of ``text`` to ``documents``; the error that stopped reading."""
     previous_end = 0
     next_source = 0  # the first ``# Source:`` comment not yet passed: one pass over them all
+    non_specific = "!" in text and _NON_SPECIFIC.search(text) is not None
     try:
         for root in yaml.compose_all(text, Loader=_Loader):
             if root is None:  # pragma: no cover - compose_all yields nodes only
                 continue
+            if non_specific:
+                _mark_non_specific(root, text)
             start = bytemap.offset(root.start_mark.index)
             end = bytemap.offset(root.end_mark.index)
             source = None
