@@ -110,6 +110,12 @@ spec:
           env:
             - {name: GOMEMLIMIT, value: "$(LIMIT)"}
           resources: {limits: {memory: 512Mi}}
+        - name: secret-reference
+          env:
+            - name: LIMIT
+              valueFrom: {secretKeyRef: {name: tuning, key: limit}}
+            - {name: GOMEMLIMIT, value: "$(LIMIT)"}
+          resources: {limits: {memory: 512Mi}}
 """
 
 
@@ -192,10 +198,13 @@ def test_skipped_with_why(capsys: pytest.CaptureFixture[str], tmp_path: Path) ->
         ),
         "no-limit": "no memory limit (resources.limits.memory)",
         "version-dependent": reasons["version-dependent"],
-        "reference": (
+        # No earlier entry sets LIMIT: the kubelet keeps $(LIMIT), which Go refuses.
+        "reference": reasons["reference"],
+        "secret-reference": (
             "GOMEMLIMIT comes from env value with $(VAR) references, which the files do not show"
         ),
     }
+    assert reasons["reference"].startswith("GOMEMLIMIT='$(LIMIT)' has no threshold: ")
     assert reasons["malformed"].startswith("GOMEMLIMIT='400MB' has no threshold: ")
     assert reasons["version-dependent"].startswith("GOMEMLIMIT='+400MiB' has no threshold: ")
 

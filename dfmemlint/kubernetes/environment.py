@@ -135,23 +135,58 @@ def _resource_field(
     )
 
 
-def _unescaped(raw: str) -> str:
-    """A literal ``value`` with no ``$(`` as the container gets it: ``$$`` is one ``$``
-    (kubernetes ``third_party/forked/golang/expansion/expand.go``, ``tryReadVariableName``:
-    "Escaped operator"); any other ``$`` stays as written."""
-    return raw.replace("$$", "$")
+class Scope(Record):
+    """What the environment holds when an env entry is expanded: each variable ``envFrom`` and
+    the earlier entries set (None: its value is not known from the files), and whether a source
+    the files do not show (a Secret's ``envFrom``, a ConfigMap not linted) may set any name."""
+
+    variables: dict[str, GoSetting | None]
+    open_ended: bool
+
+
+def _expanded(
+    manifest: Manifest, entry: EnvEntry, literal: Node, raw: str, container: Container,
+    scope: Scope,
+) -> GoSetting:
+    """The setting of an env value with ``$`` in it, after the kubelet's expansion
+    (:mod:`dfmemlint.kubernetes.expansion`). A value that is one reference to a known variable
+    is placed where that variable's value is written; any other is placed at the literal, which
+    an edit may not replace (it is not the value)."""
+    from dfmemlint.kubernetes.expansion import expand
+
+    values = {name: None if found is None else found.value
+              for name, found in scope.variables.items()}
+    expansion = expand(raw, values, open_ended=scope.open_ended)
+    at = place(manifest, literal)._replace(editable=False)
+    if expansion.value is None:
+        return GoSetting(entry.name, None, "env value with $(VAR) references", at, container)
+    referenced = scope.variables.get(expansion.alone or "")
+    if referenced is not None:
+        return referenced._replace(
+            name=entry.name, container=container,
+            origin=f"$({expansion.alone}) in env value, {expansion.alone} from {referenced.origin}",
+        )
+    origin = "env value with $(VAR) expanded" if expansion.references else (
+        "env value with $$ unescaped")
+    if expansion.undefined:
+        names = ", ".join(f"$({name})" for name in expansion.undefined)
+        origin = f"env value, where no earlier entry sets {names}: the kubelet keeps it as written"
+    return GoSetting(entry.name, expansion.value, origin, at, container)
 
 
 def _from_entry(
     manifest: Manifest, pod: PodTemplate, spec: ContainerSpec, entry: EnvEntry,
-    config_maps: ConfigMapTable,
+    config_maps: ConfigMapTable, scope: Scope | None = None,
 ) -> tuple[GoSetting | None, str | None]:
-    """The setting an env entry makes, or (None, what the files do not show)."""
+    """The setting an env entry makes, or (None, what the files do not show). ``scope`` is
+    what the earlier sources set, for ``$(VAR)`` references (None: references stay unknown)."""
     container = Container(spec.name, pod.workload, spec.role)
     literal = entry.value
-    raw = "" if literal is None or not isinstance(literal, ScalarNode) else str(literal.value)
-    if raw:
-        shown = None if "$(" in raw or "{{" in raw else _unescaped(raw)
+    raw = text(literal) or ""  # a null (``value: ~``) is an empty value
+    if raw and literal is not None:
+        if "$" in raw and "{{" not in raw and scope is not None:
+            return _expanded(manifest, entry, literal, raw, container, scope), None
+        shown = None if "$(" in raw or "{{" in raw else raw
         origin = "env value" if shown is not None else "env value with $(VAR) references"
         return GoSetting(entry.name, shown, origin, place(manifest, literal), container), None
     source = entry.value_from
@@ -187,37 +222,52 @@ def resolve(
     container = Container(spec.name, pod.workload, spec.role)
     settings: dict[str, GoSetting] = {}
     opaque: list[str] = []
+    # Untracked variables matter only to a tracked value that references others.
+    references = any(
+        entry.name in TRACKED and "$" in (text(entry.value) or "") for entry in spec.env
+    )
+    scope = Scope({}, open_ended=False)
     for source in spec.env_from:
         prefix = text(get(source, "prefix")) or ""
         ref = get(source, "configMapRef")
         if ref is None:
             secret = text(get(get(source, "secretRef"), "name")) or ""
             opaque.append(f"Secret {secret} (envFrom)")
+            scope = Scope(dict.fromkeys(scope.variables), open_ended=True)
             continue
         name = text(get(ref, "name")) or ""
         config_map = config_maps.lookup(name, pod.workload.namespace)
         if config_map is None:
             opaque.append(f"ConfigMap {name} (envFrom, not in the linted files)")
+            scope = Scope(dict.fromkeys(scope.variables), open_ended=True)
             continue
         for key in sorted(config_map.disputed):
+            scope.variables[prefix + key] = None
             if prefix + key in TRACKED:  # a later source overwrites, with an unknown value
                 settings.pop(prefix + key, None)
                 opaque.append(disputed_note(name, key, config_map) + " (envFrom)")
         for key, found in config_map.values.items():
             variable = prefix + key
-            if variable in TRACKED:
-                settings[variable] = GoSetting(
+            if variable in TRACKED or references:
+                from_map = GoSetting(
                     variable, found.value,
                     f"ConfigMap {name} key {key} (envFrom"
                     + (f" with prefix {prefix})" if prefix else ")"),
                     found.place, container,
                 )
+                scope.variables[variable] = from_map
+                if variable in TRACKED:
+                    settings[variable] = from_map
     entries: dict[str, list[EnvEntry]] = {}
     for entry in spec.env:
         if entry.name not in TRACKED:
+            if references:  # its value may be expanded into a tracked one
+                scope.variables[entry.name] = _from_entry(
+                    manifest, pod, spec, entry, config_maps, scope)[0]
             continue
         entries.setdefault(entry.name, []).append(entry)
-        setting, unknown = _from_entry(manifest, pod, spec, entry, config_maps)
+        setting, unknown = _from_entry(manifest, pod, spec, entry, config_maps, scope)
+        scope.variables[entry.name] = setting
         if setting is None:
             settings.pop(entry.name, None)
             opaque.append(f"{unknown} for {entry.name}")
