@@ -72,7 +72,7 @@ spec:
 """
 
 
-def _settings(env: str) -> dict[str, tuple[str | None, int | None, bool]]:
+def _settings(env: str) -> dict[str, tuple[str | None, int, bool]]:
     data = POD.format(env=env).encode()
     resolved = resolve_all(model.read("pod.yaml", read_stream(data)))[0]
     found = {}
