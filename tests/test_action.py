@@ -79,6 +79,15 @@ def test_metadata_and_inputs() -> None:
         assert inputs[name].get("required", False) is False, name
 
 
+def test_description_names_every_input_format() -> None:
+    """The action lints what `dfmemlint PATH` lints: its description and the paths input say
+    so for each format (Compose files included)."""
+    action = _action()
+    for words in ("Dockerfiles", "Kubernetes manifests", "Compose files"):
+        assert words in action["description"], words
+        assert words.split()[0] in action["inputs"]["paths"]["description"], words
+
+
 def test_steps_are_bash_and_take_inputs_only_through_env() -> None:
     steps = _steps()
     assert [step.get("id") for step in steps] == ["install", "lint"]

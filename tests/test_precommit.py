@@ -100,6 +100,14 @@ MANIFEST = workload("""\
               memory: 2Gi
 """)
 MANIFEST_FIXED = MANIFEST.replace('"1024Mi"', '"1024MiB"')
+STACK = """\
+services:
+  api:
+    image: example/api
+    mem_limit: 1g
+    environment:
+      GOMEMLIMIT: 400MB
+"""
 KUSTOMIZATION = ROOT / "tests" / "fixtures" / "kustomize" / "kustomization-name" / "Kustomization"
 TUNING = """\
 apiVersion: v1
@@ -131,6 +139,16 @@ def _hook(hook_id: str) -> dict[str, Any]:
         if hook["id"] == hook_id:
             return hook
     raise AssertionError(f"no hook {hook_id!r} in {HOOKS_FILE.name}")
+
+
+def test_hook_descriptions_name_every_input_format() -> None:
+    """What the hooks say they lint is what they pass and dfmemlint reads: Dockerfiles,
+    Kubernetes manifests (Helm and kustomize output) and Compose files, as the test above runs."""
+    header = HOOKS_FILE.read_text(encoding="utf-8").split("\n- id:", 1)[0]
+    assert "Compose files" in header
+    for hook in _manifest():
+        for words in ("Dockerfiles", "Kubernetes manifests", "Helm", "kustomize", "Compose files"):
+            assert words in hook["description"], (hook["id"], words)
 
 
 def test_manifest_declares_both_hooks() -> None:
@@ -304,6 +322,8 @@ def test_hooks_lint_and_fix_manifests(
         "deploy/worker.yaml": WORKER,
         # kustomize's file without .yaml: its inline patch sets GOMEMLIMIT=300Mi.
         "overlays/prod/Kustomization": KUSTOMIZATION.read_text(encoding="utf-8"),
+        # A Compose file under a name of its own (a top-level services: mapping).
+        "deploy/stack.yml": STACK,
         "chart/values.yaml": "resources: {limits: {memory: 512m}}\n",  # not a manifest
         "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"
                                            "{{- include \"x\" . }}\n",
@@ -315,6 +335,7 @@ def test_hooks_lint_and_fix_manifests(
     assert "deploy/tuning.yaml:6:16: DFM004 [error] GOMEMLIMIT=4Gi" in output
     assert "of Deployment/worker in deploy/worker.yaml" in output
     assert "overlays/prod/Kustomization:10:18: DFM004 [error] GOMEMLIMIT=300Mi" in output
+    assert "deploy/stack.yml:6:19: DFM004 [error] GOMEMLIMIT=400MB" in output
     assert "values.yaml:" not in output
     assert "1 Helm chart template skipped" in output
     fixed = _try_repo(hook_repo, project, env, "dfmemlint-fix")
@@ -322,6 +343,9 @@ def test_hooks_lint_and_fix_manifests(
     assert (project / "deploy/api.yaml").read_text(encoding="utf-8") == MANIFEST_FIXED
     assert (project / "deploy/tuning.yaml").read_text(encoding="utf-8") == TUNING.replace(
         '"4Gi"', '"4GiB"'
+    )
+    assert (project / "deploy/stack.yml").read_text(encoding="utf-8") == STACK.replace(
+        "400MB", "400MiB"
     )
     assert (project / "overlays/prod/Kustomization").read_bytes() == (
         KUSTOMIZATION.parent / "fixed" / "Kustomization"

@@ -13,6 +13,7 @@ import click
 from click.core import ParameterSource
 
 from dfmemlint.alert_defaults import DEFAULT_FOR, DEFAULT_METRIC, DEFAULT_SEVERITY, METRICS
+from dfmemlint.commands.options import once
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,27 +40,24 @@ def alert_options(function: F) -> F:
     """``--metric``, ``--for`` and ``--severity``."""
     for option in reversed(
         [
-            click.option(
+            once(
                 "--metric",
                 type=click.Choice(list(METRICS)),
                 default=DEFAULT_METRIC,
-                show_default=True,
                 help="cAdvisor series to alert on: container_memory_rss or "
                 "container_memory_working_set_bytes.",
             ),
-            click.option(
+            once(
                 "--for",
                 "for_duration",
                 default=DEFAULT_FOR,
-                show_default=True,
                 metavar="DURATION",
                 callback=_duration,
                 help="How long the series must stay above the threshold (Prometheus duration).",
             ),
-            click.option(
+            once(
                 "--severity",
                 default=DEFAULT_SEVERITY,
-                show_default=True,
                 callback=_severity,
                 help="The alert's severity label.",
             ),

@@ -36,7 +36,7 @@ from dfmemlint.alerts.rules import (
 )
 from dfmemlint.alerts.targets import Skipped
 from dfmemlint.commands.alert_options import alert_options
-from dfmemlint.commands.options import Command, error, warn
+from dfmemlint.commands.options import Command, error, once, warn
 from dfmemlint.files import InputError, default_exclusion
 from dfmemlint.formats import Format, detect, read_head
 
@@ -213,16 +213,15 @@ def collect(
     "alerts", cls=Command, short_help="Prometheus alerting rules for the Go containers of files."
 )
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
+@once(
     "--format",
     "output_format",
     type=click.Choice(list(FORMATS)),
     default=FORMATS[0],
-    show_default=True,
     help="A Prometheus rule file, or the same rules in a prometheus-operator PrometheusRule.",
 )
 @alert_options
-@click.option(
+@once(
     "--namespace",
     default=None,
     help="The namespace of objects whose manifest names none (as kubectl apply -n).",

@@ -8,7 +8,7 @@ import re
 import click
 
 from dfmemlint.commands.alert_options import alert_options
-from dfmemlint.commands.options import Command, error, format_option
+from dfmemlint.commands.options import Command, error, format_option, once
 from dfmemlint.config import ConfigError, invalid_value, parse_ratio
 from dfmemlint.golang.budget import (
     CONTAINER,
@@ -64,22 +64,20 @@ class _SizeCommand(Command):
     short_help="GOMEMLIMIT and an RSS alert threshold for a memory limit.",
 )
 @click.argument("size")
-@click.option(
+@once(
     "--ratio",
     default=str(DEFAULT_RATIO),
-    show_default=True,
     metavar="R",
     help=f"GOMEMLIMIT as a share of the limit: {RATIO_RANGE}.",
 )
 @format_option(["text", "json", "prometheus", "prometheus-operator"])
-@click.option(
+@once(
     "--container",
     default=CONTAINER,
-    show_default=True,
     help="Alert rules: the container's name (cAdvisor label container).",
 )
-@click.option("--namespace", default=None, help="Alert rules: the namespace to select.")
-@click.option(
+@once("--namespace", default=None, help="Alert rules: the namespace to select.")
+@once(
     "--workload",
     default=None,
     metavar="KIND/NAME",

@@ -74,8 +74,9 @@ class Flags:
     diff: bool
     show_fixes: bool
     fix_style: str
-    select: str | None
-    ignore: str | None
+    select: tuple[str, ...]
+    extend_select: tuple[str, ...]
+    ignore: tuple[str, ...]
     memory_limit: str | None
     ratio: str | None
     build_args: dict[str, str]
@@ -110,6 +111,7 @@ class _Settings(Record):
     """The flags read once for all files: limit and ratio parsed, rule codes checked."""
 
     select: frozenset[str] | None
+    extend_select: frozenset[str]
     ignore: frozenset[str]
     memory_limit: int | None
     ratio: float | None
@@ -118,14 +120,9 @@ class _Settings(Record):
 
 def _read_flags(flags: Flags) -> _Settings:
     return _Settings(
-        select=(
-            parse_codes(flags.select, invalid_value("--select"))
-            if flags.select is not None
-            else None
-        ),
-        ignore=(
-            parse_codes(flags.ignore, invalid_value("--ignore")) if flags.ignore else frozenset()
-        ),
+        select=_codes(flags.select, "--select") if flags.select else None,
+        extend_select=_codes(flags.extend_select, "--extend-select"),
+        ignore=_codes(flags.ignore, "--ignore"),
         memory_limit=(
             _memory_limit_flag(flags.memory_limit) if flags.memory_limit is not None else None
         ),
@@ -140,6 +137,11 @@ def _read_flags(flags: Flags) -> _Settings:
     )
 
 
+def _codes(given: tuple[str, ...], option: str) -> frozenset[str]:
+    """Every occurrence of a rule-code option, each comma-separated (options.codes_option)."""
+    return parse_codes(",".join(given), invalid_value(option)) if given else frozenset()
+
+
 def _memory_limit_flag(text: str) -> int:
     try:
         return parse_container_limit(text)
@@ -149,9 +151,13 @@ def _memory_limit_flag(text: str) -> int:
 
 def _options(config: Config, settings: _Settings, flags: Flags) -> LintOptions:
     """One file's options: its configuration, then the command line on top (config.py)."""
+    # ruff's order on one level: the selection (configured, or --select), plus --extend-select,
+    # less --ignore.
     rules = selected_rules(
         [(config.select, config.ignore), (settings.select, settings.ignore)]
     )
+    if settings.extend_select:
+        rules = (rules | settings.extend_select) - settings.ignore
     from_cli = settings.memory_limit is not None
     return LintOptions(
         select=rules,
@@ -237,6 +243,11 @@ def check(**given: Any) -> int:
     """Lint Go memory settings (GOMEMLIMIT, GOGC) in Dockerfiles, Kubernetes manifests and
     Compose files."""
     alias = given.pop("output_alias")
+    if alias is not None and given["output"] not in (None, alias):
+        raise click.BadParameter(
+            f"given as both {given['output']!r} and {alias!r} (--output): give it once",
+            param_hint="'-o' / '--output-file'",
+        )
     given["output"] = given["output"] or alias
     return run(Flags(**given))
 

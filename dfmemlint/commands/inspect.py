@@ -15,6 +15,7 @@ from dfmemlint.commands.options import (
     build_arg_option,
     error,
     format_option,
+    once,
     stdin_filename_option,
     warn,
 )
@@ -210,7 +211,7 @@ def _one_per_project(results: list[dict[str, Any]], on_disk: list[bool]) -> list
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @format_option(["text", "json"])
 @build_arg_option
-@click.option("--target", default=None, help="Build this stage instead of the last one.")
+@once("--target", default=None, help="Build this stage instead of the last one.")
 @stdin_filename_option
 def inspect(
     paths: tuple[str, ...],

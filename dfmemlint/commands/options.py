@@ -33,13 +33,53 @@ def warn(message: str) -> None:
     click.echo(f"Warning: {printable(message)}", err=True)
 
 
-def format_option(choices: Sequence[str]) -> Callable[[F], F]:
+Callback = Callable[[click.Context, click.Parameter, Any], Any]
+
+
+def once(
+    *decls: str,
+    default: Any = None,
+    callback: Callback | None = None,
+    **attrs: Any,
+) -> Callable[[F], F]:
+    """An option that takes one value, given at most once (the same value repeated is harmless,
+    as when pre-commit's ``args`` repeat the hook's ``entry``). ruff's single-value options
+    refuse a repeat (clap 4's ``ArgAction::Set``: "If the argument has previously been seen,
+    it will result in a ArgumentConflict"); a repeat with another value is a usage error here
+    too, never a silent "last one wins". ``callback`` then checks the one value (or
+    ``default`` when the option was not given)."""
+
+    def single(ctx: click.Context, param: click.Parameter, values: tuple[Any, ...]) -> Any:
+        distinct = list(dict.fromkeys(values))
+        if len(distinct) > 1:
+            given = " and ".join(repr(value) for value in distinct)
+            raise click.BadParameter(
+                f"given more than once, as {given}: give it once", ctx=ctx, param=param
+            )
+        value = distinct[0] if distinct else default
+        return value if callback is None else callback(ctx, param, value)
+
+    # click shows a default given as the tuple of a multiple option as the plain value.
     return click.option(
+        *decls, multiple=True, callback=single, default=() if default is None else (default,),
+        show_default=default is not None, **attrs
+    )
+
+
+def codes_option(name: str, help: str) -> Callable[[F], F]:
+    """A rule-code list: comma-separated and repeatable, every value counts (``--select DFM004
+    --select DFM007`` is ``--select DFM004,DFM007``), as ruff's ``--select``, ``--ignore`` and
+    ``--extend-select`` are (``Option<Vec<RuleSelector>>`` with ``value_delimiter = ','``, which
+    clap appends to on each occurrence: ``ArgAction::Append``, crates/ruff/src/args.rs)."""
+    return click.option(name, multiple=True, metavar="CODES", help=help)
+
+
+def format_option(choices: Sequence[str]) -> Callable[[F], F]:
+    return once(
         "--format",
         "output_format",
         type=click.Choice(list(choices)),
         default=choices[0],
-        show_default=True,
         help="Output format.",
     )
 
@@ -64,8 +104,8 @@ build_arg_option = click.option(
     callback=_build_args,
     help="Override an ARG default, as docker build does.",
 )
-stdin_filename_option = click.option(
-    "--stdin-filename", default=None, metavar="PATH",
+stdin_filename_option = once(
+    "--stdin-filename", metavar="PATH",
     help="The name to show for standard input (and where to look for its configuration).",
 )
 
@@ -132,36 +172,38 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
                  "if there is a change."),
     click.option("--show-fixes", is_flag=True,
                  help="List each fix applied (with --diff: each fix the diff makes)."),
-    click.option(
+    once(
         "--fix-style", type=click.Choice(FIX_STYLES), default=DEFAULT_FIX_STYLE,
-        show_default=True,
         help="Where a fix adds GOMEMLIMIT: 'env' an ENV line just before CMD/ENTRYPOINT (a value "
         "set at run time still wins); 'inline' on the start command, as "
         "GOMEMLIMIT=${GOMEMLIMIT:-409MiB} exec … where a shell runs it, else through env (then a "
         "runtime GOMEMLIMIT no longer applies, and an image without env fails to start).",
     ),
     # rules and limits
-    click.option("--select", default=None, metavar="CODES",
-                 help="Only these rules (comma-separated); replaces the configured selection."),
-    click.option("--ignore", default=None, metavar="CODES",
-                 help="Skip these rules (comma-separated), on top of the configuration."),
-    click.option("--memory-limit", default=None, metavar="SIZE",
-                 help="The memory limit of the container a Dockerfile's image runs in "
-                      "(512MiB, 1Gi, 512m), 4 MiB to 16 TiB. Dockerfiles only: Compose files "
-                      "and manifests are judged against the limits they declare."),
-    click.option("--ratio", default=None, metavar="R",
-                 help="GOMEMLIMIT as a share of the memory limit [default: 0.8]."),
+    codes_option("--select",
+                 "Only these rules (comma-separated, repeatable); replaces the configured "
+                 "selection."),
+    codes_option("--extend-select",
+                 "These rules too (comma-separated, repeatable), on top of the selection in "
+                 "force."),
+    codes_option("--ignore",
+                 "Skip these rules (comma-separated, repeatable), on top of the configuration."),
+    once("--memory-limit", metavar="SIZE",
+         help="The memory limit of the container a Dockerfile's image runs in "
+              "(512MiB, 1Gi, 512m), 4 MiB to 16 TiB. Dockerfiles only: Compose files "
+              "and manifests are judged against the limits they declare."),
+    once("--ratio", metavar="R", help="GOMEMLIMIT as a share of the memory limit [default: 0.8]."),
     click.option("--build-arg", "build_args", multiple=True, metavar="NAME=VALUE",
                  callback=_build_args, help="Override an ARG default, as docker build does."),
-    click.option("--target", default=None, metavar="STAGE",
+    once("--target", metavar="STAGE",
                  help="Lint as if building this stage (an error if no stage has that name)."),
-    click.option("--context", "context_dir", default=None, metavar="DIR",
+    once("--context", "context_dir", metavar="DIR",
                  callback=_existing_directory,
                  help="The build context, read (bounded, never run) for entrypoint scripts and "
                  "a Go program that sets its own memory limit [default: the Dockerfile's "
                  "folder; none for standard input]."),
     # configuration and files
-    click.option("--config", "config_file", default=None, metavar="FILE",
+    once("--config", "config_file", metavar="FILE",
                  help="Use this configuration file for every file (no search)."),
     click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
     click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
@@ -176,21 +218,20 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     stdin_filename_option,
     # output
     format_option(FORMATS),
-    click.option("-o", "--output-file", "output", default=None, metavar="FILE",
+    once("-o", "--output-file", "output", metavar="FILE",
                  help="Write the report (or the diff) to FILE."),
-    click.option("--output", "output_alias", default=None, hidden=True,
+    once("--output", "output_alias", hidden=True,
                  help="The former name of --output-file."),
     click.option("--statistics", is_flag=True,
                  help="Count findings per rule instead of listing them."),
-    click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
-                 show_default=True,
+    once("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
                  help="Colour: auto = on a terminal unless NO_COLOR is set or FORCE_COLOR is "
                  "set."),
     click.option("--no-color", is_flag=True, hidden=True, help="Same as --color never."),
     click.option("-q", "--quiet", is_flag=True,
                  help="Print the findings (or the diff) and errors, nothing else."),
     # exit code
-    click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None,
+    once("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
                  help="Lowest severity that makes the exit code 1; none: findings never do "
                  "[default: warning, or the file's configuration]."),
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
