@@ -7,6 +7,16 @@ import enum
 from dfmemlint.records import Record
 
 
+def shown(value: str) -> str:
+    """A value quoted from a file, for a message people read: as written, unless it starts or
+    ends with whitespace, which a terminal does not show; then in quotes with escapes
+    (Python's ``repr``: ``'400MiB '``, ``'\\t512MiB'``), so ``Replace '400MiB ' with 400MiB``
+    says what changes."""
+    if value == value.strip():
+        return value
+    return repr(value)
+
+
 class Severity(enum.IntEnum):
     """How bad a finding is; higher is worse (so ``>=`` compares with ``--fail-on``)."""
 

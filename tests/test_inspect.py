@@ -164,7 +164,7 @@ def test_text_outline(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> N
     code, out, err = run(capsys, str(dockerfile))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == f"{dockerfile}  (escape '\\\\')"
+    assert lines[0] == f"{dockerfile}  (escape \\)"  # the character itself, not a literal
     assert "  directive syntax=docker/dockerfile:1" in lines
     # Each instruction as written (continuations joined), not as a list of its tokens.
     assert "          3  FROM golang:${GO} AS build" in lines

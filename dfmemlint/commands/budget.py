@@ -13,6 +13,7 @@ from dfmemlint.config import ConfigError, invalid_value, parse_ratio
 from dfmemlint.golang.budget import (
     CONTAINER,
     DEFAULT_RATIO,
+    Budget,
     budget_json,
     budget_text,
     plan_budget,
@@ -34,6 +35,15 @@ def _parse_size(text: str) -> int:
         return parse_container_limit(text)
     except LimitError as exc:
         raise LimitError(f"{invalid_value('SIZE')}: {exc}") from None
+
+
+def _plan(limit: int, ratio: float) -> Budget:
+    """The budget; a ratio that leaves under 1 MiB of this limit is a bad ``--ratio``, said as
+    every other bad value is (``Invalid value for '--ratio': …``)."""
+    try:
+        return plan_budget(limit, ratio)
+    except LimitError as exc:
+        raise LimitError(f"{invalid_value('--ratio')}: {exc}") from None
 
 
 _NEGATIVE = re.compile(r"-[0-9.]")
@@ -104,7 +114,8 @@ def budget_command(
     """
     try:
         limit = _parse_size(size)
-        budget = plan_budget(limit, _parse_ratio(ratio))
+        ratio_value = _parse_ratio(ratio)
+        budget = _plan(limit, ratio_value)
     except LimitError as exc:
         error(str(exc))
         return 2

@@ -119,6 +119,20 @@ class _Settings(Record):
 
 
 def _read_flags(flags: Flags) -> _Settings:
+    settings = _parse_flags(flags)
+    if settings.memory_limit is not None and settings.ratio is not None:
+        # Both given: a ratio that leaves under 1 MiB of that limit is refused now, as
+        # `dfmemlint budget` refuses it, not met later as a fix that cannot be computed.
+        from dfmemlint.golang.units import compute_gomemlimit
+
+        try:
+            compute_gomemlimit(settings.memory_limit, settings.ratio)
+        except LimitError as exc:
+            raise ConfigError(f"{invalid_value('--ratio')}: {exc}") from None
+    return settings
+
+
+def _parse_flags(flags: Flags) -> _Settings:
     return _Settings(
         select=_codes(flags.select, "--select") if flags.select else None,
         extend_select=_codes(flags.extend_select, "--extend-select"),

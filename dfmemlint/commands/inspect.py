@@ -27,6 +27,7 @@ from dfmemlint.golang.units import describe_bytes
 from dfmemlint.kubernetes.inspect import manifest_json, manifest_outline
 from dfmemlint.reporters import printable
 from dfmemlint.rules.base import Context
+from dfmemlint.types import shown
 
 if TYPE_CHECKING:
     from dfmemlint.kubernetes.configmaps import ManifestIndex
@@ -100,7 +101,8 @@ def inspect_json(
 
 
 def _outline(info: dict[str, Any]) -> str:
-    lines = [f"{info['path']}  (escape {info['escape']!r})"]
+    # The escape character as written in the file (`\` or a backtick), not as a Python literal.
+    lines = [f"{info['path']}  (escape {info['escape']})"]
     for key, value in info["directives"].items():
         lines.append(f"  directive {key}={value}")
     if info["error"]:
@@ -151,7 +153,7 @@ def _outline(info: dict[str, Any]) -> str:
     if info["runtime_env"]:
         lines.append("  runtime environment:")
         for name, env in info["runtime_env"].items():
-            lines.append(f"    {name}={env['value']}  (line {env['line']})")
+            lines.append(f"    {name}={shown(env['value'])}  (line {env['line']})")
     if info.get("gomemlimit_at_startup"):
         lines.append(f"  GOMEMLIMIT set at start-up by {info['gomemlimit_at_startup']['by']}")
     return "\n".join(lines)

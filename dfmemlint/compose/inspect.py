@@ -8,6 +8,7 @@ from typing import Any
 from dfmemlint.compose.lint import RUNTIME_VARIABLES, ComposeResult
 from dfmemlint.compose.source import Origin
 from dfmemlint.golang.units import describe_bytes
+from dfmemlint.types import shown
 
 
 def _at(origin: Origin) -> dict[str, Any]:
@@ -62,7 +63,9 @@ def compose_outline(info: dict[str, Any]) -> str:
                     f"({limit['field']}, {at['path']}:{at['line']})")
         lines.append(f"  service {service['service']}: {what}")
         for name, setting in service["settings"].items():
-            value = "(unknown: from the shell)" if setting["value"] is None else setting["value"]
+            value = (
+                "(unknown: from the shell)" if setting["value"] is None else shown(setting["value"])
+            )
             at = setting["at"]
             shell = ""
             if setting["shell_may_override"]:

@@ -101,8 +101,8 @@ def compute_gomemlimit(limit_bytes: int, ratio: float) -> int:
     whole_mib = raw // MIB
     if whole_mib < 1:
         raise LimitError(
-            f"{ratio} of {describe_bytes(limit_bytes)} is {describe_bytes(raw)}, under the 1 MiB "
-            f"minimum for a useful GOMEMLIMIT"
+            f"{ratio:g} of {describe_bytes(limit_bytes)} is {describe_bytes(raw)}, under the 1 MiB "
+            "minimum for a useful GOMEMLIMIT"
         )
     return whole_mib * MIB
 

@@ -11,6 +11,7 @@ from dfmemlint.golang.units import describe_bytes
 from dfmemlint.kubernetes.environment import TRACKED
 from dfmemlint.kubernetes.kustomize import PatchView
 from dfmemlint.kubernetes.lint import ManifestResult
+from dfmemlint.types import shown
 
 
 def _position(result: ManifestResult, place: Place | None) -> dict[str, Any] | None:
@@ -173,7 +174,7 @@ def _containers(lines: list[str], containers: list[dict[str, Any]], path: str,
                     f"({limit['field']}, {_at(limit['at'], path)})")
         lines.append(f"{indent}  {role} {entry['container']}: {what}")
         for name, setting in entry["settings"].items():
-            value = "(unknown)" if setting["value"] is None else setting["value"]
+            value = "(unknown)" if setting["value"] is None else shown(setting["value"])
             amount = ""
             if setting["bytes"] is not None and setting["origin"].startswith("resourceFieldRef"):
                 amount = f" = {describe_bytes(setting['bytes'])}"

@@ -21,13 +21,20 @@ def unbounded(gogc: str | None, gomemlimit: str | None) -> bool:
     return judge_gomemlimit(gomemlimit).status in (MemLimitStatus.OFF, MemLimitStatus.EMPTY)
 
 
-def message(where: str, advice: str, gogc: str = "off") -> str:
-    """``where``: what runs with it (``the running container``); ``gogc``: the value."""
+def message(where: str, advice: str, gogc: str = "off", gomemlimit: str | None = None) -> str:
+    """``where``: what runs with it (``the running container``); ``gogc``: the value;
+    ``gomemlimit``: the GOMEMLIMIT that reaches it too (``off`` or empty: set, but no limit,
+    as ``runtime/debug.SetMemoryLimit``'s math.MaxInt64 default), None when none does."""
     negative = "" if gogc == "off" else " (a negative GOGC turns the collector off, as off does)"
+    if gomemlimit is None:
+        limit, then = "with no GOMEMLIMIT", "alongside it"
+    elif gomemlimit == "":
+        limit, then = "with GOMEMLIMIT set empty, which sets no limit", "instead"
+    else:
+        limit, then = f"with GOMEMLIMIT={gomemlimit}, which sets no limit", "instead"
     return (
-        f"GOGC={gogc}{negative} reaches {where} with no GOMEMLIMIT, so the garbage collector "
-        "never runs and the heap grows until the kernel kills the container. Set "
-        f"{advice} alongside it."
+        f"GOGC={gogc}{negative} reaches {where} {limit}, so the garbage collector never runs "
+        f"and the heap grows until the kernel kills the container. Set {advice} {then}."
     )
 
 
@@ -47,6 +54,9 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         gogc.start,
         gogc.end,
-        message("the running container", ctx.gomemlimit_advice(), gogc.value),
+        message(
+            "the running container", ctx.gomemlimit_advice(), gogc.value,
+            None if limit is None else limit.value,
+        ),
         add_gomemlimit_fix(ctx),
     )

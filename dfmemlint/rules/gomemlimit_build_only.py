@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.types import Applicability, Edit, Fix, Severity
+from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
 
 CODE = "DFM001"
 _SELF_REFERENCE = r"\$(?:GOMEMLIMIT|\{GOMEMLIMIT\})"
@@ -75,7 +75,7 @@ def check(ctx: Context) -> Iterator[Problem]:
         setting = settings[0]
         where = _WHERE[setting.kind]
         more = f" (and {len(settings) - 1} more time{'s' if len(settings) > 2 else ''} in it)"
-        values = f"GOMEMLIMIT={setting.value}" + (more if len(settings) > 1 else "")
+        values = f"GOMEMLIMIT={shown(setting.value)}" + (more if len(settings) > 1 else "")
         if runtime_limit:
             message = (
                 f"{values} in {where} applies only while the image is built, "

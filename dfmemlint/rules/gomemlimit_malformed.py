@@ -10,7 +10,7 @@ from dfmemlint.golang.gomemlimit import MemLimitJudgement, MemLimitStatus, judge
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
 from dfmemlint.golang.units import format_size
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.types import Applicability, Edit, Fix
+from dfmemlint.types import Applicability, Edit, Fix, shown
 
 CODE = "DFM004"
 _UNCOUNTED = "GOMEMLIMIT does not count"
@@ -71,9 +71,9 @@ def describe(
     else:
         hint = " Write a whole number of bytes, or one with a KiB, MiB, GiB or TiB suffix."
     if verdict.status is MemLimitStatus.VERSION_DEPENDENT:
-        return f"GOMEMLIMIT={value}{source}: {verdict.problem}{hint}"
+        return f"GOMEMLIMIT={shown(value)}{source}: {verdict.problem}{hint}"
     return (
-        f"GOMEMLIMIT={value}{source} is not a value the Go runtime accepts "
+        f"GOMEMLIMIT={shown(value)}{source} is not a value the Go runtime accepts "
         f"({verdict.reason}); {where} with 'malformed GOMEMLIMIT'.{hint}"
     )
 
@@ -106,7 +106,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             suggestion, why = _capped(ctx, setting, verdict.suggestion)
             if editable:
                 fix = Fix(
-                    f"Replace {setting.value} with {suggestion}{why}",
+                    f"Replace {shown(setting.value)} with {suggestion}{why}",
                     (Edit(start, end, encode(suggestion)),),
                     Applicability.SAFE if verdict.suggestion_safe else Applicability.UNSAFE,
                 )

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.types import Severity
+from dfmemlint.types import Severity, shown
 
 if TYPE_CHECKING:
     from dfmemlint.kubernetes.environment import ManifestContext, Resolved
@@ -60,7 +60,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         setting.end,
         _override_message(setting.value, instruction, theirs)
         + " Remove it from the start command and keep the default "
-        f"in the image with ENV GOMEMLIMIT={setting.value} (the deployment's value then wins), "
+        f"in the image with ENV GOMEMLIMIT={shown(setting.value)} (the deployment's value then "
+        "wins), "
         f"or, in shell form, write GOMEMLIMIT=${{GOMEMLIMIT:-{setting.value}}}.",
         None,
         Severity.WARNING,
@@ -69,8 +70,8 @@ def check(ctx: Context) -> Iterator[Problem]:
 
 def _override_message(value: str, where: str, theirs: str) -> str:
     return (
-        f"GOMEMLIMIT={value} on the {where} overrides the GOMEMLIMIT the deployment gives the "
-        f"container ({theirs}): the program never sees that value, so changing it there does "
+        f"GOMEMLIMIT={shown(value)} on the {where} overrides the GOMEMLIMIT the deployment gives "
+        f"the container ({theirs}): the program never sees that value, so changing it there does "
         "nothing."
     )
 
@@ -95,9 +96,9 @@ def _deployment_value(ctx: ManifestContext, resolved: Resolved) -> str | None:
             return None
         value = "a value the files do not show" if setting.value is None else setting.value
         if setting.place.path != ctx.manifest.path:  # a ConfigMap in another linted file
-            return f"{setting.origin} GOMEMLIMIT={value}, in {setting.place.path}"
+            return f"{setting.origin} GOMEMLIMIT={shown(value)}, in {setting.place.path}"
         line = data.count(b"\n", 0, setting.place.start) + 1
-        return f"{setting.origin} GOMEMLIMIT={value}, line {line}"
+        return f"{setting.origin} GOMEMLIMIT={shown(value)}, line {line}"
     entries = resolved.entries.get("GOMEMLIMIT")
     if not entries:
         return None

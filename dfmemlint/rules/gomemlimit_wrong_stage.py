@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dfmemlint.dockerfile.gobuild import compiles_go, run_commands, runs_build_script
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.rules.base import Context, Problem
-from dfmemlint.types import Applicability, Edit, Fix, Severity
+from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
 
 CODE = "DFM002"
 
@@ -45,8 +45,8 @@ def check(ctx: Context) -> Iterator[Problem]:
             yield Problem(
                 setting.start,
                 setting.end,
-                f"ENV GOMEMLIMIT={setting.value} in stage {stage.label} caps the memory of the "
-                "Go build that stage runs; the running container gets nothing from it (DFM006 "
+                f"ENV GOMEMLIMIT={shown(setting.value)} in stage {stage.label} caps the memory of "
+                "the Go build that stage runs; the running container gets nothing from it (DFM006 "
                 "speaks for the runtime). Nothing to change if the cap is intended.",
                 None,
                 Severity.INFO,
@@ -62,8 +62,8 @@ def check(ctx: Context) -> Iterator[Problem]:
         yield Problem(
             setting.start,
             setting.end,
-            f"ENV GOMEMLIMIT={setting.value} is set in stage {stage.label!s}, which the final "
-            f"image (stage {final.label}) is not built FROM, and no build step of that stage "
+            f"ENV GOMEMLIMIT={shown(setting.value)} is set in stage {stage.label!s}, which the "
+            f"final image (stage {final.label}) is not built FROM, and no build step of that stage "
             "reads it, so it does nothing: the running container never sees it (COPY --from "
             "copies files, not environment). Set it in the final stage.",
             fix,

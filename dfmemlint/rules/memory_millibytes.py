@@ -14,7 +14,7 @@ from fractions import Fraction
 from dfmemlint.kubernetes.environment import ManifestContext, memory_amount, place
 from dfmemlint.kubernetes.quantity import suffix_of
 from dfmemlint.rules.values import ValueProblem
-from dfmemlint.types import Applicability, Edit, Fix
+from dfmemlint.types import Applicability, Edit, Fix, shown
 from dfmemlint.yamlsource.reader import Node, ScalarNode
 
 
@@ -50,12 +50,12 @@ def check(ctx: ManifestContext) -> Iterator[ValueProblem]:
             at = place(ctx.manifest, node)
             fix = None
             if at.editable and number.isdigit():
-                fix = Fix(f"Replace {raw} with {intended}",
+                fix = Fix(f"Replace {shown(raw)} with {intended}",
                           (Edit(at.start, at.end, intended.encode()),), Applicability.UNSAFE)
             yield ValueProblem(
                 CODE,
                 at,
-                f"The {what} {raw} of {resolved.settings.container.describe()} is "
+                f"The {what} {shown(raw)} of {resolved.settings.container.describe()} is "
                 f"{_amount(amount)}: 'm' is milli in a Kubernetes quantity. {intended} "
                 "(mebibytes) was almost surely meant.",
                 None,

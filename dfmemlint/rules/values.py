@@ -25,7 +25,7 @@ from dfmemlint.golang.units import (
 )
 from dfmemlint.records import Record
 from dfmemlint.rules import gogc_off_unbounded, gomemlimit_malformed, gomemlimit_out_of_range
-from dfmemlint.types import Applicability, Edit, Fix, Severity
+from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
 
 # Single letters that a Kubernetes manifest's author may mean as decimal (Kubernetes) or
 # binary (Docker, most people) units: a fix cannot know which.
@@ -158,7 +158,7 @@ def _malformed(
     fix = None
     if suggestion is not None and setting.place.editable:
         fix = Fix(
-            f"Replace {value} with {suggestion}{why}",
+            f"Replace {shown(value)} with {suggestion}{why}",
             (Edit(setting.place.start, setting.place.end, suggestion.encode()),),
             Applicability.SAFE if safe else Applicability.UNSAFE,
         )
@@ -241,5 +241,8 @@ def check(settings: ContainerSettings, ratio: float) -> Iterator[ValueProblem]:
         yield ValueProblem(
             "DFM008",
             gogc.place,
-            gogc_off_unbounded.message(where, advice(settings, ratio), gogc.value),
+            gogc_off_unbounded.message(
+                where, advice(settings, ratio), gogc.value,
+                None if gomemlimit is None else gomemlimit.value,
+            ),
         )
