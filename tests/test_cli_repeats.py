@@ -73,7 +73,8 @@ def test_an_unknown_code_in_a_later_occurrence_is_refused(
     code, out, err = run_cli(capsys, "--select", "DFM004", "--select", "DFM999", *files)
     assert code == 2
     assert out == ""
-    assert "'DFM999'" in err and "--select" in err
+    assert "'DFM999'" in err
+    assert "--select" in err
 
 
 @pytest.mark.parametrize(
@@ -99,8 +100,10 @@ def test_a_one_value_option_given_twice_differently_is_a_usage_error(
     assert code == 2
     assert out == ""
     assert "give it once" in err
-    assert err.count("\nError: ") == 1 and "Usage: dfmemlint [OPTIONS] PATH..." in err
-    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
+    assert err.count("\nError: ") == 1
+    assert "Usage: dfmemlint [OPTIONS] PATH..." in err
+    assert not (tmp_path / "x.json").exists()
+    assert not (tmp_path / "y.json").exists()
 
 
 def test_the_same_value_twice_is_one_value(

@@ -59,7 +59,12 @@ if TYPE_CHECKING:
     from dfmemlint.compose.link import Linker
     from dfmemlint.formats import Result
 
-__all__ = ["FORMATS", "check", "use_color"]
+__all__ = ["FORMATS", "STATISTICS_FORMATS", "check", "use_color"]
+
+# The formats --statistics can be written in: a table for people, or JSON entries as ruff's
+# `--statistics --output-format json` (ruff refuses the others: "Unsupported serialization
+# format for statistics", crates/ruff/src/printer.rs).
+STATISTICS_FORMATS = ("text", "json")
 
 
 class Flags:
@@ -273,6 +278,12 @@ def run(flags: Flags) -> int:
         other = "--statistics" if flags.statistics else f"--format {flags.output_format}"
         raise click.UsageError(
             f"--diff prints a unified diff, so it cannot be combined with {other}",
+            ctx=click.get_current_context(silent=True),
+        )
+    if flags.statistics and flags.output_format not in STATISTICS_FORMATS:
+        raise click.UsageError(
+            f"--statistics cannot be written as --format {flags.output_format}, which holds "
+            "findings, not counts per rule; use --format text or json",
             ctx=click.get_current_context(silent=True),
         )
     color = use_color("never" if flags.no_color else flags.color, flags.output)

@@ -223,7 +223,8 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     once("--output", "output_alias", hidden=True,
                  help="The former name of --output-file."),
     click.option("--statistics", is_flag=True,
-                 help="Count findings per rule instead of listing them."),
+                 help="Count findings per rule instead of listing them (as text, or JSON "
+                 "with --format json)."),
     once("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
                  help="Colour: auto = on a terminal unless NO_COLOR is set or FORCE_COLOR is "
                  "set."),

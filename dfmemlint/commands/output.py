@@ -109,7 +109,11 @@ def emit_report(
     sources: list[Source],
     output: BinaryIO | None,
 ) -> None:
-    if flags.statistics or flags.output_format == "text":
+    if flags.statistics and flags.output_format == "json":
+        from dfmemlint.reporters import json as json_reporter
+
+        rendered = json_reporter.render_statistics(report)
+    elif flags.output_format == "text":
         from dfmemlint.reporters import text
 
         if flags.statistics:

@@ -7,7 +7,7 @@ import json
 
 from dfmemlint.dockerfile.reader import displayable
 from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
-from dfmemlint.types import Finding, Fix, Severity
+from dfmemlint.types import Applicability, Finding, Fix, Severity
 
 
 def valid_text(text: str) -> str:
@@ -70,3 +70,34 @@ def render(report: Report, *, color: bool = False) -> str:
     entries = [error_to_dict(problem) for problem in report.errors]
     entries.extend(finding_to_dict(finding) for finding in report.findings)
     return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+
+
+def statistics(report: Report) -> list[dict[str, object]]:
+    """``--statistics --format json``: one entry per rule code found, as ruff's
+    (``crates/ruff/src/printer.rs``, ``write_statistics``: ``code``, ``name``, ``count``,
+    ``fixable``), most frequent first, then by code. ``fixable`` is true when ``--fix`` repairs
+    findings of that code (a safe fix: the text table's ``[*]``). The paths that could not be
+    read come first, counted under ``"code": null, "name": "input-error"``, as the findings
+    format lists them. A run that found nothing gives ``[]``."""
+    counts: dict[str, int] = {}
+    names: dict[str, str] = {}
+    fixable: set[str] = set()
+    for finding in report.findings:
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+        names[finding.code] = finding.name
+        if finding.fix is not None and finding.fix.applicability is Applicability.SAFE:
+            fixable.add(finding.code)
+    entries: list[dict[str, object]] = []
+    if report.errors:
+        entries.append(
+            {"code": None, "name": INPUT_ERROR, "count": len(report.errors), "fixable": False}
+        )
+    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        entries.append(
+            {"code": code, "name": names[code], "count": count, "fixable": code in fixable}
+        )
+    return entries
+
+
+def render_statistics(report: Report) -> str:
+    return json.dumps(statistics(report), indent=2, ensure_ascii=False) + "\n"
