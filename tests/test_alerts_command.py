@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers.alerts import budget_threshold, operator_rules, rules_of
 from helpers.alerts import run_alerts as run
 
@@ -164,15 +165,41 @@ def test_unreadable_input(
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     code, out, err = run(capsys, str(path))
-    assert (code, out) == (2, "")
+    # Exit 2, and still a whole rule file (no rules), whose comments name what was not read.
+    assert code == 2
+    assert rules_of(out) == []
+    assert f"# could not read {path}" in out
     assert fragment in err
     assert err.startswith("Error: ")
 
 
 def test_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, str(tmp_path / "missing.yaml"))
-    assert (code, out) == (2, "")
+    missing = tmp_path / "missing.yaml"
+    code, out, err = run(capsys, str(missing))
+    assert code == 2
+    assert rules_of(out) == []
+    assert f"# could not read {missing}: no such file or directory" in out.splitlines()
     assert "no such file or directory" in err
+
+
+def test_one_unreadable_path_does_not_stop_the_others(
+    capsys: pytest.CaptureFixture[str], project: Path, tmp_path: Path
+) -> None:
+    code, alone, _ = run(capsys, str(project))
+    assert code == 0
+    for output_format in ("prometheus", "prometheus-operator"):
+        code, out, err = run(
+            capsys, "--format", output_format, str(tmp_path / "gone\nx"), str(project)
+        )
+        assert code == 2
+        assert err.count("Error: ") == 1
+        # A control character of the path cannot break the YAML: the comment stays one line.
+        assert "# could not read " in out
+        assert "gone\nx" not in out
+        parsed = yaml.safe_load(out)
+        assert parsed
+    code, out, _ = run(capsys, str(tmp_path / "gone"), str(project))
+    assert rules_of(out) == rules_of(alone)
 
 
 def test_an_empty_directory_gives_an_empty_rule_file(
@@ -237,5 +264,6 @@ def test_formats_are_decided_as_every_command_decides_them(
     assert "Compose" not in out + err
     if not found:
         code, out, err = run(capsys, str(ci))
-        assert (code, out) == (2, "")
+        assert code == 2
+        assert rules_of(out) == []
         assert "neither a Compose file" in err

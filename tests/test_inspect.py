@@ -247,16 +247,26 @@ def test_bad_path(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, make: Any, message: str
 ) -> None:
     path = make(tmp_path)
-    for fmt in ("json", "text"):
-        code, out, err = run(capsys, "--format", fmt, str(path))
-        assert (code, out) == (2, "")
-        assert err == f"Error: {path}: {message}\n"
+    code, out, err = run(capsys, "--format", "text", str(path))
+    assert (code, out) == (2, "")
+    assert err == f"Error: {path}: {message}\n"
+    # JSON is always a whole document: the path, with why it was not read.
+    code, out, err = run(capsys, "--format", "json", str(path))
+    assert code == 2
+    assert json.loads(out) == [{"path": str(path), "format": None, "input_error": message}]
+    assert err == f"Error: {path}: {message}\n"
 
 
 def test_bad_path_among_good_ones(capsys: pytest.CaptureFixture[str], dockerfile: Path) -> None:
-    code, out, err = run(capsys, str(dockerfile), str(dockerfile.parent / "nope"))
-    assert (code, out) == (2, "")
-    assert err.count("\n") == 1
+    """The path that cannot be read does not stop the others (as in a lint run): exit 2."""
+    nope = str(dockerfile.parent / "nope")
+    code, out, err = run(capsys, str(dockerfile), nope)
+    assert code == 2
+    assert out.startswith(f"{dockerfile}  (escape ")
+    assert err == f"Error: {nope}: no such file or directory\n"
+    code, out, _ = run(capsys, "--format", "json", nope, str(dockerfile))
+    assert code == 2
+    assert [entry["path"] for entry in json.loads(out)] == [nope, str(dockerfile)]
 
 
 def test_file_buildkit_rejects(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ same paths reads it (``dfmemlint.kubernetes.configmaps``).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import click
@@ -39,6 +39,7 @@ from dfmemlint.commands.alert_options import alert_options
 from dfmemlint.commands.options import Command, error, once, warn
 from dfmemlint.files import InputError, default_exclusion
 from dfmemlint.formats import Format, detect, read_head
+from dfmemlint.reporters import printable
 
 if TYPE_CHECKING:
     from dfmemlint.kubernetes.configmaps import ManifestIndex
@@ -56,10 +57,16 @@ def _format_of(path: str) -> Format | None:
     return detect(path, data)
 
 
-def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
+def _raise(exc: InputError) -> None:
+    raise exc
+
+
+def inputs(
+    paths: Iterable[str], error: Callable[[InputError], None] = _raise
+) -> list[tuple[str, list[str]]]:
     """What to read, in order: ``("compose", files of one project, base first)`` or
-    ``("kubernetes", [manifest])``. Raises InputError for a path that does not exist or a
-    named file that is neither."""
+    ``("kubernetes", [manifest])``. ``error`` hears of each path that does not exist and each
+    named file that is neither (by default it raises the InputError); the others are read."""
     from dfmemlint.compose.names import is_compose_name, project_files, project_of
 
     found: list[tuple[str, list[str]]] = []
@@ -82,16 +89,17 @@ def inputs(paths: Iterable[str]) -> list[tuple[str, list[str]]]:
                     elif fmt is Format.KUBERNETES:
                         found.append(("kubernetes", [full]))
         elif not os.path.isfile(path):
-            raise InputError(f"{path}: no such file or directory")
+            error(InputError.at(path, "no such file or directory"))
         elif (fmt := _format_of(path)) is Format.COMPOSE:
             found.append(("compose", project_of(os.path.normpath(path))))
         elif fmt is Format.KUBERNETES:
             found.append(("kubernetes", [os.path.normpath(path)]))
         else:
-            raise InputError(
-                f"{path}: neither a Compose file (top-level services:) nor a Kubernetes "
-                "manifest (apiVersion and kind)"
-            )
+            error(InputError.at(
+                path,
+                "neither a Compose file (top-level services:) nor a Kubernetes manifest "
+                "(apiVersion and kind)",
+            ))
     unique: list[tuple[str, list[str]]] = []
     for item in found:
         if item not in unique:
@@ -141,7 +149,7 @@ def _kubernetes_targets(
 
     result = lint_manifest(path, data, LintOptions(manifests=index))
     if result.syntax_error is not None:
-        raise InputError(f"{path}: {result.syntax_error}")
+        raise InputError.at(path, result.syntax_error)
     for note in result.notes:
         warn(note)
 
@@ -176,26 +184,35 @@ def collect(
     *,
     namespace: str | None = None,
     include_all: bool = False,
+    error: Callable[[InputError], None] = _raise,
 ) -> tuple[list[AlertRule], list[Skipped]]:
     """The rules for every container the files at ``paths`` define, in file order, and the
     containers that get none. Notes about the files go to standard error.
 
-    Raises InputError for a path that cannot be read or a file that cannot be read as its
-    format.
+    ``error`` hears of each path that cannot be read and each file that cannot be read as its
+    format (by default it raises the InputError); the rules of the others are still made.
     """
     rules: list[AlertRule] = []
     skipped: list[Skipped] = []
     kept: dict[tuple[tuple[str, str], ...], tuple[str, AlertRule]] = {}
-    found = inputs(paths)
+    found = inputs(paths, error)
     manifests, index = _manifest_index(found, namespace)
     for kind, files in found:
         where = " + ".join(files)
         if kind == "compose":
-            targets = _compose_targets(files, include_all)
+            try:
+                targets = _compose_targets(files, include_all)
+            except InputError as exc:
+                error(exc)
+                continue
         else:
-            targets = _kubernetes_targets(
-                files[0], manifests[files[0]], index, namespace, include_all
-            )
+            try:
+                targets = _kubernetes_targets(
+                    files[0], manifests[files[0]], index, namespace, include_all
+                )
+            except InputError as exc:
+                error(exc)
+                continue
         for target in targets:
             if isinstance(target, Skipped):
                 skipped.append(target._replace(title=f"{target.title} ({where})"))
@@ -249,17 +266,24 @@ def alerts(
     container's own GOMEMLIMIT. Directories are searched for manifests and Compose files.
     """
     options = AlertOptions(metric, for_duration, severity)
-    try:
-        rules, skipped = collect(paths, options, namespace=namespace, include_all=include_all)
-    except InputError as exc:
+    # A path that cannot be read does not stop the others: said on standard error and in the
+    # rule file's comments, which is still written whole; exit 2.
+    unreadable: list[InputError] = []
+
+    def path_error(exc: InputError) -> None:
         error(str(exc))
-        return 2
+        unreadable.append(exc)
+
+    rules, skipped = collect(
+        paths, options, namespace=namespace, include_all=include_all, error=path_error
+    )
     comments = [
         f"dfmemlint alerts: {len(rules)} rule{'' if len(rules) == 1 else 's'}; "
         f"alert when {METRICS[metric].words} passes min(limit * 0.9, GOMEMLIMIT * 1.1)",
         *(f"skipped {item.title}: {item.reason}" for item in skipped),
+        *(printable(f"could not read {exc}") for exc in unreadable),
     ]
     for item in skipped:
         warn(f"skipped {item.title}: {item.reason}")
     click.echo(render(rules, output_format, comments), nl=False)
-    return 0
+    return 2 if unreadable else 0

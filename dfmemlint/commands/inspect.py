@@ -225,12 +225,20 @@ def inspect(
     """Show how a Dockerfile is read: instructions, stages and the runtime environment; for a
     Kubernetes manifest or a Compose file, each container's (service's) memory limit and the
     GOMEMLIMIT/GOGC that reach it, with where each came from."""
-    try:
-        files = expand_paths(paths, warn=warn)
-        sources = [read_source(path, stdin_filename) for path in files]
-    except InputError as exc:
+    # A path that cannot be read does not stop the others (as in a lint run): said on standard
+    # error, listed in the JSON array as {"path", "format": null, "input_error"}, exit 2.
+    unreadable: list[dict[str, Any]] = []
+
+    def path_error(exc: InputError) -> None:
         error(str(exc))
-        return 2
+        unreadable.append({"path": exc.path or "-", "format": None, "input_error": exc.reason})
+
+    sources = []
+    for path in expand_paths(paths, warn=warn, error=path_error):
+        try:
+            sources.append(read_source(path, stdin_filename))
+        except InputError as exc:
+            path_error(exc)
     from dfmemlint.compose.link import Linker, limits_json
     from dfmemlint.kubernetes.configmaps import run_index
 
@@ -263,8 +271,9 @@ def inspect(
         warn(note)
     results = _one_per_project(results, [s.real_path is not None for s in sources])
     if output_format == "json":
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
-    else:
+        # Always a whole document, [] when nothing could be read.
+        click.echo(json.dumps(unreadable + results, indent=2, ensure_ascii=False))
+    elif results:
         # The outline quotes the file: its control characters are shown, not obeyed.
         outline = "\n\n".join(
             manifest_outline(info) if info.get("format") == "kubernetes"
@@ -274,4 +283,4 @@ def inspect(
             for info in results
         )
         click.echo("\n".join(printable(line) for line in outline.split("\n")))
-    return 0
+    return 2 if unreadable else 0
