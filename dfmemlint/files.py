@@ -33,6 +33,12 @@ DEFAULT_EXCLUDE = (
     "venv",
 )
 NOT_A_DOCKERFILE = "not a Dockerfile, Kubernetes manifest or Compose file"
+#: Why a search passes over a Helm chart template (dfmemlint.formats.walk_verdict), and why a
+#: run skips one named to it.
+TEMPLATE_REASON = (
+    "a Helm chart template ('{{ }}' actions are not YAML until rendered); lint the output of "
+    "`helm template` instead"
+)
 # Files next to Dockerfiles that share their name but are not Dockerfiles.
 NOT_DOCKERFILE_SUFFIXES = (
     ".dockerignore",
@@ -205,8 +211,8 @@ def _walk(
         for name in sorted(files):
             path = os.path.normpath(os.path.join(root, name))
             reason = excluded(path, False)
-            if reason is None and not is_dockerfile_name(name) and not _wanted_yaml(path):
-                reason = NOT_A_DOCKERFILE
+            if reason is None and not is_dockerfile_name(name):
+                reason = _walk_verdict(path)
             if reason is not None:
                 skipped.append(Skipped(path, reason))
                 continue
@@ -222,14 +228,15 @@ def _walk(
             yield path, info
 
 
-def _wanted_yaml(path: str) -> bool:
-    """A YAML file the search lints (a manifest, a kustomization or Compose file: see
-    dfmemlint.formats)."""
+def _walk_verdict(path: str) -> str | None:
+    """None for a YAML file the search lints (a manifest, a kustomization or Compose file),
+    else why it is passed over (dfmemlint.formats.walk_verdict: a Helm chart template, or none
+    of these formats)."""
     if not path.lower().endswith((".yaml", ".yml")) and not path.endswith("Kustomization"):
-        return False
-    from dfmemlint.formats import wanted_in_walk
+        return NOT_A_DOCKERFILE
+    from dfmemlint.formats import walk_verdict
 
-    return wanted_in_walk(path)
+    return walk_verdict(path)
 
 
 def _kind(mode: int) -> str:
@@ -298,11 +305,16 @@ def expand_paths(
             error(InputError.at(path, _stat_reason(path, exc)))
             continue
         if stat.S_ISDIR(info.st_mode):
-            before = len(unlisted)
+            before, skipped_before = len(unlisted), len(passed_over)
             found = list(_walk(path, warn, excluded, passed_over, unlisted.append))
             for problem in unlisted[before:]:
                 error(problem)
-            if not found and len(unlisted) == before:
+            # A chart's templates are found, and skipped for a reason the run states: a
+            # directory that holds only those is not one where nothing was found.
+            templates = any(
+                entry.reason == TEMPLATE_REASON for entry in passed_over[skipped_before:]
+            )
+            if not found and len(unlisted) == before and not templates:
                 error(InputError.at(
                     path,
                     "no Dockerfiles, Kubernetes manifests or Compose files found in this directory",

@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from dfmemlint.engine import EditableRanges, LintOptions
-from dfmemlint.files import is_dockerfile_name
+from dfmemlint.files import NOT_A_DOCKERFILE, TEMPLATE_REASON, is_dockerfile_name
 from dfmemlint.positions import TextPositions
 from dfmemlint.types import Finding
 
@@ -211,19 +211,46 @@ def sniff_yaml(data: bytes) -> Format | None:
 
 def wanted_in_walk(path: str) -> bool:
     """A file the directory walk lints: a Dockerfile name, a Compose name (when an engine reads
-    Compose), or a YAML file that sniffs as a manifest (its bytes are read once, not parsed)."""
+    Compose), or a YAML file that sniffs as a manifest (its bytes are read once, not parsed)
+    and is not a Helm chart template."""
+    return walk_verdict(path) is None
+
+
+def walk_verdict(path: str) -> str | None:
+    """None for a file the directory walk lints (:func:`wanted_in_walk`), else why it passes
+    it over: not of a format dfmemlint reads, or a Helm chart template (which looks like a
+    manifest but is not YAML until rendered: skipped, and counted as skipped only)."""
     name = os.path.basename(path)
     if is_dockerfile_name(name) or is_kustomization_name(name):
-        return True
+        return None
     if not is_yaml_name(name):
-        return False
+        return NOT_A_DOCKERFILE
     if is_compose_name(name) and Format.COMPOSE in ENGINES:
-        return True
+        return None
     try:
         data = read_head(path)
     except OSError:
-        return False
-    return looks_like_kubernetes(data) or looks_like_operations(data)
+        return NOT_A_DOCKERFILE
+    if not (looks_like_kubernetes(data) or looks_like_operations(data)):
+        return NOT_A_DOCKERFILE
+    return content_skip_reason(path, data)
+
+
+def content_skip_reason(path: str, data: bytes) -> str | None:
+    """Why a file named to the run is skipped rather than linted, told by its content: a Helm
+    chart template (:data:`TEMPLATE_REASON`), or a YAML file that is neither a manifest nor a
+    Compose file; None for a file that is linted. Each file of a run is counted once, in one of
+    these categories (linted, or skipped and why)."""
+    if b"{{" in data:
+        from dfmemlint.kubernetes.lint import is_chart_template  # only text with an action
+
+        if detect(path, data) is Format.KUBERNETES and is_chart_template(data):
+            return TEMPLATE_REASON
+    if detect(path, data) is None:
+        from dfmemlint.kubernetes.lint import NOT_READ_NOTE
+
+        return NOT_READ_NOTE.removeprefix("skipped: ")
+    return None
 
 
 def read_head(path: str) -> bytes:

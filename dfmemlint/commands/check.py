@@ -40,6 +40,7 @@ from dfmemlint.config import (
 from dfmemlint.engine import LintOptions, UnknownTarget
 from dfmemlint.files import (
     DEFAULT_EXCLUDE,
+    TEMPLATE_REASON,
     Exclusion,
     InputError,
     Skipped,
@@ -230,14 +231,42 @@ def _report_skipped(skipped: list[Skipped], *, each: bool) -> None:
         for entry in skipped:
             click.echo(printable(f"Skipped {entry.path}: {entry.reason}"), err=True)
     excluded = sum(1 for entry in skipped if entry.reason.startswith("excluded"))
-    others = len(skipped) - excluded
+    templates = _templates(skipped)
+    others = len(skipped) - excluded - templates
     parts = []
     if others:
         parts.append(f"{others} file{'s' if others != 1 else ''} {_NOT_LINTED[others == 1]}")
+    if templates:
+        parts.append(f"{templates} Helm chart template{'s' if templates != 1 else ''}")
     if excluded:
         parts.append(f"{excluded} excluded path{'s' if excluded != 1 else ''}")
     hint = "" if each else " (--verbose lists them)"
-    click.echo(f"Skipped {' and '.join(parts)}{hint}.", err=True)
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    click.echo(f"Skipped {listed}{hint}.", err=True)
+
+
+def _templates(skipped: list[Skipped]) -> int:
+    return sum(1 for entry in skipped if entry.reason == TEMPLATE_REASON)
+
+
+def _show_files(files: list[str], skipped: list[Skipped], flags: Flags) -> None:
+    """``--show-files``: the files that would be linted. A file named on the command line whose
+    content makes the run skip it (a Helm chart template, YAML of no format dfmemlint reads)
+    is counted with the skipped, as the run counts it, not listed as linted."""
+    from dfmemlint.formats import content_skip_reason, is_yaml_name, read_head
+
+    for path in files:
+        reason = None
+        if path != "-" and (is_yaml_name(path) or path.endswith(".tpl")):
+            try:
+                reason = content_skip_reason(path, read_head(path))
+            except OSError:  # said when the run reads it
+                reason = None
+        if reason is None:
+            click.echo(printable(path))
+        else:
+            skipped.append(Skipped(path, reason))
+    _report_skipped(skipped, each=flags.verbose)
 
 
 def _check_targets(sources: list[Source], flags: Flags) -> None:
@@ -304,9 +333,7 @@ def run(flags: Flags) -> int:
             error=path_error,
         )
         if flags.show_files:
-            for path in files:
-                click.echo(printable(path))
-            _report_skipped(skipped, each=flags.verbose)
+            _show_files(files, skipped, flags)
             return 0
         if flags.verbose:
             _report_skipped(skipped, each=True)
@@ -335,7 +362,10 @@ def run(flags: Flags) -> int:
         error(str(exc))
         return 2
     with output or contextlib.nullcontext():
-        code = _lint_all(flags, settings, sources, file_configs, color, output, tuple(unreadable))
+        code = _lint_all(
+            flags, settings, sources, file_configs, color, output, tuple(unreadable),
+            _templates(skipped),
+        )
     return 2 if unreadable else code
 
 
@@ -347,11 +377,14 @@ def _lint_all(
     color: bool,
     output: BinaryIO | None,
     unreadable: tuple[InputProblem, ...] = (),
+    walk_templates: int = 0,
 ) -> int:
     """Lint (and fix) every file, then print: standard output first (a diff, or a fixed
     standard input), then the report, which carries the paths that could not be read
     (``unreadable``). Files are fixed before the report is written; a report that then cannot
-    be written says which files were changed."""
+    be written says which files were changed. ``walk_templates`` counts the Helm chart templates
+    the directory searches passed over; a file named here that the run skips (a template, YAML
+    of no format dfmemlint reads) is counted with them, not among the files linted."""
     applying = flags.fix or flags.unsafe_fixes or flags.diff
     findings: list[Finding] = []
     shown_sources: dict[str, bytes] = {}
@@ -371,7 +404,8 @@ def _lint_all(
         from dfmemlint.kubernetes.configmaps import run_index
 
         manifests = run_index(on_disk)
-    templates = 0  # Helm chart templates skipped (not YAML until rendered)
+    templates = walk_templates  # Helm chart templates skipped (not YAML until rendered)
+    passed_over = 0  # named files skipped for their content: not linted, not counted so
     notes = _Notes(flags.quiet)
     own_limits = 0  # Compose files, manifests and env files: --memory-limit is not theirs
     for source, config in zip(sources, configs, strict=True):
@@ -407,6 +441,7 @@ def _lint_all(
             shown_sources[source.path] = outcome.data
             templates += outcome.result.template
             own_limits += _declares_own_limits(source, outcome.result)
+            passed_over += outcome.result.template or outcome.result.unread
         else:
             result = lint(source.path, source.data, options)
             _show_notes(result, flags, notes)
@@ -414,6 +449,7 @@ def _lint_all(
             shown_sources[source.path] = source.data
             templates += result.template
             own_limits += _declares_own_limits(source, result)
+            passed_over += result.template or result.unread
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
@@ -425,7 +461,10 @@ def _lint_all(
             f"{templates} Helm chart template{'s' if templates != 1 else ''} skipped ('{{{{ }}}}' "
             "is not YAML until rendered): lint `helm template` output instead"
         )
-    report = Report(tuple(findings), shown_sources, len(sources), unreadable)
+    report = Report(
+        tuple(findings), shown_sources, len(sources) - passed_over, unreadable,
+        passed_over + walk_templates,
+    )
     try:
         if flags.diff:
             emit_diff(flags, b"".join(diffs), fixed_count, report, color, output)

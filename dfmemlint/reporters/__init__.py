@@ -26,15 +26,18 @@ class Report(Record):
 
     ``findings`` are in file order then position order; ``sources`` maps each path to the bytes
     that were linted (for source lines, carets and SARIF fixes); ``files_checked`` counts the
-    files linted, ``errors`` the paths that could not be. Lines are 1-based; columns are
-    1-based Unicode code points within the line (the line decoded as UTF-8 with
-    ``surrogateescape``), and ``end_column`` is exclusive.
+    files linted, ``errors`` the paths that could not be, ``skipped`` the files skipped. Lines
+    are 1-based; columns are 1-based Unicode code points within the line (the line decoded as
+    UTF-8 with ``surrogateescape``), and ``end_column`` is exclusive.
     """
 
     findings: tuple[Finding, ...]
     sources: dict[str, bytes]
     files_checked: int
     errors: tuple[InputProblem, ...] = ()
+    #: Files the run skipped for their content (a Helm chart template, YAML of no format
+    #: dfmemlint reads, named to it or found): not among ``files_checked``.
+    skipped: int = 0
 
 
 def printable(text: str) -> str:

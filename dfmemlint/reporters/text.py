@@ -136,6 +136,9 @@ def totals(report: Report) -> tuple[str, str]:
     linted, and how many paths could not be read."""
     files = _plural(report.files_checked, "file")
     if not report.findings:
+        if not report.errors and not report.files_checked and report.skipped:
+            skipped = _plural(report.skipped, "file")
+            return f"Nothing was linted: {skipped} skipped (--verbose says why).", _GREEN
         if not report.errors:
             return f"All checks passed ({files}).", _GREEN
         if not report.files_checked:
