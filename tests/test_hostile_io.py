@@ -326,7 +326,7 @@ def test_an_edit_made_while_fixing_is_not_overwritten(
         f"Error: cannot write {bad}: changed on disk while dfmemlint was fixing it; the fix was "
         "not written (run again)"
     ) in err
-    assert "Fixed 0 findings (1 remaining)." in err
+    assert "Fixed 0 findings (1 remaining); the fixes to 1 file were not written." in err
     assert bad.read_bytes() == edited
 
 

@@ -404,6 +404,7 @@ def _lint_all(
         from dfmemlint.kubernetes.configmaps import run_index
 
         manifests = run_index(on_disk)
+    fix_problems: list[InputProblem] = []  # fixes reverted or not written, for every format
     templates = walk_templates  # Helm chart templates skipped (not YAML until rendered)
     passed_over = 0  # named files skipped for their content: not linted, not counted so
     notes = _Notes(flags.quiet)
@@ -428,6 +429,8 @@ def _lint_all(
             outcome = applied.outcome
             assert outcome.result is not None
             failed = failed or applied.failed
+            if applied.problem is not None:
+                fix_problems.append(applied.problem)
             fixed_count += len(outcome.fixed) if applied.done else 0
             if applied.diff:
                 diffs.append(applied.diff)
@@ -462,7 +465,8 @@ def _lint_all(
             "is not YAML until rendered): lint `helm template` output instead"
         )
     report = Report(
-        tuple(findings), shown_sources, len(sources) - passed_over, unreadable,
+        tuple(findings), shown_sources, len(sources) - passed_over,
+        (*unreadable, *fix_problems),
         passed_over + walk_templates,
     )
     try:

@@ -16,7 +16,7 @@ from dfmemlint.files import Source, quote_path
 from dfmemlint.fix.write import WriteError, write_atomic
 from dfmemlint.formats import lint
 from dfmemlint.records import Record
-from dfmemlint.reporters import printable
+from dfmemlint.reporters import FIX_NOT_WRITTEN, FIX_REVERTED, InputProblem, printable
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,6 +35,10 @@ class Applied(Record):
     done: bool  # the fixes were written (or printed as a diff, or to stdout)
     failed: bool
     diff: bytes  # the diff (--diff) or the fixed file (standard input), for standard output
+    # What happened to the fixes when ``failed``, for every report (reporters.InputProblem):
+    # reverted (the fixed text did not read, or a fix did not remove its finding) or not
+    # written (the file could not be written).
+    problem: InputProblem | None = None
 
 
 def note_runtime_override(path: str, outcome: FixOutcome) -> None:
@@ -65,7 +69,8 @@ def fix_source(
     to_stdout = source.real_path is None and not diff
     if outcome.error is not None:
         error(f"{source.path}: {outcome.error}")
-        return Applied(outcome, False, True, source.data if to_stdout else b"")
+        reverted = InputProblem(source.path, f"fixes reverted: {outcome.error}", FIX_REVERTED)
+        return Applied(outcome, False, True, source.data if to_stdout else b"", reverted)
     changed = outcome.changed and outcome.data != source.data
     if diff:
         # Only the findings of the fixed text are reported from here on: its reading goes before
@@ -86,8 +91,13 @@ def fix_source(
         error(f"cannot write {message}")
         from dfmemlint.fix.fixer import FixOutcome
 
+        why = message.removeprefix(f"{source.path}: ")
+        codes = ", ".join(sorted({finding.code for finding in outcome.fixed}))
+        unwritten = InputProblem(
+            source.path, f"cannot write the fixes for {codes}: {why}", FIX_NOT_WRITTEN
+        )
         return Applied(FixOutcome(source.data, result=lint(source.path, source.data, options)),
-                        False, True, b"")
+                        False, True, b"", unwritten)
     if other_links:
         links = f"{other_links} other hard link{'s' if other_links != 1 else ''}"
         warn(f"{source.path}: fixed as a new file; the old content stays under its {links}")

@@ -140,10 +140,13 @@ def emit_report(
 
 
 def _unread(report: Report) -> str:
-    """How many paths could not be read, for a fixing run's last line (``; 1 path could not
-    be read``), as the report's summary says it."""
-    count = len(report.errors)
-    return f"; {count} path{'s' if count != 1 else ''} could not be read" if count else ""
+    """How many paths could not be read, and whose fixes were reverted or not written, for a
+    fixing run's last line (``; 1 path could not be read``), as the report's summary says it."""
+    if not report.errors:
+        return ""
+    from dfmemlint.reporters.text import problems_said
+
+    return f"; {problems_said(report.errors)}"
 
 
 def emit_diff(

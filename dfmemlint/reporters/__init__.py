@@ -10,15 +10,34 @@ from dfmemlint.types import Finding
 INPUT_ERROR = "input-error"
 
 
+# What happened to a file whose fixes were not applied (InputProblem.kind; the run exits 2):
+# reverted (the fixed text did not read, or a fix did not remove its finding: the machine
+# formats call it ``fix-error``), or not written (the file could not be written: an
+# ``input-error``, as a file that cannot be read).
+FIX_REVERTED = "fix-reverted"
+FIX_NOT_WRITTEN = "fix-not-written"
+FIX_ERROR = "fix-error"
+READ = "read"
+
+
 class InputProblem(Record):
     """A path the run could not lint (missing, unreadable, binary, a directory that cannot be
-    listed or holds nothing dfmemlint reads): every format reports it, and the run exits 2.
+    listed or holds nothing dfmemlint reads), or whose fixes it could not apply: every format
+    reports it, and the run exits 2.
 
     ``path`` as the user gave it or the search found it (``-`` or ``--stdin-filename`` for
-    standard input); ``message`` why, without the path (``cannot read: Permission denied``)."""
+    standard input); ``message`` why, without the path (``cannot read: Permission denied``);
+    ``kind`` which: :data:`READ`, :data:`FIX_REVERTED` or :data:`FIX_NOT_WRITTEN`."""
 
     path: str
     message: str
+    kind: str = READ
+
+    @property
+    def name(self) -> str:
+        """The name the machine formats give it: ``fix-error`` for reverted fixes, else
+        ``input-error`` (a file that could not be read, or written)."""
+        return FIX_ERROR if self.kind == FIX_REVERTED else INPUT_ERROR
 
 
 class Report(Record):

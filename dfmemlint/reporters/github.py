@@ -9,7 +9,7 @@ empty properties and the same escaping (``packages/core/src/command.ts``).
 
 from __future__ import annotations
 
-from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
+from dfmemlint.reporters import InputProblem, Report
 from dfmemlint.types import Finding, Severity
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -57,11 +57,12 @@ def annotation(finding: Finding) -> str:
 
 def error_annotation(problem: InputProblem) -> str:
     """``core.error("PATH: why", {title: "input-error", file: PATH})``: a path that could not be
-    read. The message names the path too: a file that does not exist cannot hold the
-    annotation, and GitHub then shows it with the run, where only the message says which."""
+    read or written (``fix-error``: whose fixes were reverted). The message names the path too:
+    a file that does not exist cannot hold the annotation, and GitHub then shows it with the
+    run, where only the message says which."""
     return workflow_command(
         "error",
-        {"title": INPUT_ERROR, "file": problem.path},
+        {"title": problem.name, "file": problem.path},
         f"{problem.path}: {problem.message}",
     )
 

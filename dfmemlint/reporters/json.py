@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from dfmemlint.dockerfile.reader import displayable
-from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
+from dfmemlint.reporters import InputProblem, Report
 from dfmemlint.types import Applicability, Finding, Fix, Severity
 
 
@@ -46,14 +46,15 @@ def finding_to_dict(finding: Finding) -> dict[str, object]:
 
 
 def error_to_dict(problem: InputProblem) -> dict[str, object]:
-    """A path that could not be read, in a finding's shape (so a reader of the list sees it):
-    no rule code (``code`` is null, as the language server's diagnostic for a document it could
-    not lint has none), ``name`` ``input-error``, severity ``error``, at line 1, column 1 with
-    nothing spanned, as ruff reports an unreadable file (E902 io-error, at 1:1)."""
+    """A path that could not be read (or written), or whose fixes were reverted, in a finding's
+    shape (so a reader of the list sees it): no rule code (``code`` is null, as the language
+    server's diagnostic for a document it could not lint has none), ``name`` ``input-error``
+    (``fix-error`` for reverted fixes), severity ``error``, at line 1, column 1 with nothing
+    spanned, as ruff reports an unreadable file (E902 io-error, at 1:1)."""
     return {
         "path": valid_text(problem.path),
         "code": None,
-        "name": INPUT_ERROR,
+        "name": problem.name,
         "severity": Severity.ERROR.label,
         "message": valid_text(problem.message),
         "line": 1,
@@ -88,10 +89,11 @@ def statistics(report: Report) -> list[dict[str, object]]:
         if finding.fix is not None and finding.fix.applicability is Applicability.SAFE:
             fixable.add(finding.code)
     entries: list[dict[str, object]] = []
-    if report.errors:
-        entries.append(
-            {"code": None, "name": INPUT_ERROR, "count": len(report.errors), "fixable": False}
-        )
+    problems: dict[str, int] = {}
+    for problem in report.errors:
+        problems[problem.name] = problems.get(problem.name, 0) + 1
+    for name, count in problems.items():
+        entries.append({"code": None, "name": name, "count": count, "fixable": False})
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         entries.append(
             {"code": code, "name": names[code], "count": count, "fixable": code in fixable}

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from dfmemlint import __version__
-from dfmemlint.reporters import INPUT_ERROR, InputProblem, Report
+from dfmemlint.reporters import FIX_ERROR, INPUT_ERROR, InputProblem, Report
 from dfmemlint.reporters.json import valid_text
 from dfmemlint.rules.catalog import CATALOG, RuleInfo
 from dfmemlint.types import Edit, Finding, Fix, Severity
@@ -221,20 +221,32 @@ def _result(
     return result
 
 
-# The one kind of tool execution notification: a path that could not be read, so not linted.
+# The kinds of tool execution notification: a path that could not be read (so not linted) or
+# whose fixes could not be written, and a file whose fixes were reverted.
 NOTIFICATION_DESCRIPTOR = {
     "id": INPUT_ERROR,
     "shortDescription": {"text": "A path could not be read (missing, unreadable, binary or a "
-                         "directory with nothing dfmemlint reads), so it was not linted."},
+                         "directory with nothing dfmemlint reads), so it was not linted; or "
+                         "its fixes could not be written, so it is as it was."},
     "defaultConfiguration": {"level": "error"},
 }
+FIX_ERROR_DESCRIPTOR = {
+    "id": FIX_ERROR,
+    "shortDescription": {"text": "The fixes of a file were reverted (the fixed text did not "
+                         "read, or a fix did not remove its finding), so it is as it was."},
+    "defaultConfiguration": {"level": "error"},
+}
+DESCRIPTORS = (NOTIFICATION_DESCRIPTOR, FIX_ERROR_DESCRIPTOR)
+DESCRIPTOR_INDEX = {descriptor["id"]: index for index, descriptor in enumerate(DESCRIPTORS)}
 
 
 def invocation(errors: tuple[InputProblem, ...]) -> dict[str, object]:
     """The run's invocation (SARIF 2.1.0 §3.20): ``executionSuccessful`` false when a path could
-    not be read, each such path a ``toolExecutionNotifications`` entry (§3.20.21: "runtime
-    conditions detected by the tool during the analysis") of level ``error`` at the path's
-    artifact location, pointing at the ``input-error`` notification descriptor."""
+    not be read (or a file's fixes were reverted or not written), each such path a
+    ``toolExecutionNotifications`` entry (§3.20.21: "runtime conditions detected by the tool
+    during the analysis") of level ``error`` at the path's
+    artifact location, pointing at the ``input-error`` (or ``fix-error``) notification
+    descriptor."""
     notifications = [
         {
             "level": "error",
@@ -242,7 +254,7 @@ def invocation(errors: tuple[InputProblem, ...]) -> dict[str, object]:
             "locations": [
                 {"physicalLocation": {"artifactLocation": artifact_location(problem.path)}}
             ],
-            "descriptor": {"id": INPUT_ERROR, "index": 0},
+            "descriptor": {"id": problem.name, "index": DESCRIPTOR_INDEX[problem.name]},
         }
         for problem in errors
     ]
@@ -280,7 +292,7 @@ def render(report: Report, *, color: bool = False) -> str:
                         "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
                         "rules": [reporting_descriptor(rule) for rule in CATALOG],
-                        "notifications": [NOTIFICATION_DESCRIPTOR],
+                        "notifications": list(DESCRIPTORS),
                     }
                 },
                 "invocations": [invocation(report.errors)],

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from dfmemlint.reporters import Report, printable
+from dfmemlint.reporters import (
+    FIX_NOT_WRITTEN,
+    FIX_REVERTED,
+    READ,
+    InputProblem,
+    Report,
+    printable,
+)
 from dfmemlint.types import Applicability, Finding, Severity
 
 TAB_SIZE = 8
@@ -125,9 +132,21 @@ def _in_files(report: Report) -> str:
 
 def _unread(report: Report) -> str:
     """``1 path could not be read`` (a missing or unreadable file, a directory that cannot be
-    listed or holds nothing dfmemlint reads; each said on standard error)."""
-    count = len(report.errors)
-    return f"{_plural(count, 'path')} could not be read"
+    listed or holds nothing dfmemlint reads; each said on standard error), and what happened to
+    fixes that were not applied (``the fixes to 1 file were reverted``, ``… not written``)."""
+    return problems_said(report.errors)
+
+
+def problems_said(errors: Iterable[InputProblem]) -> str:
+    """What went wrong with the paths of a run, counted by kind, for its last lines."""
+    counts = Counter(problem.kind for problem in errors)
+    said = []
+    if counts[READ]:
+        said.append(f"{_plural(counts[READ], 'path')} could not be read")
+    for kind, what in ((FIX_REVERTED, "reverted"), (FIX_NOT_WRITTEN, "not written")):
+        if counts[kind]:
+            said.append(f"the fixes to {_plural(counts[kind], 'file')} were {what}")
+    return "; ".join(said)
 
 
 def totals(report: Report) -> tuple[str, str]:
@@ -141,7 +160,7 @@ def totals(report: Report) -> tuple[str, str]:
             return f"Nothing was linted: {skipped} skipped (--verbose says why).", _GREEN
         if not report.errors:
             return f"All checks passed ({files}).", _GREEN
-        if not report.files_checked:
+        if not report.files_checked and all(p.kind == READ for p in report.errors):
             return f"Nothing was linted: {_unread(report)}.", _RED
         return f"No findings in {files}; {_unread(report)}.", _RED
     by_severity = Counter(f.severity for f in report.findings)
