@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from dfmemlint import __version__
-from dfmemlint.reporters import InputProblem, Report, github, sarif, text
+from dfmemlint.reporters import (
+    FIX_NOT_WRITTEN,
+    FIX_REVERTED,
+    InputProblem,
+    Report,
+    github,
+    sarif,
+    text,
+)
 from dfmemlint.reporters import json as json_reporter
 from dfmemlint.rules.catalog import BY_CODE, CATALOG
 from dfmemlint.types import Applicability, Edit, Finding, Fix, Severity
@@ -164,6 +172,11 @@ def test_sarif_is_valid_against_the_schema() -> None:
         InputProblem("gone/Dockerfile", "no such file or directory"),
         InputProblem("/elsewhere/a b%.dockerfile", "cannot read: Permission denied"),
         InputProblem("-", "standard input is closed"),
+        # Fixes that were reverted or not written.
+        InputProblem("Dockerfile", "fixes reverted: the fix for DFM004 did not remove its "
+                     "finding; no change was made", FIX_REVERTED),
+        InputProblem("Dockerfile", "cannot write the fixes for DFM004: the file is read-only",
+                     FIX_NOT_WRITTEN),
     )
     reports = (
         Report(findings, {"Dockerfile": source}, 2),
