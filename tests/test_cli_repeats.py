@@ -134,3 +134,27 @@ def test_subcommands_refuse_a_one_value_option_given_twice(
     assert code == 2
     assert out == ""
     assert "give it once" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--exit-zero", "--exit-non-zero-on-fix"],
+         "--exit-zero cannot be combined with --exit-non-zero-on-fix"),
+        (["-q", "-v"], "--quiet cannot be combined with --verbose"),
+        (["--show-files", "--statistics"], "--show-files cannot be combined with --statistics"),
+        (["--show-files", "--fix"], "--show-files cannot be combined with --fix"),
+        (["--show-files", "--unsafe-fixes"],
+         "--show-files cannot be combined with --unsafe-fixes"),
+        (["--show-files", "--diff"], "--show-files cannot be combined with --diff"),
+    ],
+)
+def test_flags_that_ask_for_two_exclusive_things_are_refused(
+    capsys: pytest.CaptureFixture[str], files: list[str], args: list[str], said: str,
+    tmp_path: Path,
+) -> None:
+    before = (tmp_path / "a.Dockerfile").read_bytes()
+    code, out, err = run_cli(capsys, *args, *files)
+    assert (code, out) == (2, "")
+    assert err.endswith(f"\nError: {said}\n")
+    assert (tmp_path / "a.Dockerfile").read_bytes() == before  # nothing was fixed

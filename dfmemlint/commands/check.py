@@ -300,6 +300,29 @@ def check(**given: Any) -> int:
     return run(Flags(**given))
 
 
+# Flags that ask for two things the run cannot both do, refused as ruff's clap definitions
+# refuse them (crates/ruff/src/args.rs: --exit-zero conflicts_with --exit-non-zero-on-fix,
+# --show-files with --statistics, -q/-v are one "verbosity" group), and --show-files, which
+# lints nothing, with what only a lint does.
+_CONFLICTS = (
+    ("exit_zero", "--exit-zero", "exit_non_zero_on_fix", "--exit-non-zero-on-fix"),
+    ("quiet", "--quiet", "verbose", "--verbose"),
+    ("show_files", "--show-files", "statistics", "--statistics"),
+    ("show_files", "--show-files", "fix", "--fix"),
+    ("show_files", "--show-files", "unsafe_fixes", "--unsafe-fixes"),
+    ("show_files", "--show-files", "diff", "--diff"),
+)
+
+
+def _refuse_conflicts(flags: Flags) -> None:
+    for one, one_name, other, other_name in _CONFLICTS:
+        if getattr(flags, one) and getattr(flags, other):
+            raise click.UsageError(
+                f"{one_name} cannot be combined with {other_name}",
+                ctx=click.get_current_context(silent=True),
+            )
+
+
 def run(flags: Flags) -> int:
     """One lint (or fix) run; the exit code: 0 clean, 1 findings at or above each file's
     ``fail-on``, 2 usage, configuration or input error (or a fix that had to be reverted)."""
@@ -315,6 +338,7 @@ def run(flags: Flags) -> int:
             "findings, not counts per rule; use --format text or json",
             ctx=click.get_current_context(silent=True),
         )
+    _refuse_conflicts(flags)
     color = use_color("never" if flags.no_color else flags.color, flags.output)
     try:
         settings = _read_flags(flags)
