@@ -158,3 +158,25 @@ def test_flags_that_ask_for_two_exclusive_things_are_refused(
     assert (code, out) == (2, "")
     assert err.endswith(f"\nError: {said}\n")
     assert (tmp_path / "a.Dockerfile").read_bytes() == before  # nothing was fixed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--extend-exclude", "a,b"],
+        ["--extend-exclude", "a", "--extend-exclude", "b"],
+        ["--extend-exclude=a,", "--extend-exclude", "b"],
+        ["--exclude", "a,b"],
+        ["--exclude", "a", "--exclude", "b"],
+    ],
+)
+def test_exclude_patterns_are_comma_separated_and_repeatable(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "b", "c"):
+        (tmp_path / "tree" / name).mkdir(parents=True)
+        (tmp_path / "tree" / name / "Dockerfile").write_text(GOGC_OFF, encoding="utf-8")
+    code, out, _ = run_cli(capsys, "--show-files", *args, "tree")
+    assert (code, out) == (0, "tree/c/Dockerfile\n")

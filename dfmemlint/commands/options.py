@@ -74,6 +74,14 @@ def codes_option(name: str, help: str) -> Callable[[F], F]:
     return click.option(name, multiple=True, metavar="CODES", help=help)
 
 
+def _comma_list(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Every occurrence of a repeatable list option, each split at commas, as ruff's
+    ``--exclude`` and ``--extend-exclude`` (``value_delimiter = ','``)."""
+    return tuple(part for value in values for part in value.split(",") if part)
+
+
 def format_option(choices: Sequence[str]) -> Callable[[F], F]:
     return once(
         "--format",
@@ -206,11 +214,14 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
     once("--config", "config_file", metavar="FILE",
                  help="Use this configuration file for every file (no search)."),
     click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
-    click.option("--exclude", "exclude", multiple=True, metavar="PATTERN",
+    click.option("--exclude", "exclude", multiple=True, metavar="PATTERNS",
+                 callback=_comma_list,
                  help="Skip these files and directories in a directory search; replaces the "
-                 "configured and default excludes (repeatable)."),
-    click.option("--extend-exclude", "extend_exclude", multiple=True, metavar="PATTERN",
-                 help="Skip these too, on top of the excludes in force (repeatable)."),
+                 "configured and default excludes (comma-separated, repeatable)."),
+    click.option("--extend-exclude", "extend_exclude", multiple=True, metavar="PATTERNS",
+                 callback=_comma_list,
+                 help="Skip these too, on top of the excludes in force (comma-separated, "
+                 "repeatable)."),
     click.option("--show-files", is_flag=True,
                  help="List the files that would be linted, and what was skipped; lint nothing."),
     click.option("-v", "--verbose", is_flag=True,
