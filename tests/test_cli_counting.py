@@ -152,3 +152,21 @@ def test_machine_formats_are_whole_for_an_empty_directory(
     assert json.loads(out) == [
         {"code": None, "name": "input-error", "count": 1, "fixable": False}
     ]
+
+
+def test_an_env_file_no_project_reads_is_skipped_not_linted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("app.env").write_text("GOMEMLIMIT=512MB\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "--no-color", "app.env")
+    assert (code, out) == (0, "Nothing was linted: 1 file skipped (--verbose says why).\n")
+    assert "nothing in it was checked" in err
+    # Read by the Compose file named with it: linted, and its finding is reported there.
+    Path("compose.yaml").write_text(
+        "services:\n  api:\n    image: x\n    env_file: app.env\n", encoding="utf-8"
+    )
+    code, out, _ = run_cli(capsys, "--no-color", "app.env")
+    assert code == 1
+    assert out.startswith("app.env:1:12: DFM004")
+    assert "in 1 file." in out

@@ -468,7 +468,7 @@ def _lint_all(
             shown_sources[source.path] = outcome.data
             templates += outcome.result.template
             own_limits += _declares_own_limits(source, outcome.result)
-            passed_over += outcome.result.template or outcome.result.unread
+            passed_over += _skipped_for_content(outcome.result)
         else:
             result = lint(source.path, source.data, options)
             _show_notes(result, flags, notes)
@@ -476,7 +476,7 @@ def _lint_all(
             shown_sources[source.path] = source.data
             templates += result.template
             own_limits += _declares_own_limits(source, result)
-            passed_over += result.template or result.unread
+            passed_over += _skipped_for_content(result)
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
@@ -565,6 +565,19 @@ def _service_limit(
     if note is not None:
         notes.say(f"{source.path}: {note}")
     return options
+
+
+def _skipped_for_content(result: Result) -> bool:
+    """The run read the file and checked nothing in it, so counts it as skipped, not linted: a
+    Helm chart template, YAML of no format dfmemlint reads, or an env file that no Compose
+    project reads (its note says so: compose/envfile.py)."""
+    if result.template or result.unread:
+        return True
+    if getattr(result, "project", False) is not None or result.findings:
+        return False  # only an env file's result has no Compose project and no finding
+    from dfmemlint.compose.envfile import not_read_note
+
+    return not_read_note(result.path) in result.notes
 
 
 def _show_notes(result: Result, flags: Flags, notes: _Notes) -> None:
