@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dfmemlint.cli import main
+from dfmemlint.console import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

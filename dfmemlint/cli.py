@@ -87,7 +87,9 @@ class DefaultGroup(PlainHelp, click.Group):
         module_name, attr = target.split(":")
         # Importing a command makes tens of thousands of objects and no garbage; the cyclic
         # collector would walk them again each few hundred allocations while they load.
-        collecting = gc.isenabled()
+        # The console script turned it off before importing click (dfmemlint.console): the
+        # process's own run turns it on here, once what it imported is frozen.
+        collecting = gc.isenabled() or self.freeze_imports
         gc.disable()
         try:
             module = importlib.import_module(module_name)

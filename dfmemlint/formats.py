@@ -30,13 +30,17 @@ from __future__ import annotations
 import enum
 import os
 import re
-from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.files import NOT_A_DOCKERFILE, TEMPLATE_REASON, is_dockerfile_name
-from dfmemlint.positions import TextPositions
 from dfmemlint.types import Finding
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Protocol
+
+    from dfmemlint.positions import TextPositions
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # Helm's partial templates (_helpers.tpl, _pod.tpl): never YAML, always skipped as templates.
@@ -69,33 +73,35 @@ class Format(str, enum.Enum):
     ENV_FILE = "env-file"  # KEY=value lines that Compose reads (.env, env_file)
 
 
-class Result(Protocol):
-    """What linting one file gives, whatever its format (``engine.LintResult`` for Dockerfiles,
-    ``kubernetes.lint.ManifestResult`` for manifests, ``compose.lint.ComposeResult``)."""
+if TYPE_CHECKING:  # typing only: a Protocol costs as much to declare as a module to import
 
-    path: str
-    findings: list[Finding]
-    notes: list[str]
+    class Result(Protocol):
+        """What linting one file gives, whatever its format (``engine.LintResult`` for
+        Dockerfiles, ``kubernetes.lint.ManifestResult`` for manifests,
+        ``compose.lint.ComposeResult``)."""
 
-    @property
-    def template(self) -> bool:
-        """A Helm chart template: skipped, not linted (counted in the run's summary)."""
+        path: str
+        findings: list[Finding]
+        notes: list[str]
 
-    @property
-    def unread(self) -> bool:
-        """A YAML file that is neither a manifest nor a Compose file: its note shows only with
-        ``--verbose``."""
+        @property
+        def template(self) -> bool:
+            """A Helm chart template: skipped, not linted (counted in the run's summary)."""
 
-    @property
-    def source(self) -> TextPositions: ...
+        @property
+        def unread(self) -> bool:
+            """A YAML file that is neither a manifest nor a Compose file: its note shows only
+            with ``--verbose``."""
 
-    @property
-    def syntax_error(self) -> str | None: ...
+        @property
+        def source(self) -> TextPositions: ...
 
-    def editable_ranges(self) -> EditableRanges: ...
+        @property
+        def syntax_error(self) -> str | None: ...
 
+        def editable_ranges(self) -> EditableRanges: ...
 
-Engine = Callable[[str, bytes, LintOptions], Result]
+    Engine = Callable[[str, bytes, LintOptions], Result]
 
 
 def is_yaml_name(name: str) -> bool:

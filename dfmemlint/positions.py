@@ -9,20 +9,22 @@ three members, so the fixer and reporters take either (:class:`TextPositions`).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:  # a Protocol costs as much to declare as a module to import: typing only
+    from collections.abc import Sequence
+    from typing import Protocol
 
-class TextPositions(Protocol):
-    @property
-    def data(self) -> bytes: ...
+    class TextPositions(Protocol):
+        @property
+        def data(self) -> bytes: ...
 
-    @property
-    def line_starts(self) -> Sequence[int]: ...
+        @property
+        def line_starts(self) -> Sequence[int]: ...
 
-    def line_col(self, offset: int) -> tuple[int, int]: ...
+        def line_col(self, offset: int) -> tuple[int, int]: ...
 
-    def line_text(self, line: int) -> bytes: ...
+        def line_text(self, line: int) -> bytes: ...
 
 
 class Lines:

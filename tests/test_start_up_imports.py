@@ -192,7 +192,9 @@ def test_budget_writing_a_rule_imports_the_alert_code(tmp_path: Path) -> None:
 # The console script's own command line, then how many objects the collector no longer walks.
 FREEZE_PROBE = (
     "import gc, sys\n"
+    "from dfmemlint.console import main as own\n"
     "from dfmemlint.cli import main\n"
+    "main = own if sys.argv[1] == 'own' else main\n"
     "sys.argv = ['dfmemlint', *sys.argv[2:]] if sys.argv[1] == 'own' else sys.argv\n"
     "code = main() if sys.argv[1] != 'given' else main(sys.argv[2:])\n"
     "print(gc.get_freeze_count())\n"
@@ -211,3 +213,57 @@ def test_the_console_script_freezes_its_imports(tmp_path: Path, how: str, frozen
     count = int(run.stdout.splitlines()[-1])
     assert (count > 10_000) is frozen
     assert (count == 0) is not frozen
+
+
+# Counts the collections that run before the command is loaded (nothing frozen yet), then runs
+# the console script as installed: `import dfmemlint.console; main()`.
+COLLECTIONS_PROBE = (
+    "import gc, sys\n"
+    "early, running = [], []\n"
+    "gc.callbacks.append(lambda phase, info: running and phase == 'start'"
+    " and not gc.get_freeze_count() and early.append(info['generation']))\n"
+    "from dfmemlint.console import main\n"
+    "assert 'click' not in sys.modules, 'the console script imports click before gc.disable'\n"
+    "sys.argv = ['dfmemlint', *sys.argv[1:]]\n"
+    "running.append(True)\n"
+    "code = main()\n"
+    "print(len(early), gc.isenabled(), gc.get_freeze_count() > 0)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "enabled_after"),
+    [(["--exit-zero", "Dockerfile"], True), (["--version"], False)],
+)
+def test_the_console_script_imports_with_the_collector_off(
+    tmp_path: Path, args: list[str], enabled_after: bool
+) -> None:
+    """Nothing is collected while click and the command load (dfmemlint.console): the collector
+    is off until the command is loaded and frozen, then on for the run; a run that loads no
+    command (--version) leaves it off until exit."""
+    (tmp_path / "Dockerfile").write_bytes(DOCKERFILE)
+    run = subprocess.run(
+        [sys.executable, "-c", COLLECTIONS_PROBE, *args],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )
+    early, enabled, frozen = run.stdout.splitlines()[-1].split()
+    assert early == "0"
+    assert enabled == str(enabled_after)
+    assert frozen == str(enabled_after)
+
+
+def test_the_console_script_is_what_the_package_installs() -> None:
+    """The installed `dfmemlint` command and `python -m dfmemlint` both start dfmemlint.console."""
+    from importlib.metadata import entry_points
+
+    (script,) = entry_points(group="console_scripts", name="dfmemlint")
+    assert script.value == "dfmemlint.console:main"
+    run = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys; sys.argv = ['dfmemlint', '--version'];"
+         " runpy.run_module('dfmemlint', run_name='__main__')"],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0
+    assert run.stdout.startswith("dfmemlint, version ")
+    main_py = Path(__file__).resolve().parents[1] / "dfmemlint" / "__main__.py"
+    assert "from dfmemlint.console import main" in main_py.read_text(encoding="utf-8")

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dfmemlint.dockerfile.reader import decode, encode, line_col
 from dfmemlint.engine import EditableRanges, LintOptions
 from dfmemlint.fix import guarantee
-from dfmemlint.formats import Format, Result, lint
-from dfmemlint.positions import TextPositions
+from dfmemlint.formats import Format, lint
 from dfmemlint.records import Record
 from dfmemlint.types import Applicability, Edit, Finding, Fix
+
+if TYPE_CHECKING:
+    from dfmemlint.formats import Result
+    from dfmemlint.positions import TextPositions
 
 MAX_PASSES = 10
 

@@ -17,10 +17,13 @@ safe fixes responsible and says so on the findings they belonged to.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from dfmemlint.dockerfile.reader import decode
-from dfmemlint.positions import TextPositions
 from dfmemlint.types import Applicability, Edit, Finding, Fix
+
+if TYPE_CHECKING:
+    from dfmemlint.positions import TextPositions
 
 
 def _text(df: TextPositions, finding: Finding) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
@@ -21,11 +22,13 @@ from dfmemlint import formats
 from dfmemlint.dockerfile.reader import BOM
 from dfmemlint.engine import LintResult, read_pragmas
 from dfmemlint.fix.fixer import editable_ranges, splice
-from dfmemlint.formats import Result
-from dfmemlint.positions import TextPositions
 from dfmemlint.server.diagnostics import LineIndex, to_diagnostic
 from dfmemlint.server.linting import DocumentLint, Located, fix_all
 from dfmemlint.types import Applicability, Edit
+
+if TYPE_CHECKING:
+    from dfmemlint.formats import Result
+    from dfmemlint.positions import TextPositions
 
 FIX_ALL_KIND = "source.fixAll.dfmemlint"
 FIX_ALL_TITLE = "dfmemlint: fix all safe problems"

@@ -25,12 +25,12 @@ from dfmemlint.golang.container_limit import parse_memory_limit
 from dfmemlint.golang.gomemlimit import MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.units import LimitError, describe_bytes, format_fraction
 from dfmemlint.kubernetes.lint import ManifestResult
-from dfmemlint.positions import TextPositions
 from dfmemlint.records import Record
 from dfmemlint.rules.base import Context
 from dfmemlint.server.settings import LIMIT_SOURCE
 
 if TYPE_CHECKING:
+    from dfmemlint.positions import TextPositions
     from dfmemlint.server.linting import DocumentLint
 
 _LIMIT_COMMENT = re.compile(rb"#\s*dfmemlint:\s*memory-limit\s*=\s*(?P<value>[^\r\n]*?)\s*$",

@@ -20,7 +20,7 @@ from dfmemlint.config import ConfigError, find_config
 from dfmemlint.engine import LintOptions
 from dfmemlint.files import MAX_FILE_BYTES, is_dockerfile_name
 from dfmemlint.fix.fixer import finding_span, fix_file
-from dfmemlint.formats import Format, Result, lint
+from dfmemlint.formats import Format, lint
 from dfmemlint.records import Record
 from dfmemlint.server.settings import ClientSettings, lint_options
 from dfmemlint.types import Finding
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dfmemlint.compose.link import Linker
+    from dfmemlint.formats import Result
     from dfmemlint.kubernetes.configmaps import ManifestIndex
 
 logger = logging.getLogger(__name__)
