@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 
 from dfmemlint.dockerfile import shellwords
 from dfmemlint.dockerfile.json_array import scan_json_array
@@ -22,7 +23,32 @@ from dfmemlint.dockerfile.text import (
 from dfmemlint.records import Record
 
 HEREDOC_KEYWORDS = frozenset({"run", "copy", "add"})
-RE_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
+# BuildKit splits on the pattern [\t\v\f\r ]+ (parser.go ``reWhitespace``); read by hand below.
+_BLANKS_TO_SPACE = str.maketrans("\t\v\f\r", "    ")
+_RUN_STEP = 64  # blanks looked at per step of a run
+
+
+def blank_runs(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each run of ``[\\t\\v\\f\\r ]`` in ``text``, left to right: what
+    ``reWhitespace`` (``[\\t\\v\\f\\r ]+``) finds, without compiling it (a measurable share of
+    the start-up; tests/test_reader_by_hand.py holds the two equal). A long run is skipped
+    ``_RUN_STEP`` characters at a time."""
+    spaced = text.translate(_BLANKS_TO_SPACE)
+    find = spaced.find
+    size = len(spaced)
+    start = find(" ")
+    while start >= 0:
+        end = start + 1
+        while end < size and spaced[end] == " ":
+            step = spaced[end : end + _RUN_STEP]
+            end += len(step) - len(step.lstrip(" "))
+        yield start, end
+        start = find(" ", end)
+
+
+def first_blank_run(text: str) -> tuple[int, int] | None:
+    """The first of :func:`blank_runs`, or ``None``."""
+    return next(blank_runs(text), None)
 # Go's RE2 classes are ASCII-only: \s is [\t\n\f\r ], \d is [0-9].
 _RE_HEREDOC = r"(?s)^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z"
 _MAX_UINT64 = (1 << 64) - 1
@@ -71,13 +97,13 @@ def node_from_line(line: str, escape: str, base: int = 0) -> Node:
     ``extractBuilderFlags``), the arguments by the keyword's entry of the dispatch table, and
     for ``ONBUILD`` the inner instruction. Raises ``NodeError`` where BuildKit does."""
     trimmed, cut = go_trim_space(line)
-    match = RE_WHITESPACE.search(trimmed)
-    keyword = trimmed if match is None else trimmed[: match.start()]
+    blank = first_blank_run(trimmed)
+    keyword = trimmed if blank is None else trimmed[: blank[0]]
     flags: list[Word] = []
     rest_start = cut + len(trimmed)
     rest = ""
-    if match is not None:
-        after = cut + match.end()
+    if blank is not None:
+        after = cut + blank[1]
         remaining, flags, consumed = extract_builder_flags(line[after : cut + len(trimmed)], after)
         rest, lcut = go_trim_space(remaining)
         rest_start = after + consumed + lcut
@@ -233,9 +259,9 @@ def _split_whitespace(rest: str, base: int) -> list[Word]:
         return []
     words: list[Word] = []
     pos = 0
-    for match in RE_WHITESPACE.finditer(rest):
-        words.append(Word(rest[pos : match.start()], base + pos, base + match.start()))
-        pos = match.end()
+    for start, end in blank_runs(rest):
+        words.append(Word(rest[pos:start], base + pos, base + start))
+        pos = end
     words.append(Word(rest[pos:], base + pos, base + len(rest)))
     return words
 
@@ -325,15 +351,14 @@ def _parse_name_val(rest: str, base: int, escape: str, key: str) -> list[Word]:
     if not words:
         return []
     if "=" not in words[0].value:
-        match = RE_WHITESPACE.search(rest)
-        if match is None:
+        blank = first_blank_run(rest)
+        if blank is None:
             raise NodeError(f"{key} must have two arguments")
-        name = rest[: match.start()]
-        value = rest[match.end() :]
+        start, end = blank
         return [
-            Word(name, base, base + match.start()),
-            Word(value, base + match.end(), base + len(rest)),
-            Word("", base + match.start(), base + match.start()),
+            Word(rest[:start], base, base + start),
+            Word(rest[end:], base + end, base + len(rest)),
+            Word("", base + start, base + start),
         ]
     values: list[Word] = []
     for word in words:

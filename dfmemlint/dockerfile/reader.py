@@ -9,7 +9,6 @@ Nothing here re-serialises an instruction. The rules are those of moby/buildkit'
 
 from __future__ import annotations
 
-import re
 from array import array
 from collections.abc import Iterator, Sequence
 
@@ -73,10 +72,30 @@ DIRECTIVE_KEYS = frozenset({"syntax", "escape", "check"})
 # when they are asked for (a 10 MiB file holds some 300,000 instructions, most of them in
 # stages no rule looks at).
 EAGER_BYTES = 1 << 18
-# Go's RE2 classes are ASCII-only: \s is [\t\n\f\r ], \d is [0-9].
-_RE_DIRECTIVE = re.compile(
-    r"^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z", re.DOTALL
-)
+# Go's RE2 \s, ASCII-only: what BuildKit's directive pattern allows around the key and ``=``.
+_RE2_SPACE = "\t\n\f\r "
+
+
+def directive_of(text: str) -> tuple[str, str] | None:
+    """(key as written, value) of a parser directive line, or ``None``: BuildKit's
+    ``reDirective``/``directiveParser.parseLine`` (frontend/dockerfile/parser/directives.go), the
+    pattern ``^#\\s*([a-zA-Z][a-zA-Z0-9]*)\\s*=\\s*(.+?)\\s*$`` read by hand (compiling it was a
+    measurable share of the start-up; tests/test_reader_by_hand.py holds the two equal). A value
+    of blanks alone is its last blank, as the lazy ``(.+?)`` leaves it."""
+    if not text.startswith("#"):
+        return None
+    rest = text[1:].lstrip(_RE2_SPACE)
+    equals = rest.find("=")
+    if equals <= 0:
+        return None
+    key = rest[:equals].rstrip(_RE2_SPACE)
+    if not (key.isascii() and key.isalnum() and key[0].isalpha()):
+        return None
+    after = rest[equals + 1 :]
+    value = after.strip(_RE2_SPACE)
+    if not value:
+        return (key, after[-1]) if after else None
+    return key, value
 
 
 class ParseError(Record):
@@ -174,7 +193,6 @@ class _Reader:
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.escape = "\\"
-        self._set_continuation("\\")
         self.directives: list[Directive] = []
         self.directives_done = False
         self.directives_end = 0
@@ -185,10 +203,6 @@ class _Reader:
         self.starts = _line_starts(data)
         self.source = Source(data, self.escape, self.starts)
         self.eager = len(data) <= EAGER_BYTES
-
-    def _set_continuation(self, esc: str) -> None:
-        e = re.escape(esc)
-        self.continuation = re.compile(rf"([^{e}]){e}[ \t]*\Z|^{e}[ \t]*\Z", re.DOTALL)
 
     def line_end(self, i: int) -> int:
         """The byte offset just after line ``i``'s line ending (0-based ``i``)."""
@@ -202,14 +216,14 @@ class _Reader:
     def possible_directive(self, text: str, line_no: int, skip: int) -> None:
         if self.directives_done:
             return
-        match = _RE_DIRECTIVE.match(text)
-        if match is None or match.group(1).lower() not in DIRECTIVE_KEYS:
+        found = directive_of(text)
+        if found is None or found[0].lower() not in DIRECTIVE_KEYS:
             self.directives_done = True
             return
-        key = match.group(1).lower()
+        key = found[0].lower()
         if any(d.key == key for d in self.directives):
             raise _BuildKitError(f"only one {key} parser directive can be used", line_no)
-        value = match.group(2)
+        value = found[1]
         if key == "escape":
             if value not in ("`", "\\"):
                 raise _BuildKitError(
@@ -217,7 +231,6 @@ class _Reader:
                 )
             self.escape = value
             self.source.escape = value
-            self._set_continuation(value)
         end = self.line_end(line_no - 1)
         self.directives.append(
             Directive(key, value, line_no, self.starts[line_no - 1] + skip, end)
@@ -225,10 +238,15 @@ class _Reader:
         self.directives_end = end
 
     def trim_continuation(self, text: str) -> tuple[str, bool]:
-        match = self.continuation.search(text)
-        if match is None:
+        """``text`` without its line continuation, and whether the logical line ends here:
+        BuildKit's ``trimContinuationCharacter`` with the pattern ``setEscapeToken`` compiles
+        (parser.go), ``([^\\\\])\\\\[ \\t]*$|^\\\\[ \\t]*$`` for the escape ``\\`` (or `````), read
+        by hand: the escape, then only blanks, ends the line unless an escape comes just before
+        it."""
+        kept = text.rstrip(" \t")
+        if not kept.endswith(self.escape) or kept[-2:-1] == self.escape:
             return text, True
-        return text[: match.start()] + (match.group(1) or ""), False
+        return kept[:-1], False
 
     def read(self) -> Dockerfile:
         error: ParseError | None = None

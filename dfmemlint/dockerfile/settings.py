@@ -18,7 +18,19 @@ from dfmemlint.dockerfile.reader import Instruction, decode, encode, go_trim_spa
 from dfmemlint.records import Record
 
 TUNING_VARIABLES = ("GOMEMLIMIT", "GOGC", "GOMAXPROCS", "GODEBUG")
-_VAR_REFERENCE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def referenced_name(raw: str) -> str | None:
+    """The variable a value written as nothing but ``$NAME`` or ``${NAME}`` refers to, else
+    ``None``: the pattern ``^\\$(?:\\{(NAME)\\}|(NAME))$`` read by hand (a final line feed
+    allowed, as ``$`` allows it; tests/test_reader_by_hand.py holds the two equal)."""
+    text = raw[:-1] if raw.endswith("\n") else raw
+    if not text.startswith("$"):
+        return None
+    name = text[1:]
+    if name.startswith("{") and name.endswith("}"):
+        name = name[1:-1]
+    return name if name and shell.is_name(name) else None
 
 
 class Setting(Record):
@@ -158,9 +170,9 @@ class _Collector:
                 if "\\" not in inner and "$" not in inner and raw[0] not in inner:
                     start, end, raw = start + 1, end - 1, inner
             via_arg = None
-            ref = _VAR_REFERENCE.match(raw)
-            if ref is not None:
-                arg = declared_before(stage, ref.group(1) or ref.group(2), ins)
+            referenced = referenced_name(raw)
+            if referenced is not None:
+                arg = declared_before(stage, referenced, ins)
                 if arg is not None and arg.token is not None:
                     via_arg = arg
             runtime = (ins.start, setting.key.start) in self.runtime_env_ids
@@ -335,7 +347,7 @@ def heredoc_runs_as_script(script: str) -> list[bool]:
             if re.fullmatch(_REDIRECTION, word.text):
                 skip_next = True  # the redirection's target follows
                 continue
-            if re.match(_REDIRECTION, word.text) or shell.ASSIGNMENT.match(word.text):
+            if re.match(_REDIRECTION, word.text) or shell.is_assignment(word.text):
                 continue
             if word.text in shell.RESERVED_PREFIXES:
                 continue

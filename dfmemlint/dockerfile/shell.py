@@ -17,9 +17,10 @@ from dfmemlint.records import Record
 _OPERATORS = ("&&", "||", ";;", ";", "&", "|", "(", ")", "\n")
 _OPERATOR_STARTS = frozenset(op[0] for op in _OPERATORS)
 _BLANKS = " \t\r"
-# A run of characters that need no attention inside a word (no blank, operator, quote or escape).
-_PLAIN_RUN = re.compile(r"[^ \t\r&|;()\n\\'\"]+")
-ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+# The characters a word must look at (a blank, an operator, a quote or an escape), each made a
+# space in a copy of the script: a word's run of plain characters ends at the copy's next space.
+PLAIN_STOPS = " \t\r&|;()\n\\'\""
+_STOPS_TO_SPACE = str.maketrans(dict.fromkeys(PLAIN_STOPS, " "))
 DECLARATION_BUILTINS = frozenset({"export", "declare", "typeset", "readonly", "local"})
 SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"})
 # Words that start a compound command or negate one: the command proper follows them.
@@ -86,17 +87,47 @@ class Assignment(Record):
     command: tuple[Word, ...]  # the rest of the simple command (the program and its args)
 
 
-def _read_word(script: str, pos: int) -> tuple[Word, int]:
+def is_name(text: str) -> bool:
+    """Whether ``text`` is a shell variable name: ASCII letters, digits and underscores, not
+    starting with a digit (POSIX XBD 3.216 "Name"); ``[A-Za-z_][A-Za-z0-9_]*``."""
+    return text.isascii() and text.replace("_", "a").isalnum() and not text[0].isdigit()
+
+
+def assignment_name(text: str) -> str | None:
+    """The NAME of a word that opens with ``NAME=`` (an assignment word, POSIX XCU 2.9.1), else
+    ``None``. The pattern ``[A-Za-z_][A-Za-z0-9_]*=`` read by hand (compiling it was a measurable
+    share of the start-up; tests/test_reader_by_hand.py holds the two equal)."""
+    equals = text.find("=")
+    if equals <= 0:
+        return None
+    name = text[:equals]
+    return name if is_name(name) else None
+
+
+def is_assignment(text: str) -> bool:
+    """Whether ``text`` opens with ``NAME=`` (:func:`assignment_name`)."""
+    return assignment_name(text) is not None
+
+
+def plain_end(stops: str, pos: int) -> int:
+    """Where the run of plain characters from ``pos`` ends, in ``stops`` (the script with each
+    of ``PLAIN_STOPS`` made a space): the end of ``[^ \\t\\r&|;()\\n\\\\'"]*`` matched at ``pos``,
+    found without compiling it (tests/test_reader_by_hand.py holds the two equal)."""
+    end = stops.find(" ", pos)
+    return len(stops) if end < 0 else end
+
+
+def _read_word(script: str, stops: str, pos: int) -> tuple[Word, int]:
     start = pos
     chars: list[str] = []
     origin: list[int] = []
     n = len(script)
     while pos < n:
-        plain = _PLAIN_RUN.match(script, pos)
-        if plain is not None:
-            chars.append(plain.group())
-            origin.extend(range(pos, plain.end()))
-            pos = plain.end()
+        plain = plain_end(stops, pos)
+        if plain > pos:
+            chars.append(script[pos:plain])
+            origin.extend(range(pos, plain))
+            pos = plain
             continue
         ch = script[pos]
         if ch in _BLANKS or ch in _OPERATOR_STARTS:
@@ -138,6 +169,7 @@ def _read_word(script: str, pos: int) -> tuple[Word, int]:
 
 def simple_commands(script: str) -> Iterator[list[Word]]:
     """The simple commands of a script, each as its list of words."""
+    stops = script.translate(_STOPS_TO_SPACE)
     pos = 0
     n = len(script)
     current: list[Word] = []
@@ -164,17 +196,16 @@ def simple_commands(script: str) -> Iterator[list[Word]]:
             current = []
             pos += len(operator)
             continue
-        word, pos = _read_word(script, pos)
+        word, pos = _read_word(script, stops, pos)
         current.append(word)
     if current:
         yield current
 
 
 def _split_assignment(word: Word, how: str, rest: tuple[Word, ...]) -> Assignment | None:
-    match = ASSIGNMENT.match(word.text)
-    if match is None:
+    name = assignment_name(word.text)
+    if name is None:
         return None
-    name = match.group(0)[:-1]
     # The name must be written plainly (not quoted), so its characters are contiguous.
     if word.origin[: len(name) + 1] != tuple(range(word.start, word.start + len(name) + 1)):
         return None
@@ -202,7 +233,7 @@ def _strip_reserved(words: list[Word]) -> list[Word]:
 def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
     words = _strip_reserved(words)
     i = 0
-    while i < len(words) and ASSIGNMENT.match(words[i].text):
+    while i < len(words) and is_assignment(words[i].text):
         i += 1
     rest = tuple(words[i:])
     for word in words[:i]:
@@ -251,13 +282,13 @@ def _run_by(words: Sequence[Word]) -> tuple[list[Word], tuple[Word, ...]]:
         if text == "--":
             i += 1
             if name == "env":  # env reads NAME=VALUE operands after --; sudo does not
-                while i < len(words) and ASSIGNMENT.match(words[i].text):
+                while i < len(words) and is_assignment(words[i].text):
                     operands.append(words[i])
                     i += 1
             break
         if text.startswith("-") and not (name == "env" and operands):
             i += 2 if text in with_argument else 1
-        elif setter and ASSIGNMENT.match(text):
+        elif setter and is_assignment(text):
             operands.append(words[i])
             i += 1
         else:
@@ -285,7 +316,7 @@ def command_words(words: list[Word]) -> Iterator[tuple[Word, ...]]:
     """The command (or commands, for ``sh -c``) that one simple command runs."""
     words = _strip_reserved(words)
     i = 0
-    while i < len(words) and ASSIGNMENT.match(words[i].text):
+    while i < len(words) and is_assignment(words[i].text):
         i += 1
     if i < len(words):
         yield from program_words(tuple(words[i:]))
@@ -359,7 +390,7 @@ def argv_assignments(argv: list[str]) -> Iterator[ArgvAssignment]:
     No shell splits an exec-form command: each element is one word as it is, quotes and all, and
     the first element is the program (never an assignment). The elements are read as the words of
     one simple command, so the same rules as :func:`assignments` apply."""
-    if not argv or ASSIGNMENT.match(argv[0]) or argv[0] in RESERVED_PREFIXES:
+    if not argv or is_assignment(argv[0]) or argv[0] in RESERVED_PREFIXES:
         return
     words: list[Word] = []
     starts: list[int] = []

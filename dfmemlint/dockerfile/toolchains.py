@@ -56,7 +56,6 @@ TOOLCHAIN_IMAGES: tuple[ToolchainImage, ...] = (
 # Go toolchain image compiles none of them.
 _SUFFIXES = tuple({row.suffix for row in TOOLCHAIN_IMAGES})
 
-_TAG_VERSION = r"^(?P<release>\d+\.\d+(?:\.\d+)?)(?:(?:rc|beta)\d+)?"
 _TARBALL = r"\bgo(?P<version>[^/\s\"'`]+?)\.(?:linux|freebsd|darwin)-[a-z0-9${}_]+\.tar\.gz"
 _VARIABLE = r"\$(?:\{(\w+)\}|(\w+))"
 
@@ -89,10 +88,31 @@ class Toolchain(Record):
 def version_of(text: str) -> GoVersion | None:
     """The Go version a tag or tarball version starts with (``1.18.9-13`` is 1.18.9); ``None``
     for ``latest``, ``alpine`` or a bare major version (``1``: the newest 1.x)."""
-    match = re.match(_TAG_VERSION, text)
-    if match is None:
+    end = _digits_end(text, 0)
+    if end == 0 or text[end : end + 1] != ".":
         return None
-    return GoVersion(match.group(0), tuple(int(part) for part in match["release"].split(".")))
+    minor = _digits_end(text, end + 1)
+    if minor == end + 1:
+        return None
+    end = minor
+    if text[end : end + 1] == ".":
+        patch = _digits_end(text, end + 1)
+        end = patch if patch > end + 1 else end
+    release = text[:end]
+    for pre in ("rc", "beta"):
+        if text.startswith(pre, end):
+            number = _digits_end(text, end + len(pre))
+            end = number if number > end + len(pre) else end
+            break
+    return GoVersion(text[:end], tuple(int(part) for part in release.split(".")))
+
+
+def _digits_end(text: str, start: int) -> int:
+    """Where the run of decimal digits (``\\d``: any Unicode decimal digit) from ``start`` ends."""
+    end = start
+    while end < len(text) and text[end].isdecimal():
+        end += 1
+    return end
 
 
 def split(reference: str) -> tuple[str, str] | None:

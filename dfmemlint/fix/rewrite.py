@@ -284,7 +284,7 @@ def _inline_shell(
         return None
     words = next(shell.simple_commands(script))
     # After the command's own assignments (``FOO=1 app``), before the program (or its ``exec``).
-    program = next((w for w in words if not shell.ASSIGNMENT.match(w.text)), None)
+    program = next((w for w in words if not shell.is_assignment(w.text)), None)
     if program is None:
         return None  # only assignments: nothing is started
     prefix = f"GOMEMLIMIT=${{GOMEMLIMIT:-{value}}} "
