@@ -267,3 +267,61 @@ def test_the_console_script_is_what_the_package_installs() -> None:
     assert run.stdout.startswith("dfmemlint, version ")
     main_py = Path(__file__).resolve().parents[1] / "dfmemlint" / "__main__.py"
     assert "from dfmemlint.console import main" in main_py.read_text(encoding="utf-8")
+
+
+# Runs the console script with re's compiler watched, then writes the patterns dfmemlint's own
+# code compiled (the caller's file is under the package).
+COMPILES_PROBE = (
+    "import json, os, re, re._compiler as compiler, sys\n"
+    "package = os.path.dirname(__import__('dfmemlint').__file__)\n"
+    "original, seen = compiler.compile, []\n"
+    "def watched(pattern, flags=0):\n"
+    "    frame = sys._getframe(1)\n"
+    "    while frame and frame.f_code.co_filename.startswith(os.path.dirname(re.__file__)):\n"
+    "        frame = frame.f_back\n"
+    "    if frame and frame.f_code.co_filename.startswith(package):\n"
+    "        seen.append(str(pattern))\n"
+    "    return original(pattern, flags)\n"
+    "compiler.compile = watched\n"
+    "from dfmemlint.console import main\n"
+    "listing, sys.argv = sys.argv[1], ['dfmemlint', *sys.argv[2:]]\n"
+    "code = main()\n"
+    "with open(listing, 'w') as out: json.dump(seen, out)\n"
+)
+PLAIN_GO_IMAGE = b"""\
+# syntax=docker/dockerfile:1
+FROM golang:1.22-alpine AS build
+RUN CGO_ENABLED=0 go build -o /out/api ./cmd/api && echo built
+FROM alpine:3.20
+COPY --from=build /out/api /usr/local/bin/api
+ENV GOGC=150 GOMEMLIMIT=400MiB
+CMD ["/usr/local/bin/api"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("dockerfile", "expected"),
+    [
+        # A Go toolchain image: its row's pattern, and nothing else.
+        (PLAIN_GO_IMAGE, 1),
+        # A malformed GOMEMLIMIT: the pattern that reads the intended size, for the fix.
+        (PLAIN_GO_IMAGE.replace(b"400MiB", b"400MB"), 2),
+        # No Go toolchain image and a well-formed value: none at all.
+        (PLAIN_GO_IMAGE.replace(b"golang:1.22-alpine", b"alpine:3.20"), 0),
+    ],
+)
+def test_a_typical_lint_compiles_almost_no_pattern(
+    tmp_path: Path, dockerfile: bytes, expected: int
+) -> None:
+    """Compiling one regular expression costs about as much as importing a module, so the
+    reader, shell and settings read their common patterns by hand (tests/test_reader_by_hand.py)
+    and rare patterns compile on first use."""
+    (tmp_path / "Dockerfile").write_bytes(dockerfile)
+    listing = tmp_path / "compiled.json"
+    run = subprocess.run(
+        [sys.executable, "-c", COMPILES_PROBE, str(listing), "--exit-zero", "Dockerfile"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    compiled = json.loads(listing.read_text(encoding="utf-8"))
+    assert len(compiled) == expected, compiled
