@@ -5,6 +5,7 @@ value, and what a fix writes interpolates to what the fix means."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,10 @@ from dfmemlint.compose.lint import lint_compose
 from dfmemlint.engine import LintOptions
 from dfmemlint.fix.fixer import fix_file
 from dfmemlint.kubernetes.lint import lint_manifest
+
+# Templates interpolated by compose-go v2.13.0's own template package (tests/compose_template),
+# with V=1 and E= set, every other variable unset; an error is a null value.
+SUBSTITUTIONS = Path(__file__).parent / "fixtures" / "compose-template" / "substitutions.jsonl"
 
 
 def _findings(text: str, options: LintOptions | None = None) -> list[tuple[str, int, int, int]]:
@@ -118,6 +123,29 @@ def test_substitution_forms_decide_gogc(project: Path, entry: str, codes: list[s
 def test_every_substitution_form(dotenv: str, template: str, expected: str | None) -> None:
     values = dict(line.split("=", 1) for line in dotenv.splitlines())
     assert interpolate(template, values.get).value == expected
+
+
+def test_interpolation_agrees_with_compose_go() -> None:
+    """Every template up to three characters of ``${}:-+?`` and variable names, and longer ones
+    built from each form (escapes, defaults, alternatives, required, nesting): the value
+    compose-go computes, or an error where it errs; where the value depends on a variable the
+    shell may set (U), dfmemlint says unknown instead (it never guesses the shell empty)."""
+    env = {"V": "1", "E": ""}
+    compared = unknown = 0
+    for line in SUBSTITUTIONS.read_text(encoding="utf-8").splitlines():
+        case = json.loads(line)
+        result = interpolate(case["template"], env.get)
+        if result.error is not None:
+            assert case["value"] is None, (case, result)
+        elif result.value is None:
+            assert result.unknown, (case, result)
+            unknown += 1
+        else:
+            assert result.value == case["value"], (case, result)
+            compared += 1
+    # The check compares (it is not vacuous), and meets the shell's variables too.
+    assert compared >= 1200
+    assert unknown >= 100
 
 
 @given(st.text(alphabet="$ab{}:-+?_0123456789MiB", max_size=20))
