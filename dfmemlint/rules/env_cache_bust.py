@@ -38,6 +38,23 @@ def _touched(ins: Instruction) -> frozenset[str]:
     return frozenset(names & set(TUNING_VARIABLES))
 
 
+_READ = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)"
+
+
+def _sets(ins: Instruction) -> list[str]:
+    """The variables an ENV or ARG instruction sets."""
+    if ins.cmd == "ENV":
+        return [ins.values[k].value for k in range(0, len(ins.values) - 2, 3)]
+    if ins.cmd == "ARG":
+        return [token.value.partition("=")[0] for token in ins.values]
+    return []
+
+
+def _reads(ins: Instruction) -> set[str]:
+    """The variables an instruction's text refers to (``$NAME``, ``${NAME}``, ``${NAME:-x}``)."""
+    return set(re.findall(_READ, ins.original)) if "$" in ins.original else set()
+
+
 class _After:
     """For each instruction of a stage, what follows it in the stage: the number of busting
     instructions per kind, whether a RUN does, and the last index touching each tuning variable."""
@@ -62,6 +79,12 @@ class _After:
         for i, ins in enumerate(instructions):
             for name in _touched(ins):
                 self.last_touch[name] = i
+        # The last index that sets each variable (ENV, ARG): an ENV that reads one of them
+        # (``ENV GOMEMLIMIT=$LIMIT``) takes another value when moved below a later ``ARG LIMIT=``.
+        self.last_set: dict[str, int] = {}
+        for i, ins in enumerate(instructions):
+            for name in _sets(ins):
+                self.last_set[name] = i
 
 
 def _move(ctx: Context, ins: Instruction, target: Instruction, past_run: bool) -> Fix | None:
@@ -123,13 +146,15 @@ def check(ctx: Context) -> Iterator[Problem]:
             count = sum(here.values()) + sum(below.values())
             kinds = sorted(set(here) | set(below))
             fix = None
-            # Not when an instruction after it reads or sets one of its variables: the move
-            # would change what that one sees or which value wins.
+            # Not when an instruction after it reads or sets one of its variables, or sets one
+            # that it reads: the move would change what that one sees, which value wins, or
+            # the value it sets.
             if (
                 here
                 and not below
                 and len(tuning) == len(names)
                 and all(after.last_touch.get(name, -1) <= i for name in tuning)
+                and all(after.last_set.get(name, -1) <= i for name in _reads(ins))
             ):
                 target = stage.instructions[after.last_busting]
                 fix = _move(ctx, ins, target, past_run="RUN" in here)

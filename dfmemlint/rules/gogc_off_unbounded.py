@@ -38,16 +38,26 @@ def message(where: str, advice: str, gogc: str = "off", gomemlimit: str | None =
     )
 
 
-def check(ctx: Context) -> Iterator[Problem]:
+def runtime_gogc(ctx: Context) -> str | None:
+    """The GOGC the running program sees, when this rule judges it: none is judged when
+    GOMEMLIMIT is set as the container starts or every Compose service running the image sets
+    one."""
     gogc = ctx.runtime_settings.get("GOGC")
     if gogc is None:
-        return
+        return None
     if ctx.startup_limit is not None:
-        return  # GOMEMLIMIT is set when the container starts
+        return None  # GOMEMLIMIT is set when the container starts
     if ctx.deployment_env and all(
         d.env.get("GOMEMLIMIT") not in (None, "", "off") for d in ctx.deployment_env
     ):
-        return  # every Compose service that runs this image sets a GOMEMLIMIT
+        return None  # every Compose service that runs this image sets a GOMEMLIMIT
+    return gogc.value
+
+
+def check(ctx: Context) -> Iterator[Problem]:
+    if runtime_gogc(ctx) is None:
+        return
+    gogc = ctx.runtime_settings["GOGC"]
     limit = ctx.runtime_settings.get("GOMEMLIMIT")
     if not unbounded(gogc.value, None if limit is None else limit.value):
         return

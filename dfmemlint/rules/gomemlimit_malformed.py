@@ -9,12 +9,14 @@ from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.golang.gomemlimit import MemLimitJudgement, MemLimitStatus, judge_gomemlimit
 from dfmemlint.golang.headroom import MAX_PERCENT, within_headroom
 from dfmemlint.golang.units import format_size
+from dfmemlint.rules import gogc_off_unbounded, gomemlimit_out_of_range
 from dfmemlint.rules.base import Context, Problem
 from dfmemlint.types import Applicability, Edit, Fix, shown
 
 CODE = "DFM004"
 _UNCOUNTED = "GOMEMLIMIT does not count"
 _BAD = (MemLimitStatus.MALFORMED, MemLimitStatus.VERSION_DEPENDENT)
+_ONLY_IF_MEANT = " only if that is meant: "
 
 
 def _where(setting: Setting) -> str:
@@ -83,32 +85,90 @@ def is_bad(verdict: MemLimitJudgement) -> bool:
     return verdict.status in _BAD
 
 
+def respelling_risk(suggestion: str, limit: int | None, gogc: str | None) -> str | None:
+    """Why writing ``suggestion`` for the GOMEMLIMIT a running program sees is no safe fix,
+    from any format: the value it spells is one the range rule (DFM007) flags against the
+    container's memory ``limit`` (bytes, None when unknown; ``512KiB is under 1 MiB``), or,
+    beside a ``gogc`` (the GOGC the program sees, None when DFM008 does not judge it) that
+    turns the collector off, one that bounds nothing (DFM008). None when the respelling adds
+    no finding, so a fix that writes it keeps the promise of safe fixes (``fix.guarantee``)."""
+    verdict = judge_gomemlimit(suggestion)
+    if verdict.status is MemLimitStatus.VALID and verdict.bytes is not None:
+        flaw = gomemlimit_out_of_range.flaw(verdict.bytes, limit)
+        if flaw is not None:
+            return f"{suggestion} would be {flaw}, which DFM007 flags"
+    if gogc is not None and gogc_off_unbounded.unbounded(gogc, suggestion):
+        return f"GOMEMLIMIT={suggestion} beside GOGC={gogc} would bound nothing, which DFM008 flags"
+    return None
+
+
+def risky_suggestion(
+    suggestion: str, risk: str, recommended: int | None, of_limit: str
+) -> tuple[str, str]:
+    """The value to suggest, and why, when writing ``suggestion`` has a ``risk``
+    (:func:`respelling_risk`): the ``recommended`` GOMEMLIMIT (bytes; ``of_limit`` names the
+    share, ``0.8 of the declared 512MiB memory limit``) when a limit gives one, else the
+    respelling itself, to be written only if meant."""
+    if recommended is not None:
+        return format_size(recommended), f" ({of_limit}; {risk})"
+    return suggestion, f"{_ONLY_IF_MEANT}{risk}"
+
+
+def fix_title(value: str, suggestion: str, why: str) -> str:
+    """``Replace 512KB with 512KiB``, with the reason a risky respelling is not safe in the
+    words ``fix.guarantee.demoted`` uses."""
+    risk = why.removeprefix(_ONLY_IF_MEANT)
+    if risk != why:
+        return f"Replace {shown(value)} with {suggestion} (not safe here: {risk})"
+    return f"Replace {shown(value)} with {suggestion}{why}"
+
+
 def check(ctx: Context) -> Iterator[Problem]:
-    reported: set[tuple[int, int]] = set()
+    # One finding per place: ENVs that read one ARG's default share it (reported there).
+    groups: dict[tuple[int, int], list[Setting]] = {}
     for setting in ctx.settings_named("GOMEMLIMIT"):
         if not setting.resolved:
             continue  # the shell expands it when the command runs
-        verdict = judge_gomemlimit(setting.value)
-        if verdict.status not in _BAD:
+        if judge_gomemlimit(setting.value).status not in _BAD:
             continue
-        start, end, editable = setting.start, setting.end, setting.editable
+        span = (setting.start, setting.end)
+        if setting.via_arg is not None and setting.via_arg.token is not None:
+            span = (setting.via_arg.token.start, setting.via_arg.token.end)
+        groups.setdefault(span, []).append(setting)
+    program_sees = ctx.runtime_settings.get("GOMEMLIMIT")
+    for (start, end), settings in groups.items():
+        setting = settings[0]
+        verdict = judge_gomemlimit(setting.value)
+        editable = setting.editable
         source = ""
         if setting.via_arg is not None and setting.via_arg.token is not None:
-            start, end = setting.via_arg.token.start, setting.via_arg.token.end
             editable = ctx.dockerfile.data[start:end] == encode(setting.value)
             source = f" (from the default of ARG {setting.via_arg.name})"
-        if (start, end) in reported:
-            continue
-        reported.add((start, end))
         fix = None
         suggestion, why = None, ""
         if verdict.suggestion is not None:
-            suggestion, why = _capped(ctx, setting, verdict.suggestion)
+            runtime = next((s for s in settings if s is program_sees), None)
+            suggestion, why = _capped(ctx, runtime or setting, verdict.suggestion)
+            safe = verdict.suggestion_safe
+            risk = None
+            if runtime is not None and not why:
+                gogc = gogc_off_unbounded.runtime_gogc(ctx)
+                risk = respelling_risk(suggestion, ctx.memory_limit, gogc)
+            if risk is not None:
+                of_limit = (
+                    f"{ctx.ratio:g} of the declared {format_size(ctx.memory_limit)} memory limit"
+                    if ctx.memory_limit is not None
+                    else ""
+                )
+                suggestion, why = risky_suggestion(
+                    suggestion, risk, ctx.recommended_gomemlimit, of_limit
+                )
+                safe = False
             if editable:
                 fix = Fix(
-                    f"Replace {shown(setting.value)} with {suggestion}{why}",
+                    fix_title(setting.value, suggestion, why),
                     (Edit(start, end, encode(suggestion)),),
-                    Applicability.SAFE if verdict.suggestion_safe else Applicability.UNSAFE,
+                    Applicability.SAFE if safe else Applicability.UNSAFE,
                 )
         message = describe(setting.value, verdict, _where(setting), source, suggestion, why)
         yield Problem(start, end, message, fix)

@@ -25,6 +25,24 @@ def _percent(amount: int, limit: int) -> str:
     return f"{whole}.{tenth}%" if tenth else f"{whole}%"
 
 
+def flaw(amount: int, limit: int | None) -> str | None:
+    """What DFM007 finds wrong with ``amount`` bytes of GOMEMLIMIT below a container's memory
+    ``limit`` (bytes, None when unknown), as a clause (``under 1 MiB``); None when it finds
+    nothing. :func:`judge` flags exactly these values."""
+    if amount == 0:
+        return "a limit of 0 bytes"
+    if amount < MIB:
+        return "under 1 MiB"
+    if limit is not None and amount >= limit:
+        return f"not below the container's memory limit of {describe_bytes(limit)}"
+    if limit is not None and not within_headroom(amount, limit):
+        return (
+            f"{_percent(amount, limit)} of the container's memory limit of "
+            f"{describe_bytes(limit)}, above {HEADROOM_PERCENT}%"
+        )
+    return None
+
+
 def judge(
     value: str, amount: int, limit: int | None, advice: str
 ) -> tuple[str, Severity] | None:

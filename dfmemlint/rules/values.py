@@ -25,7 +25,7 @@ from dfmemlint.golang.units import (
 )
 from dfmemlint.records import Record
 from dfmemlint.rules import gogc_off_unbounded, gomemlimit_malformed, gomemlimit_out_of_range
-from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
+from dfmemlint.types import Applicability, Edit, Fix, Severity
 
 # Single letters that a Kubernetes manifest's author may mean as decimal (Kubernetes) or
 # binary (Docker, most people) units: a fix cannot know which.
@@ -145,12 +145,26 @@ def _malformed(
         return None
     where = f"every Go process in {settings.container.describe()} exits at start-up"
     suggestion, why = None, ""
+    safe = verdict.suggestion_safe
     if verdict.suggestion is not None:
         suggestion, why = _capped(settings, verdict.suggestion, ratio)
+        risk = None
+        if not why:
+            risk = gomemlimit_malformed.respelling_risk(
+                suggestion, None if settings.limit is None else settings.limit.bytes,
+                _judged_gogc(settings),
+            )
+        if risk is not None:
+            limit = settings.limit
+            target = recommended(None if limit is None else limit.bytes, ratio)
+            of_limit = f"{ratio:g} of {limit_words(settings)}" if limit is not None else ""
+            suggestion, why = gomemlimit_malformed.risky_suggestion(
+                suggestion, risk, target, of_limit
+            )
+            safe = False
     message = gomemlimit_malformed.describe(
         value, verdict, where, _source(setting), suggestion, why
     )
-    safe = verdict.suggestion_safe
     ambiguity = _ambiguity(unquoted(value) or value)
     if ambiguity is not None:
         message = message.removesuffix(".") + ambiguity
@@ -158,11 +172,17 @@ def _malformed(
     fix = None
     if suggestion is not None and setting.place.editable:
         fix = Fix(
-            f"Replace {shown(value)} with {suggestion}{why}",
+            gomemlimit_malformed.fix_title(value, suggestion, why),
             (Edit(setting.place.start, setting.place.end, suggestion.encode()),),
             Applicability.SAFE if safe else Applicability.UNSAFE,
         )
     return ValueProblem("DFM004", setting.place, message, None, fix)
+
+
+def _judged_gogc(settings: ContainerSettings) -> str | None:
+    """The container's GOGC value, when DFM008 judges it (see :func:`check`)."""
+    gogc = settings.get("GOGC")
+    return None if gogc is None else gogc.value
 
 
 def _full_limit_message(settings: ContainerSettings, setting: GoSetting, ratio: float) -> str:
