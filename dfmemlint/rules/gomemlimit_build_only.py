@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.rules.base import Context, Problem
+from dfmemlint.rules.gomemlimit_malformed import breaks_the_build
 from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
 
 CODE = "DFM001"
@@ -76,11 +77,17 @@ def check(ctx: Context) -> Iterator[Problem]:
         where = _WHERE[setting.kind]
         more = f" (and {len(settings) - 1} more time{'s' if len(settings) > 2 else ''} in it)"
         values = f"GOMEMLIMIT={shown(setting.value)}" + (more if len(settings) > 1 else "")
+        # Whether the value itself is one Go accepts is DFM004's to say; this advice agrees.
+        broken = next(filter(None, (breaks_the_build(s.value) for s in settings)), "")
         if runtime_limit:
+            advice = (
+                f"As written, {broken}: once it is fixed, nothing else needs to change if the "
+                "cap is intended." if broken else "Nothing to change if the cap is intended."
+            )
             message = (
                 f"{values} in {where} applies only while the image is built, "
                 "most likely as a deliberate cap on the Go toolchain; the running container gets "
-                "the GOMEMLIMIT set for runtime. Nothing to change if the cap is intended."
+                f"the GOMEMLIMIT set for runtime. {advice}"
             )
             severity = Severity.INFO
         else:
@@ -88,7 +95,8 @@ def check(ctx: Context) -> Iterator[Problem]:
                 f"{values} in {where} applies only while the image is built and "
                 "never reaches the running container. To limit the program, set it with ENV in "
                 "the final stage or inline on its start command; if it is meant to cap the build, "
-                "add '# dfmemlint: ignore=DFM001' above this instruction."
+                "add '# dfmemlint: ignore=DFM001' above this instruction"
+                + (f" and fix the value: as written, {broken}." if broken else ".")
             )
             severity = Severity.WARNING
         # Removing one assignment of several would leave the finding: no fix then.

@@ -85,6 +85,19 @@ def is_bad(verdict: MemLimitJudgement) -> bool:
     return verdict.status in _BAD
 
 
+def breaks_the_build(value: str) -> str:
+    """What a build-time ``value`` does to the build it is meant to cap, as a clause for the
+    placement rules (DFM001, DFM002), so that their advice agrees with this rule's: ``""`` when
+    the Go runtime accepts the value, else ``it makes the build exit (DFM004)`` (``under some
+    Go releases`` for a value only some of them reject)."""
+    status = judge_gomemlimit(value).status
+    if status is MemLimitStatus.MALFORMED:
+        return "it makes the build exit (DFM004)"
+    if status is MemLimitStatus.VERSION_DEPENDENT:
+        return "it makes the build exit under some Go releases (DFM004)"
+    return ""
+
+
 def respelling_risk(suggestion: str, limit: int | None, gogc: str | None) -> str | None:
     """Why writing ``suggestion`` for the GOMEMLIMIT a running program sees is no safe fix,
     from any format: the value it spells is one the range rule (DFM007) flags against the

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dfmemlint.dockerfile.gobuild import compiles_go, run_commands, runs_build_script
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.rules.base import Context, Problem
+from dfmemlint.rules.gomemlimit_malformed import breaks_the_build
 from dfmemlint.types import Applicability, Edit, Fix, Severity, shown
 
 CODE = "DFM002"
@@ -42,12 +43,19 @@ def check(ctx: Context) -> Iterator[Problem]:
         ins = setting.instruction
         if _read_by_a_build(ctx, setting):
             # Most real files do this on purpose (their comments say so): a cap on the build.
+            # Whether the value itself is one Go accepts is DFM004's to say; this advice agrees.
+            broken = breaks_the_build(setting.value)
+            caps = "is meant to cap" if broken else "caps the memory of"
+            advice = (
+                f"As written, {broken}: once it is fixed, nothing else needs to change if the "
+                "cap is intended." if broken else "Nothing to change if the cap is intended."
+            )
             yield Problem(
                 setting.start,
                 setting.end,
-                f"ENV GOMEMLIMIT={shown(setting.value)} in stage {stage.label} caps the memory of "
-                "the Go build that stage runs; the running container gets nothing from it (DFM006 "
-                "speaks for the runtime). Nothing to change if the cap is intended.",
+                f"ENV GOMEMLIMIT={shown(setting.value)} in stage {stage.label} {caps} the Go "
+                "build that stage runs; the running container gets nothing from it (DFM006 "
+                f"speaks for the runtime). {advice}",
                 None,
                 Severity.INFO,
             )
