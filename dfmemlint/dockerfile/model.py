@@ -17,6 +17,11 @@ class ArgDecl(Record):
     token: Token | None  # the default's raw bytes in the file (None without one)
     instruction: Instruction
     stage: int | None  # None for an ARG before the first FROM
+    name_token: Token | None = None  # the name as written (``LIMIT`` of ``ARG LIMIT=1``)
+    #: ``default`` is the value a ``--build-arg NAME=VALUE`` gave, not the one in the file
+    #: (BuildKit: a build argument overrides the ARG's default, ``dispatchArg`` in
+    #: ``frontend/dockerfile/dockerfile2llb/convert.go``).
+    from_build_arg: bool = False
 
 
 class EnvSetting(Record):
@@ -255,7 +260,10 @@ def build(
             for decl in list(_arg_decls(ins, current.index, scope, escape, build_args)):
                 if decl.default is None and decl.name in global_args:
                     glob = global_args[decl.name]
-                    decl = decl._replace(default=glob.default, token=glob.token)
+                    decl = decl._replace(
+                        default=glob.default, token=glob.token,
+                        from_build_arg=glob.from_build_arg,
+                    )
                 current.args[decl.name] = decl
                 current.arg_history.append(decl)
                 declare(arg_scope, decl)
@@ -338,11 +346,13 @@ def _arg_decls(
 ) -> Iterator[ArgDecl]:
     for token in ins.peek_values():
         name, sep, raw = token.value.partition("=")
+        given = name in build_args
+        name_end = token.start + len(name.encode("utf-8", "surrogateescape"))
+        name_token = Token(name, token.start, name_end if sep else token.end)
         if not sep:
             default = build_args.get(name)
-            yield ArgDecl(name, default, None, ins, stage)
+            yield ArgDecl(name, default, None, ins, stage, name_token, given)
             continue
-        value_start = token.start + len(name.encode("utf-8", "surrogateescape")) + 1
-        value_token = Token(raw, value_start, token.end)
+        value_token = Token(raw, name_end + 1, token.end)
         default = build_args.get(name, expand(raw, scope, escape).text)
-        yield ArgDecl(name, default, value_token, ins, stage)
+        yield ArgDecl(name, default, value_token, ins, stage, name_token, given)

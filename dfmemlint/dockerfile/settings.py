@@ -49,6 +49,33 @@ class Setting(Record):
     via_arg: ArgDecl | None  # the ARG whose default supplies the value (ENV NAME=$ARG)
     # A shell assignment is followed by the command it is set for (``NAME=v cmd``), not alone.
     command_follows: bool = False
+    #: The ARG whose ``--build-arg`` value the value is (or reads): then the value is not in the
+    #: file at all, and no edit of the file is an edit of it.
+    build_arg: ArgDecl | None = None
+
+    def value_place(self, data: bytes) -> tuple[int, int, bool, str]:
+        """Where a finding about the value points, in ``data`` (the file's bytes): (start,
+        end, whether an edit there rewrites the value, where the value came from, as words
+        for a message after ``GOMEMLIMIT=VALUE``).
+
+        * A value from ``--build-arg NAME=VALUE``: the name of the ARG it sets (the value is
+          in no file); never editable; `` (from --build-arg NAME=VALUE, which sets this ARG)``.
+        * A value from an ARG's default (``ENV GOMEMLIMIT=$LIMIT``): the default; editable when
+          its bytes are the value; `` (from the default of ARG LIMIT)``.
+        * Otherwise the value as written."""
+        arg = self.build_arg
+        if arg is not None and arg.name_token is not None:
+            return (
+                arg.name_token.start, arg.name_token.end, False,
+                f" (from --build-arg {arg.name}={arg.default}, which sets this ARG)",
+            )
+        via = self.via_arg
+        if via is not None and via.token is not None:
+            start, end = via.token.start, via.token.end
+            return start, end, data[start:end] == encode(self.value), (
+                f" (from the default of ARG {via.name})"
+            )
+        return self.start, self.end, self.editable, ""
 
     @property
     def resolved(self) -> bool:
@@ -176,6 +203,12 @@ class _Collector:
                 if arg is not None and arg.token is not None:
                     via_arg = arg
             runtime = (ins.start, setting.key.start) in self.runtime_env_ids
+            build_arg = None
+            for name in setting.args_used:
+                decl = declared_before(stage, name, ins)
+                if decl is not None and decl.from_build_arg:
+                    build_arg = decl
+                    break
             yield Setting(
                 setting.name,
                 setting.value,
@@ -190,30 +223,42 @@ class _Collector:
                 setting.key.start,
                 token.end,
                 via_arg,
+                build_arg=build_arg,
             )
 
     def _arg(self, stage: Stage, ins: Instruction) -> Iterator[Setting]:
         for decl in self._by_instruction(stage)[1].get(id(ins), ()):
             if decl.name not in TUNING_VARIABLES:
                 continue
-            if decl.token is None or decl.default is None:
+            if decl.default is None:
                 continue
-            raw = _raw(self.data, decl.token.start, decl.token.end)
-            key_start = decl.token.start - len(encode(decl.name)) - 1
+            token = decl.token
+            if token is None:  # ``ARG GOMEMLIMIT`` given a value by --build-arg
+                if not decl.from_build_arg or decl.name_token is None:
+                    continue
+                token = decl.name_token
+                key_start = token.start
+                editable = False
+            else:
+                key_start = token.start - len(encode(decl.name)) - 1
+                editable = not decl.from_build_arg and (
+                    _raw(self.data, token.start, token.end) == decl.default
+                )
             yield Setting(
                 decl.name,
                 decl.default,
-                decl.token.start,
-                decl.token.end,
-                raw == decl.default,
+                token.start,
+                token.end,
+                editable,
                 "arg",
                 "instruction",
                 ins,
                 stage.index,
                 False,
                 key_start,
-                decl.token.end,
+                token.end,
                 None,
+                build_arg=decl if decl.from_build_arg else None,
             )
 
     def _command(

@@ -76,7 +76,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         setting = settings[0]
         where = _WHERE[setting.kind]
         more = f" (and {len(settings) - 1} more time{'s' if len(settings) > 2 else ''} in it)"
-        values = f"GOMEMLIMIT={shown(setting.value)}" + (more if len(settings) > 1 else "")
+        source = setting.value_place(ctx.dockerfile.data)[3] if setting.build_arg else ""
+        values = f"GOMEMLIMIT={shown(setting.value)}{source}" + (
+            more if len(settings) > 1 else ""
+        )
         # Whether the value itself is one Go accepts is DFM004's to say; this advice agrees.
         broken = next(filter(None, (breaks_the_build(s.value) for s in settings)), "")
         if runtime_limit:

@@ -138,25 +138,20 @@ def fix_title(value: str, suggestion: str, why: str) -> str:
 
 def check(ctx: Context) -> Iterator[Problem]:
     # One finding per place: ENVs that read one ARG's default share it (reported there).
+    # A value from --build-arg is at the ARG it sets, and is not in the file to be edited.
+    data = ctx.dockerfile.data
     groups: dict[tuple[int, int], list[Setting]] = {}
     for setting in ctx.settings_named("GOMEMLIMIT"):
         if not setting.resolved:
             continue  # the shell expands it when the command runs
         if judge_gomemlimit(setting.value).status not in _BAD:
             continue
-        span = (setting.start, setting.end)
-        if setting.via_arg is not None and setting.via_arg.token is not None:
-            span = (setting.via_arg.token.start, setting.via_arg.token.end)
-        groups.setdefault(span, []).append(setting)
+        groups.setdefault(setting.value_place(data)[:2], []).append(setting)
     program_sees = ctx.runtime_settings.get("GOMEMLIMIT")
     for (start, end), settings in groups.items():
         setting = settings[0]
         verdict = judge_gomemlimit(setting.value)
-        editable = setting.editable
-        source = ""
-        if setting.via_arg is not None and setting.via_arg.token is not None:
-            editable = ctx.dockerfile.data[start:end] == encode(setting.value)
-            source = f" (from the default of ARG {setting.via_arg.name})"
+        _, _, editable, source = setting.value_place(data)
         fix = None
         suggestion, why = None, ""
         if verdict.suggestion is not None:

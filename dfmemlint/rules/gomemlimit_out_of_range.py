@@ -91,12 +91,13 @@ def check(ctx: Context) -> Iterator[Problem]:
     verdict = judge_gomemlimit(setting.value)
     if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
         return
-    judged = judge(setting.value, verdict.bytes, limit, ctx.gomemlimit_advice())
+    start, end, editable, source = setting.value_place(ctx.dockerfile.data)
+    judged = judge(setting.value + source, verdict.bytes, limit, ctx.gomemlimit_advice())
     if judged is None:
         return
     message, severity = judged
     fix = None
-    if limit is not None and setting.editable:
+    if limit is not None and editable:
         try:
             target = compute_gomemlimit(limit, ctx.ratio)
         except ValueError:
@@ -105,7 +106,7 @@ def check(ctx: Context) -> Iterator[Problem]:
             new = f"{target // MIB}MiB"
             fix = Fix(
                 f"Set GOMEMLIMIT to {new} ({ctx.ratio} of the declared limit)",
-                (Edit(setting.start, setting.end, encode(new)),),
+                (Edit(start, end, encode(new)),),
                 Applicability.UNSAFE,
             )
-    yield Problem(setting.start, setting.end, message, fix, severity)
+    yield Problem(start, end, message, fix, severity)
