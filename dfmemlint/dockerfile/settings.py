@@ -269,13 +269,20 @@ class _Collector:
             return
         base = args_index(ins)
         script = ins.args.value
+        time = self._time_reading(stage, ins, script)
         yield from self._script(
-            stage, ins, kind, runtime, script, lambda i: ins.offset_of(base + i)
+            stage, ins, kind, runtime, script, lambda i: ins.offset_of(base + i), time
         )
         if kind == "run" and ins.heredocs:
-            for doc, is_script in zip(ins.heredocs, heredoc_runs_as_script(script), strict=False):
-                if not is_script:
+            for doc, program in zip(ins.heredocs, heredoc_programs(script), strict=False):
+                if program is not None and program not in shell.SHELLS:
                     continue
+                # ``RUN <<EOF`` runs the body with the stage's shell, ``RUN bash <<EOF`` with
+                # the one it names.
+                doc_time = (
+                    self._time_reading(stage, ins, doc.content) if program is None
+                    else shell.time_reading([program])
+                )
                 content = doc.content
 
                 def body_offset(
@@ -284,7 +291,20 @@ class _Collector:
                     prefix = content[:i]
                     return origin + (len(prefix) if prefix.isascii() else len(encode(prefix)))
 
-                yield from self._script(stage, ins, "heredoc", False, content, body_offset)
+                yield from self._script(
+                    stage, ins, "heredoc", False, content, body_offset, doc_time
+                )
+
+    def _time_reading(self, stage: Stage, ins: Instruction, script: str) -> str:
+        """How the shell that runs ``ins``'s shell form reads ``time``: by the ``SHELL`` in
+        force there (its stage's, else the stage it is built FROM; BuildKit's ``dispatchShell``
+        sets the image's shell, and ``RUN``/``CMD``/``ENTRYPOINT`` in shell form run with it,
+        ``withShell`` in ``frontend/dockerfile/dockerfile2llb/convert.go``). Only a script that
+        says ``time`` needs it."""
+        if "time" not in script:
+            return shell.POSIX_TIME
+        argv = shell_in_force(self.graph, stage, ins)
+        return shell.POSIX_TIME if argv is None else shell.time_reading(argv)
 
     def _script(
         self,
@@ -294,13 +314,14 @@ class _Collector:
         runtime: bool,
         script: str,
         to_offset: Callable[[int], int],
+        time: str = shell.POSIX_TIME,
     ) -> Iterator[Setting]:
         # An assignment's name is written plainly in the script (shell._split_assignment): a
         # script that does not contain one of the names assigns none of them, and is not read
         # (most RUN commands; the editor lints on every keystroke).
         if not any(name in script for name in TUNING_VARIABLES):
             return
-        for found in shell.assignments(script):
+        for found in shell.assignments(script, time=time):
             if found.name not in TUNING_VARIABLES:
                 continue
             start = to_offset(found.value_start)
@@ -370,13 +391,40 @@ _HEREDOC_WORD = r"[0-9]*<<"
 _REDIRECTION = r"[0-9]*(?:>>?|<|>&|<&|&>)"
 
 
+def shell_in_force(graph: StageGraph, stage: Stage, ins: Instruction) -> list[str] | None:
+    """The ``SHELL`` (its JSON array) in force at ``ins`` of ``stage``: the last one before it in
+    the stage, else in the stage it is built FROM (and so on); None for the default
+    ``["/bin/sh", "-c"]`` (or an image's own, which is not known)."""
+    current: Stage | None = stage
+    before = ins.start
+    while current is not None:
+        found = None
+        for other in current.instructions:
+            if other.start >= before:
+                break
+            if other.cmd == "SHELL" and other.json and other.values:
+                found = [token.value for token in other.values]
+        if found is not None:
+            return found
+        current = None if current.parent is None else graph.stages[current.parent]
+        before = 1 << 62
+    return None
+
+
 def heredoc_runs_as_script(script: str) -> list[bool]:
     """For each heredoc of a ``RUN`` command, in order: whether its body runs as a shell script.
 
     ``RUN <<EOF`` and ``RUN bash <<EOF`` run it; ``RUN cat > /etc/app.env <<EOF`` (a file) and
     ``RUN python3 <<EOF`` (another language) do not, wherever the command sits in the line.
     """
-    found: list[bool] = []
+    return [program is None or program in shell.SHELLS for program in heredoc_programs(script)]
+
+
+def heredoc_programs(script: str) -> list[str | None]:
+    """For each heredoc of a ``RUN`` command, in order: the program its body is fed to
+    (``bash``, ``cat``, ``python3``), or None when the body is the command itself
+    (``RUN <<EOF``: run with the stage's shell)."""
+    found: list[str | None] = []
     for words in shell.simple_commands(script):
         markers = sum(1 for w in words if re.match(_HEREDOC_WORD, w.text))
         if not markers:
@@ -398,7 +446,7 @@ def heredoc_runs_as_script(script: str) -> list[bool]:
                 continue
             program = shell.program_name(word.text)
             break
-        found.extend([program is None or program in shell.SHELLS] * markers)
+        found.extend([program] * markers)
     return found
 
 

@@ -48,7 +48,8 @@ _SETTER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
 # COMMAND [ARG]...``; POSIX ``exec [command [argument...]]`` and ``time [-p] utility
 # [argument...]`` (GNU time adds ``-f FORMAT``, ``-o FILE``); dash and busybox sh, /bin/sh of
 # Debian and Alpine images, agree (tests/test_shell.py runs them). bash alone reads ``time`` as
-# a reserved word in front of a pipeline, so there ``time NAME=VALUE prog`` does set it.
+# a reserved word in front of a pipeline, so there ``time NAME=VALUE prog`` does set it
+# (``assignments(script, time=BASH_TIME)``; tests/test_time_keyword.py runs bash).
 _WRAPPER_OPTIONS_WITH_ARGUMENT: dict[str, frozenset[str]] = {
     "exec": frozenset({"-a"}),
     "nohup": frozenset(),
@@ -169,10 +170,18 @@ def _read_word(script: str, stops: str, pos: int) -> tuple[Word, int]:
 
 def simple_commands(script: str) -> Iterator[list[Word]]:
     """The simple commands of a script, each as its list of words."""
+    for words, _ in _pipelined_commands(script):
+        yield words
+
+
+def _pipelined_commands(script: str) -> Iterator[tuple[list[Word], bool]]:
+    """The simple commands of a script, each with whether it starts a pipeline (is not the
+    right-hand side of a ``|``)."""
     stops = script.translate(_STOPS_TO_SPACE)
     pos = 0
     n = len(script)
     current: list[Word] = []
+    after_pipe = False
     while pos < n:
         ch = script[pos]
         if ch in _BLANKS:
@@ -192,14 +201,15 @@ def simple_commands(script: str) -> Iterator[list[Word]]:
         )
         if operator is not None:
             if current:
-                yield current
+                yield current, not after_pipe
             current = []
+            after_pipe = operator == "|"
             pos += len(operator)
             continue
         word, pos = _read_word(script, stops, pos)
         current.append(word)
     if current:
-        yield current
+        yield current, not after_pipe
 
 
 def _split_assignment(word: Word, how: str, rest: tuple[Word, ...]) -> Assignment | None:
@@ -217,21 +227,64 @@ def _split_assignment(word: Word, how: str, rest: tuple[Word, ...]) -> Assignmen
     return Assignment(name, value, word, start, end, how, rest)
 
 
-def assignments(script: str) -> Iterator[Assignment]:
-    """Every variable assignment a command makes for itself or exports to its children."""
-    for words in simple_commands(script):
-        yield from _command_assignments(words)
+# How a shell reads ``time`` in front of a command (see :func:`assignments`).
+POSIX_TIME = "program"  # dash, busybox sh: /usr/bin/time, a program like nice
+BASH_TIME = "keyword"  # bash: a reserved word in front of a pipeline
+BASH_POSIX_TIME = "keyword-posix"  # bash --posix: not when the next word starts with "-"
 
 
-def _strip_reserved(words: list[Word]) -> list[Word]:
+def time_reading(argv: Sequence[str]) -> str:
+    """How the shell that ``argv`` starts (a ``SHELL`` instruction's or an exec form's
+    ``["bash", "-o", "pipefail", "-c"]``) reads ``time``: :data:`BASH_TIME` for bash,
+    :data:`BASH_POSIX_TIME` for bash in POSIX mode (``--posix``, ``-o posix``), else
+    :data:`POSIX_TIME`. The bash manual ("Pipelines": ``[time [-p]] [!] command1 …``; "When the
+    shell is in POSIX mode, it does not recognize time as a reserved word if the next token
+    begins with a '-'"); a bash started as ``sh`` is not told apart (its image is not known)."""
+    if not argv or program_name(argv[0]) != "bash":
+        return POSIX_TIME
+    options = list(argv[1:])
+    if "--posix" in options or any(
+        options[k] == "-o" and options[k + 1] == "posix" for k in range(len(options) - 1)
+    ):
+        return BASH_POSIX_TIME
+    return BASH_TIME
+
+
+def assignments(script: str, *, time: str = POSIX_TIME) -> Iterator[Assignment]:
+    """Every variable assignment a command makes for itself or exports to its children.
+    ``time``: how the shell that runs the script reads ``time`` (:func:`time_reading`): as a
+    program (POSIX ``time [-p] utility [argument...]``, dash and busybox sh: ``time NAME=VALUE
+    prog`` runs a program named ``NAME=VALUE``), or as bash's reserved word in front of a
+    pipeline (``time [-p] [--] NAME=VALUE prog`` sets it, bash's ``parse.y`` ``timespec``;
+    not after a ``|``, where it is no pipeline's first word)."""
+    for words, starts_pipeline in _pipelined_commands(script):
+        yield from _command_assignments(
+            words, time if starts_pipeline else POSIX_TIME
+        )
+
+
+def _strip_reserved(words: list[Word], time: str = POSIX_TIME) -> list[Word]:
     i = 0
-    while i < len(words) and words[i].text in RESERVED_PREFIXES:
-        i += 1
+    while i < len(words):
+        text = words[i].text
+        if text in RESERVED_PREFIXES:
+            i += 1
+        elif text == "time" and time != POSIX_TIME:
+            following = words[i + 1].text if i + 1 < len(words) else ""
+            if time == BASH_POSIX_TIME and following.startswith("-"):
+                break  # /usr/bin/time then, with its options
+            i += 1
+            if i < len(words) and words[i].text == "-p":
+                i += 1
+            if i < len(words) and words[i].text == "--":
+                i += 1
+        else:
+            break
     return words[i:]
 
 
-def _command_assignments(words: list[Word]) -> Iterator[Assignment]:
-    words = _strip_reserved(words)
+def _command_assignments(words: list[Word], time: str = POSIX_TIME) -> Iterator[Assignment]:
+    words = _strip_reserved(words, time)
     i = 0
     while i < len(words) and is_assignment(words[i].text):
         i += 1
@@ -263,7 +316,7 @@ def _program_assignments(words: tuple[Word, ...]) -> Iterator[Assignment]:
         if command:
             yield from _program_assignments(command)
     elif program in SHELLS and len(words) >= 3 and re.fullmatch(_SHELL_C_FLAG, words[1].text):
-        yield from _nested(words[2])
+        yield from _nested(words[2], time_reading([w.text for w in words[:2]]))
 
 
 def _run_by(words: Sequence[Word]) -> tuple[list[Word], tuple[Word, ...]]:
@@ -337,8 +390,9 @@ def program_words(words: tuple[Word, ...]) -> Iterator[tuple[Word, ...]]:
         yield words
 
 
-def _nested(word: Word) -> Iterator[Assignment]:
-    """Assignments inside ``sh -c 'script'``, with positions mapped back to the outer script."""
+def _nested(word: Word, time: str = POSIX_TIME) -> Iterator[Assignment]:
+    """Assignments inside ``sh -c 'script'``, with positions mapped back to the outer script
+    (``time``: how that shell reads ``time``, :func:`time_reading`)."""
 
     def outer(i: int) -> int:
         return word.origin[i] if i < len(word.origin) else word.end
@@ -351,7 +405,7 @@ def _nested(word: Word) -> Iterator[Assignment]:
             tuple(outer(k) for k in inner.origin),
         )
 
-    for found in assignments(word.text):
+    for found in assignments(word.text, time=time):
         yield Assignment(
             found.name,
             found.value,
