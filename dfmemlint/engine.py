@@ -398,9 +398,12 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
         info = BY_CODE[code]
         for problem in check(ctx):
             finding = _finding(path, df, info.code, info.name, problem, options, info.severity)
+            # A finding in another file is hidden by the comments above the instruction that
+            # brings that file in.
+            line = finding.line if problem.elsewhere is None else df.line_col(problem.start)[0]
             hidden = False
             for span in suppressions:
-                if span.first <= finding.line <= span.last and code in span.codes:
+                if span.first <= line <= span.last and code in span.codes:
                     hidden = True
                     used.update((line, code) for line, c in span.by_line.items() if code in c)
             if not hidden:
@@ -416,7 +419,7 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
             findings.append(
                 _finding(path, df, info.code, info.name, problem, options, info.severity)
             )
-    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    findings.sort(key=lambda f: (f.path != path, f.path, f.line, f.column, f.code))
     if any(f.fix is not None for f in findings):
         editable = EditableRanges(df, graph)
         findings = [f._replace(fix=_offered(f.fix, editable)) for f in findings]
@@ -433,8 +436,14 @@ def _finding(
     default: Severity,
 ) -> Finding:
     severity = options.severity.get(code, problem.severity or default)
-    line, column = df.line_col(problem.start)
-    end_line, end_column = df.line_col(problem.end)
+    elsewhere = problem.elsewhere
+    if elsewhere is not None:
+        path = elsewhere.path
+        line, column = elsewhere.line, elsewhere.column
+        end_line, end_column = elsewhere.end_line, elsewhere.end_column
+    else:
+        line, column = df.line_col(problem.start)
+        end_line, end_column = df.line_col(problem.end)
     return Finding(
         path=path,
         code=code,

@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from dfmemlint.dockerfile import shell
+from dfmemlint.dockerfile.instruction import Heredoc
 from dfmemlint.dockerfile.model import StageGraph
 from dfmemlint.dockerfile.reader import Instruction
 from dfmemlint.records import Record
@@ -96,6 +97,19 @@ def _entrypoint_script(
 def _written(ins: Instruction, path: str, context_dir: str | None) -> str | None:
     """The text ``ins`` writes to ``path``, when it can be known (a heredoc, or a build-context
     file read within the bounds)."""
+    found = _writes(ins, path, context_dir)
+    if found is None:
+        return None
+    if isinstance(found, Heredoc):
+        return found.content
+    return found[1].decode("utf-8", "replace")
+
+
+def _writes(
+    ins: Instruction, path: str, context_dir: str | None
+) -> Heredoc | tuple[str, bytes] | None:
+    """What ``ins`` writes to ``path``, when it can be known: the heredoc, or the build-context
+    file (its path relative to the context, and its bytes, read within the bounds)."""
     values = [token.value for token in ins.values]
     if len(values) < 2:
         return None
@@ -104,7 +118,7 @@ def _written(ins: Instruction, path: str, context_dir: str | None) -> str | None
     name = path.rstrip("/").rsplit("/", 1)[-1]
     for doc in ins.heredocs:
         if destination == path or (destination.endswith("/") and doc.name == name):
-            return doc.content
+            return doc
     if context_dir is None or ins.heredocs:
         return None
     for source in sources:
@@ -114,9 +128,9 @@ def _written(ins: Instruction, path: str, context_dir: str | None) -> str | None
         to_path = destination == path or (destination.endswith("/") and base == name)
         if not to_path and not (len(sources) == 1 and _same_dir_target(destination, path, base)):
             continue
-        text = _read_inside(context_dir, source)
-        if text is not None:
-            return text
+        data = _read_bytes_inside(context_dir, source)
+        if data is not None:
+            return source, data
     return None
 
 
@@ -127,6 +141,11 @@ def _same_dir_target(destination: str, path: str, base: str) -> bool:
 
 
 def _read_inside(context_dir: str, relative: str) -> str | None:
+    data = _read_bytes_inside(context_dir, relative)
+    return None if data is None else data.decode("utf-8", "replace")
+
+
+def _read_bytes_inside(context_dir: str, relative: str) -> bytes | None:
     root = os.path.realpath(context_dir)
     target = os.path.realpath(os.path.join(root, relative.lstrip("/")))
     if not target.startswith(root + os.sep) or not os.path.isfile(target):
@@ -135,9 +154,56 @@ def _read_inside(context_dir: str, relative: str) -> str | None:
         if os.path.getsize(target) > MAX_FILE_BYTES:
             return None
         with open(target, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES).decode("utf-8", "replace")
+            return handle.read(MAX_FILE_BYTES)
     except OSError:
         return None
+
+
+class ScriptSetting(Record):
+    """A GOMEMLIMIT that an entrypoint script of the final image assigns a literal value (one
+    with no ``$``: what the program gets, unless the script is not run as written).
+
+    For a script written from a heredoc, ``start``/``end`` are byte offsets of the value in the
+    Dockerfile and ``file`` is None; for one copied from the build context, they are byte offsets
+    in ``file`` (its path relative to the context), whose bytes are ``data``."""
+
+    value: str
+    script: str  # the path the start command names (/usr/local/bin/docker-entrypoint.sh)
+    instruction: Instruction  # the COPY or ADD that writes the script
+    file: str | None
+    data: bytes
+    start: int
+    end: int
+
+
+def script_settings(
+    graph: StageGraph, argv: Sequence[str] | None, context_dir: str | None
+) -> list[ScriptSetting]:
+    """The literal GOMEMLIMIT values the entrypoint script of the final image assigns (the
+    script found as :func:`find` finds it: named by the start command, written by the final
+    image's last COPY/ADD to that path), in the order they are written. A script whose first
+    line is ``#!/bin/bash`` (or ``#!/usr/bin/env bash``) is read as bash reads it (its ``time``
+    keyword: :func:`shell.time_reading`)."""
+    if graph.final is None or not argv:
+        return []
+    paths = [word for word in argv if "/" in word or word.endswith(".sh")]
+    for stage in graph.lineage(graph.final):
+        for ins in reversed(stage.instructions):
+            if ins.cmd not in ("COPY", "ADD") or ins.flag("from") is not None:
+                continue
+            for path in dict.fromkeys(paths):
+                found = _writes(ins, path, context_dir)
+                if found is None:
+                    continue
+                if isinstance(found, Heredoc):
+                    text, file, data, origin = found.content, None, b"", found.body_start
+                else:
+                    file, data = found
+                    text, origin = data.decode("utf-8", "surrogateescape"), 0
+                    if b"GOMEMLIMIT" not in data:
+                        continue
+                return list(_literal_values(text, path, ins, file, data, origin))
+    return []
 
 
 _scanned: dict[str, StartupLimit | None] = {}
@@ -186,3 +252,24 @@ def _scan(root: str) -> StartupLimit | None:
         elif re.search(_SETS_LIMIT, text):
             return StartupLimit(f"the Go program ({relative} sets its own memory limit)", 0)
     return None
+
+
+def _literal_values(
+    text: str, path: str, ins: Instruction, file: str | None, data: bytes, origin: int
+) -> Iterator[ScriptSetting]:
+    time = shell.POSIX_TIME
+    if text.startswith("#!"):
+        words = text[2:].split("\n", 1)[0].split()
+        if words and shell.program_name(words[0]) == "env":
+            words = words[1:]
+        time = shell.time_reading(words)
+
+    def offset(index: int) -> int:
+        return origin + len(text[:index].encode("utf-8", "surrogateescape"))
+
+    for found in shell.assignments(text, time=time):
+        if found.name != "GOMEMLIMIT" or "$" in found.value:
+            continue
+        start = offset(found.value_start)
+        end = max(start, offset(found.value_end))
+        yield ScriptSetting(found.value, path, ins, file, data, start, end)

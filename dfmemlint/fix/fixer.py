@@ -181,7 +181,7 @@ def _stuck(
         new_start = _map_forward(start, edits, end=False)
         new_end = max(new_start, _map_forward(end, edits, end=True))
         for other in after.findings:
-            if other.code != finding.code:
+            if other.code != finding.code or other.path != finding.path:
                 continue
             other_start, other_end = finding_span(after.source, other)
             if new_start < new_end and other_start < other_end:
@@ -281,7 +281,7 @@ def fix_file(
                 f"the fix for {stuck_codes} did not remove its finding; no change was made"
             )
         if not unsafe and guarantee.regressions(
-            before.source, before.findings, after.source, after.findings, edits
+            before.source, before.findings, after.source, after.findings, edits, path
         ):
             del after
             _block_regressions(path, options, current, before, chosen, blocked, fmt)
@@ -384,7 +384,7 @@ def _block_regressions(
         if after.syntax_error is not None:  # pragma: no cover - the whole pass read
             return []
         return guarantee.regressions(
-            result.source, result.findings, after.source, after.findings, edits
+            result.source, result.findings, after.source, after.findings, edits, path
         )
 
     accepted: list[Finding] = []

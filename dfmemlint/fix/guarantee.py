@@ -39,12 +39,26 @@ def regressions(
     after_df: TextPositions,
     after: Sequence[Finding],
     edits: Sequence[Edit],
+    path: str | None = None,
 ) -> list[tuple[Finding, Finding | None]]:
     """Findings of ``after`` that are new (paired with ``None``) or more severe than the finding
-    of ``before`` they match (paired with it). ``edits`` turned ``before_df`` into ``after_df``."""
+    of ``before`` they match (paired with it). ``edits`` turned ``before_df`` into ``after_df``.
+    With ``path`` (the linted file's), a finding in another file (an entrypoint script a
+    Dockerfile copies, which no edit here changes) matches one at the same place there."""
     from dfmemlint.fix.fixer import _map_forward as map_forward
     from dfmemlint.fix.fixer import finding_span
 
+    found: list[tuple[Finding, Finding | None]] = []
+    if path is not None:
+        elsewhere = {(f.path, f.code, f.line, f.column): f for f in before if f.path != path}
+        for finding in after:
+            if finding.path == path:
+                continue
+            old = elsewhere.get((finding.path, finding.code, finding.line, finding.column))
+            if old is None or finding.severity > old.severity:
+                found.append((finding, old))
+        before = [f for f in before if f.path == path]
+        after = [f for f in after if f.path == path]
     previous: dict[str, list[tuple[bytes, int, int, Finding]]] = {}
     for finding in before:
         start, end = finding_span(before_df, finding)
@@ -53,7 +67,6 @@ def regressions(
         previous.setdefault(finding.code, []).append(
             (before_df.data[start:end], new_start, new_end, finding)
         )
-    found: list[tuple[Finding, Finding | None]] = []
     for finding in after:
         text = _text(after_df, finding)
         start, end = finding_span(after_df, finding)

@@ -17,6 +17,18 @@ MIB = 1 << 20
 GO_MEMLIMIT_MIN_VERSION = gobuild.GO_MEMLIMIT_MIN_VERSION
 
 
+class Elsewhere(Record):
+    """Where a finding in another file than the linted one is (an entrypoint script that a
+    Dockerfile copies from its build context): that file's path as the run names it, and
+    1-based line and column there (columns count code points, as for every finding)."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
 class Problem(Record):
     """A rule's finding before the engine stamps code, path and severity on it."""
 
@@ -25,6 +37,9 @@ class Problem(Record):
     message: str
     fix: Fix | None = None
     severity: Severity | None = None  # None: the rule's default
+    #: The finding is in another file, there; ``start``/``end`` are then where the linted file
+    #: brings that file in (the ``COPY``), which its ignore comments apply to. Never with a fix.
+    elsewhere: Elsewhere | None = None
 
 
 class DeploymentEnv(Record):
@@ -153,6 +168,34 @@ class Context:
         if "GOMEMLIMIT" in self.runtime_settings:
             return None
         return startup.find(self.graph, self.start_argv, self.context_dir, go=self.runs_go)
+
+    @cached_property
+    def script_settings(self) -> list[startup.ScriptSetting]:
+        """The literal GOMEMLIMIT values the final image's entrypoint script assigns
+        (:func:`startup.script_settings`), whatever the Dockerfile sets."""
+        return startup.script_settings(self.graph, self.start_argv, self.context_dir)
+
+    def script_place(self, found: startup.ScriptSetting) -> tuple[int, int, Elsewhere | None]:
+        """Where a finding about a value an entrypoint script assigns points: the value in the
+        Dockerfile for a heredoc script (start, end, None); for a build-context file, that file
+        (:class:`Elsewhere`: its path joined to the build context, relative to the working
+        directory when below it), with the span of the keyword of the COPY that copies it."""
+        if found.file is None:
+            return found.start, found.end, None
+        import os
+
+        from dfmemlint.positions import Lines
+
+        assert self.context_dir is not None  # a file is read only from a build context
+        target = os.path.join(self.context_dir, found.file.lstrip("/"))
+        shown = os.path.relpath(target)
+        if shown.startswith(os.pardir):
+            shown = os.path.abspath(target)
+        lines = Lines(found.data)
+        start, end = self.keyword_span(found.instruction)
+        return start, end, Elsewhere(
+            shown, *lines.line_col(found.start), *lines.line_col(found.end)
+        )
 
     @property
     def start_argv(self) -> list[str] | None:

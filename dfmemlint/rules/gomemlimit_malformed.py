@@ -180,3 +180,43 @@ def check(ctx: Context) -> Iterator[Problem]:
                 )
         message = describe(setting.value, verdict, _where(setting), source, suggestion, why)
         yield Problem(start, end, message, fix)
+    yield from _in_scripts(ctx)
+
+
+def _in_scripts(ctx: Context) -> Iterator[Problem]:
+    """The values the entrypoint script assigns: at the value, in the Dockerfile for a heredoc
+    script (with a fix, as for an ENV), in the script's own file for a build-context file
+    (without one: ``--fix`` edits only the file it lints)."""
+    for found in ctx.script_settings:
+        verdict = judge_gomemlimit(found.value)
+        if verdict.status not in _BAD:
+            continue
+        start, end, elsewhere = ctx.script_place(found)
+        suggestion, why, fix = None, "", None
+        if verdict.suggestion is not None:
+            suggestion, why = verdict.suggestion, ""
+            safe = verdict.suggestion_safe
+            # The program sees it: judged as DFM007 judges the script's values (DFM008 speaks
+            # only when nothing sets GOMEMLIMIT, and the script does).
+            risk = respelling_risk(suggestion, ctx.memory_limit, None)
+            if risk is not None:
+                of_limit = (
+                    f"{ctx.ratio:g} of the declared {format_size(ctx.memory_limit)} memory limit"
+                    if ctx.memory_limit is not None
+                    else ""
+                )
+                suggestion, why = risky_suggestion(
+                    suggestion, risk, ctx.recommended_gomemlimit, of_limit
+                )
+                safe = False
+            editable = ctx.dockerfile.data[start:end] == encode(found.value)
+            if elsewhere is None and editable:
+                fix = Fix(
+                    fix_title(found.value, suggestion, why),
+                    (Edit(start, end, encode(suggestion)),),
+                    Applicability.SAFE if safe else Applicability.UNSAFE,
+                )
+        where = f"the program the entrypoint script {found.script} starts exits at start-up"
+        source = "" if elsewhere is not None else f" (in the entrypoint script {found.script})"
+        message = describe(found.value, verdict, where, source, suggestion, why)
+        yield Problem(start, end, message, fix, elsewhere=elsewhere)

@@ -82,7 +82,46 @@ def judge(
     return message, severity
 
 
+def _fix(ctx: Context, start: int, end: int) -> Fix | None:
+    """Set the recommended value (unsafe: it changes the amount), with a declared limit."""
+    if ctx.memory_limit is None:
+        return None
+    try:
+        target = compute_gomemlimit(ctx.memory_limit, ctx.ratio)
+    except ValueError:
+        target = 0
+    if not target:
+        return None
+    new = f"{target // MIB}MiB"
+    return Fix(
+        f"Set GOMEMLIMIT to {new} ({ctx.ratio} of the declared limit)",
+        (Edit(start, end, encode(new)),),
+        Applicability.UNSAFE,
+    )
+
+
+def _in_scripts(ctx: Context) -> Iterator[Problem]:
+    """The values the entrypoint script assigns (as DFM004 places them: in the Dockerfile for a
+    heredoc script, with a fix; in the script's own file for a build-context file, without)."""
+    for found in ctx.script_settings:
+        verdict = judge_gomemlimit(found.value)
+        if verdict.status is not MemLimitStatus.VALID or verdict.bytes is None:
+            continue
+        source = f" (in the entrypoint script {found.script})"
+        judged = judge(found.value + source, verdict.bytes, ctx.memory_limit,
+                       ctx.gomemlimit_advice())
+        if judged is None:
+            continue
+        message, severity = judged
+        start, end, elsewhere = ctx.script_place(found)
+        fix = None
+        if elsewhere is None and ctx.dockerfile.data[start:end] == encode(found.value):
+            fix = _fix(ctx, start, end)
+        yield Problem(start, end, message, fix, severity, elsewhere)
+
+
 def check(ctx: Context) -> Iterator[Problem]:
+    yield from _in_scripts(ctx)
     limit = ctx.memory_limit
     setting = ctx.runtime_settings.get("GOMEMLIMIT")
     # Only the value the running program sees: an ENV overridden on the start command is moot.
@@ -96,17 +135,4 @@ def check(ctx: Context) -> Iterator[Problem]:
     if judged is None:
         return
     message, severity = judged
-    fix = None
-    if limit is not None and editable:
-        try:
-            target = compute_gomemlimit(limit, ctx.ratio)
-        except ValueError:
-            target = 0
-        if target:
-            new = f"{target // MIB}MiB"
-            fix = Fix(
-                f"Set GOMEMLIMIT to {new} ({ctx.ratio} of the declared limit)",
-                (Edit(start, end, encode(new)),),
-                Applicability.UNSAFE,
-            )
-    yield Problem(start, end, message, fix, severity)
+    yield Problem(start, end, message, _fix(ctx, start, end) if editable else None, severity)

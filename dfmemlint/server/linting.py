@@ -165,7 +165,12 @@ def lint_document(
         if manifests is not None and config_start is None and kind == Format.KUBERNETES:
             options = options._replace(manifests=manifests(path, data))
         result = lint(path, data, options, kind)
-        located = tuple(Located(f, *finding_span(result.source, f)) for f in result.findings)
+        # A finding in another file (an entrypoint script the Dockerfile copies) is that
+        # file's: it has no place in this document.
+        located = tuple(
+            Located(f, *finding_span(result.source, f)) for f in result.findings
+            if f.path == result.path
+        )
     except Exception as exc:  # a bug must cost one diagnostic, not the server
         logger.exception("linting %s failed", path)
         return DocumentLint(
