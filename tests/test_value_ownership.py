@@ -62,3 +62,20 @@ def test_a_valid_cap_needs_nothing(place: str) -> None:
     assert finding.message.endswith("Nothing to change if the cap is intended.")
     assert "DFM004" not in finding.message
     assert not any(f.code == "DFM004" for f in findings)
+
+
+@pytest.mark.parametrize(("builders", "agrees"), [(("1.17",), True), (("1.17", "1.22"), False)])
+def test_dfm004_agrees_with_dfm005_on_an_old_go(builders: tuple[str, ...], agrees: bool) -> None:
+    """A Go older than 1.19 ignores GOMEMLIMIT (DFM005: the limit does nothing), so DFM004 does
+    not say that this image's program exits at start-up while only old toolchains build it."""
+    stages = "".join(
+        f"FROM golang:{version} AS b{i}\nRUN go build -o /app{i} .\n"
+        for i, version in enumerate(builders)
+    )
+    copies = "".join(f"COPY --from=b{i} /app{i} /app{i}\n" for i in range(len(builders)))
+    data = (stages + "FROM alpine:3.20\n" + copies + 'ENV GOMEMLIMIT=512MB\nCMD ["/app0"]\n')
+    findings = lint("Dockerfile", data.encode(), LintOptions()).findings
+    (malformed,) = [f for f in findings if f.code == "DFM004"]
+    assert any(f.code == "DFM005" for f in findings)
+    assert ("ignores GOMEMLIMIT (DFM005)" in malformed.message) is agrees
+    assert ("every Go process in this image exits" in malformed.message) is not agrees

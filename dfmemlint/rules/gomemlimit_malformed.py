@@ -19,8 +19,15 @@ _BAD = (MemLimitStatus.MALFORMED, MemLimitStatus.VERSION_DEPENDENT)
 _ONLY_IF_MEANT = " only if that is meant: "
 
 
-def _where(setting: Setting) -> str:
+def _where(ctx: Context, setting: Setting) -> str:
     if setting.runtime:
+        old = ctx.old_go_builders
+        if old and len(old) == len(ctx.go_build_stages):
+            # DFM005 says the limit does nothing now; this agrees, and says what comes next.
+            return (
+                f"the Go {old[0].version} program this image ships ignores GOMEMLIMIT (DFM005), "
+                "but built with a Go that reads it, it exits at start-up"
+            )
         return "every Go process in this image exits at start-up"
     if setting.kind in ("arg", "env"):
         return "every Go command that later RUN steps of this stage start (go build included) exits"
@@ -178,7 +185,7 @@ def check(ctx: Context) -> Iterator[Problem]:
                     (Edit(start, end, encode(suggestion)),),
                     Applicability.SAFE if safe else Applicability.UNSAFE,
                 )
-        message = describe(setting.value, verdict, _where(setting), source, suggestion, why)
+        message = describe(setting.value, verdict, _where(ctx, setting), source, suggestion, why)
         yield Problem(start, end, message, fix)
     yield from _in_scripts(ctx)
 
