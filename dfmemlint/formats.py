@@ -16,8 +16,9 @@ as this path" (the command line, the fixer and the language server all come thro
   ``apiVersion: v1``, ``---``) makes it a manifest or a Compose file as above, as
   ``kubectl apply -f -`` and ``docker compose -f -`` read standard input (compose-go
   ``cli/options.go``: ``-`` is read from standard input and the project directory is then the
-  working directory, ``GetWorkingDir``); anything else is a Dockerfile, whose first statement is
-  always an instruction, a word followed by a blank.
+  working directory, ``GetWorkingDir``); a ``*.sh`` name or a first line ``#!`` naming a shell
+  is a shell script (an entrypoint script: :mod:`dfmemlint.shellscript.lint`); anything else is
+  a Dockerfile, whose first statement is always an instruction, a word followed by a blank.
 
 Deciding costs a look at the name and, for YAML names only, one regular-expression search of the
 bytes: the directory walk parses nothing it passes (a chart's ``values.yaml`` is never read as a
@@ -71,6 +72,7 @@ class Format(str, enum.Enum):
     KUBERNETES = "kubernetes"
     COMPOSE = "compose"
     ENV_FILE = "env-file"  # KEY=value lines that Compose reads (.env, env_file)
+    SHELL_SCRIPT = "shell-script"  # an entrypoint script named on the command line
 
 
 if TYPE_CHECKING:  # typing only: a Protocol costs as much to declare as a module to import
@@ -163,6 +165,11 @@ def detect_unnamed(name: str, data: bytes) -> Format:
     manifest or Compose file when its first statement is a YAML key and it sniffs as one,
     otherwise a Dockerfile (see the module docstring)."""
     first = first_statement(data)
+    if not is_env_name(name) and (name.endswith((".sh", ".bash")) or data.startswith(b"#!")):
+        from dfmemlint.shellscript.lint import is_shell_script
+
+        if is_shell_script(name, data):
+            return Format.SHELL_SCRIPT
     if Format.ENV_FILE in ENGINES and (
         is_env_name(name) or re.match(_ENV_STATEMENT, first) is not None
     ):
@@ -293,12 +300,19 @@ def _lint_env_file(path: str, data: bytes, options: LintOptions) -> Result:
     return lint_env_file(path, data, options)
 
 
+def _lint_shell_script(path: str, data: bytes, options: LintOptions) -> Result:
+    from dfmemlint.shellscript.lint import lint_script
+
+    return lint_script(path, data, options)
+
+
 #: The engine of each format; another format registers its own here.
 ENGINES: dict[Format, Engine] = {
     Format.DOCKERFILE: _lint_dockerfile,
     Format.KUBERNETES: _lint_kubernetes,
     Format.COMPOSE: _lint_compose,
     Format.ENV_FILE: _lint_env_file,
+    Format.SHELL_SCRIPT: _lint_shell_script,
 }
 
 

@@ -176,6 +176,9 @@ def generated() -> Iterator[tuple[str, bytes]]:
         )
     for name, text in _OTHER_CASES.items():
         yield name, text.encode()
+    for value in _VALUES:  # an entrypoint script named on the command line
+        script = f'#!/bin/sh\nexport GOMEMLIMIT={value}\nexec "$@"\n'
+        yield f"entrypoint-{value}.sh", script.encode()
 
 
 _RUNS = [(None, "env"), ("64MiB", "env"), ("512MiB", "inline"), ("1MiB", "env")]
