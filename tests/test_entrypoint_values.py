@@ -185,3 +185,50 @@ def test_heredoc_script_respelling_under_1_mib_is_not_safe() -> None:
     assert finding.fix is not None
     assert finding.fix.applicability is Applicability.UNSAFE
     assert fix_file("Dockerfile", data, _options(None), unsafe=False).data == data
+
+
+def test_a_script_that_sets_no_gomemlimit_is_not_judged(tmp_path: Path) -> None:
+    context = _context(tmp_path, b'#!/bin/sh\nexec "$@"\n')
+    codes = [f.code for f in lint("Dockerfile", COPIED, _options(context)).findings]
+    assert codes == ["DFM006"]
+
+
+def test_a_value_without_a_respelling_has_no_fix(tmp_path: Path) -> None:
+    context = _context(tmp_path, b'#!/bin/sh\nexport GOMEMLIMIT=1e9\nexec "$@"\n')
+    (finding,) = lint("Dockerfile", COPIED, _options(context)).findings
+    assert (finding.code, finding.line, finding.column, finding.fix) == ("DFM004", 2, 19, None)
+    heredoc = HEREDOC.replace(b"=400MB", b"=1e9")
+    (finding,) = lint("Dockerfile", heredoc, _options(None)).findings
+    assert (finding.code, finding.line, finding.fix) == ("DFM004", 7, None)
+
+
+def test_heredoc_script_out_of_range_gets_the_unsafe_fix() -> None:
+    data = HEREDOC.replace(b"=400MB", b"=1GiB")
+    (finding,) = lint("Dockerfile", data, _options(None, 512 * MiB)).findings
+    assert (finding.code, finding.line, finding.column) == ("DFM007", 7, 19)
+    assert finding.fix is not None
+    assert finding.fix.applicability is Applicability.UNSAFE
+    outcome = fix_file("Dockerfile", data, _options(None, 512 * MiB), unsafe=True)
+    assert outcome.data == data.replace(b"=1GiB", b"=409MiB")
+
+
+def test_the_guarantee_matches_a_finding_in_another_file_by_its_place() -> None:
+    """A finding of the script that appears, or gets worse, after a fix of the Dockerfile
+    breaks the promise like any other; one at the same place does not."""
+    from dfmemlint.fix import guarantee
+    from dfmemlint.positions import Lines
+    from dfmemlint.types import Finding, Severity
+
+    def finding(path: str, severity: Severity, line: int = 3) -> Finding:
+        return Finding(path, "DFM004", "gomemlimit-malformed", severity, "m", line, 1, line, 2,
+                       None)
+
+    text = Lines(b"FROM scratch\n")
+    same = [finding("e.sh", Severity.ERROR)]
+    assert guarantee.regressions(text, same, text, same, [], "Dockerfile") == []
+    worse = [finding("e.sh", Severity.WARNING)]
+    assert guarantee.regressions(text, worse, text, same, [], "Dockerfile") == [
+        (same[0], worse[0])
+    ]
+    moved = [finding("e.sh", Severity.ERROR, line=4)]
+    assert guarantee.regressions(text, same, text, moved, [], "Dockerfile") == [(moved[0], None)]

@@ -55,6 +55,12 @@ def test_which_files_are_shell_scripts(name: str, data: bytes, fmt: Format) -> N
         (b"#!/bin/sh\nexport GOMEMLIMIT=$((x * 9 / 10))\n", LintOptions(), []),
         (b"#!/bin/sh\n# dfmemlint: ignore=DFM004\nexport GOMEMLIMIT=1G\n", LintOptions(), []),
         (b"#!/bin/sh\nexport GOMEMLIMIT=400MiB\n", LintOptions(memory_limit=512 * MiB), []),
+        # Respelled, 500MB would leave under 5 % of 512 MiB: the recommended value instead.
+        (
+            b"#!/bin/sh\nexport GOMEMLIMIT=500MB\n", LintOptions(memory_limit=512 * MiB),
+            [("DFM004", 2, 19, 2, 24, "safe")],
+        ),
+        (b"#!/bin/sh\nexport GOMEMLIMIT=1e9\n", LintOptions(), [("DFM004", 2, 19, 2, 22, None)]),
     ],
 )
 def test_values_are_judged_at_their_place(
@@ -67,6 +73,15 @@ def test_values_are_judged_at_their_place(
         for f in findings
     ]
     assert got == expected
+
+
+def test_capped_respelling_writes_the_recommended_value() -> None:
+    data = b"#!/bin/sh\nexport GOMEMLIMIT=500MB\n"
+    options = LintOptions(memory_limit=512 * MiB)
+    (finding,) = lint("entrypoint.sh", data, options).findings
+    assert finding.fix is not None
+    assert finding.fix.edits[0].replacement == b"409MiB"
+    assert "0.8 of the declared 512MiB memory limit" in finding.fix.title
 
 
 def test_fix_respells_the_value_byte_exactly() -> None:

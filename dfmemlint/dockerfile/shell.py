@@ -250,6 +250,17 @@ def time_reading(argv: Sequence[str]) -> str:
     return BASH_TIME
 
 
+def interpreter(script: str) -> list[str]:
+    """The words of a script's ``#!`` first line (``["/bin/bash", "-e"]``), ``env`` and its
+    options looked through (``#!/usr/bin/env -S bash`` gives ``["bash"]``); empty without one."""
+    if not script.startswith("#!"):
+        return []
+    words = script[2:].split("\n", 1)[0].split()
+    if words and program_name(words[0]) == "env":
+        words = [word for word in words[1:] if not word.startswith("-")]
+    return words
+
+
 def assignments(script: str, *, time: str = POSIX_TIME) -> Iterator[Assignment]:
     """Every variable assignment a command makes for itself or exports to its children.
     ``time``: how the shell that runs the script reads ``time`` (:func:`time_reading`): as a

@@ -257,12 +257,7 @@ def _scan(root: str) -> StartupLimit | None:
 def _literal_values(
     text: str, path: str, ins: Instruction, file: str | None, data: bytes, origin: int
 ) -> Iterator[ScriptSetting]:
-    time = shell.POSIX_TIME
-    if text.startswith("#!"):
-        words = text[2:].split("\n", 1)[0].split()
-        if words and shell.program_name(words[0]) == "env":
-            words = words[1:]
-        time = shell.time_reading(words)
+    time = shell.time_reading(shell.interpreter(text))
 
     def offset(index: int) -> int:
         return origin + len(text[:index].encode("utf-8", "surrogateescape"))

@@ -50,6 +50,21 @@ def _capped(ctx: Context, setting: Setting, suggestion: str) -> tuple[str, str]:
     )
 
 
+def cap(
+    suggestion: str, limit: int | None, recommended: int | None, of_limit: str
+) -> tuple[str, str]:
+    """The respelling ``suggestion``, or the ``recommended`` GOMEMLIMIT (bytes; ``of_limit``
+    names the share, ``0.8 of the declared 512MiB memory limit``) when the respelling leaves
+    too little headroom below a declared ``limit`` (bytes): (value, why), as :func:`_capped`
+    decides for a Dockerfile's runtime value."""
+    amount = judge_gomemlimit(suggestion).bytes
+    if limit is None or amount is None or recommended is None or within_headroom(amount, limit):
+        return suggestion, ""
+    return format_size(recommended), (
+        f" ({of_limit}; {too_much(suggestion, amount, limit, 'declared')})"
+    )
+
+
 def too_much(suggestion: str, amount: int, limit: int, whose: str) -> str:
     """Why the respelling ``suggestion`` (``amount`` bytes) does not fit a memory ``limit``
     (bytes) that it does not leave the headroom below: it exceeds the limit, equals it, or
@@ -201,17 +216,19 @@ def _in_scripts(ctx: Context) -> Iterator[Problem]:
         start, end, elsewhere = ctx.script_place(found)
         suggestion, why, fix = None, "", None
         if verdict.suggestion is not None:
-            suggestion, why = verdict.suggestion, ""
+            of_limit = (
+                f"{ctx.ratio:g} of the declared {format_size(ctx.memory_limit)} memory limit"
+                if ctx.memory_limit is not None
+                else ""
+            )
+            suggestion, why = cap(
+                verdict.suggestion, ctx.memory_limit, ctx.recommended_gomemlimit, of_limit
+            )
             safe = verdict.suggestion_safe
             # The program sees it: judged as DFM007 judges the script's values (DFM008 speaks
             # only when nothing sets GOMEMLIMIT, and the script does).
-            risk = respelling_risk(suggestion, ctx.memory_limit, None)
+            risk = None if why else respelling_risk(suggestion, ctx.memory_limit, None)
             if risk is not None:
-                of_limit = (
-                    f"{ctx.ratio:g} of the declared {format_size(ctx.memory_limit)} memory limit"
-                    if ctx.memory_limit is not None
-                    else ""
-                )
                 suggestion, why = risky_suggestion(
                     suggestion, risk, ctx.recommended_gomemlimit, of_limit
                 )

@@ -52,22 +52,12 @@ class ScriptResult:
         return WholeFile(len(self.data))
 
 
-def _interpreter(data: bytes) -> list[str] | None:
-    """The words of a ``#!`` first line, ``env`` looked through; None without one."""
-    if not data.startswith(b"#!"):
-        return None
-    words = data[2:].split(b"\n", 1)[0].decode("utf-8", "surrogateescape").split()
-    if words and shell.program_name(words[0]) == "env":
-        words = [w for w in words[1:] if not w.startswith("-")]
-    return words
-
-
 def is_shell_script(name: str, data: bytes) -> bool:
     """A file named ``*.sh``/``*.bash``, or whose first line ``#!`` names a shell."""
     if name.endswith(_SUFFIXES):
         return True
-    words = _interpreter(data)
-    return words is not None and bool(words) and shell.program_name(words[0]) in shell.SHELLS
+    words = shell.interpreter(data[:512].decode("utf-8", "surrogateescape"))
+    return bool(words) and shell.program_name(words[0]) in shell.SHELLS
 
 
 def lint_script(path: str, data: bytes, options: LintOptions) -> ScriptResult:
@@ -77,7 +67,7 @@ def lint_script(path: str, data: bytes, options: LintOptions) -> ScriptResult:
     suppressions = read_suppressions(data, lines, path)
     problems = list(suppressions.problems)
     if "GOMEMLIMIT" in text:
-        time = shell.time_reading(_interpreter(data) or [])
+        time = shell.time_reading(shell.interpreter(text))
         for found in shell.assignments(text, time=time):
             if found.name != "GOMEMLIMIT" or "$" in found.value:
                 continue
@@ -110,7 +100,8 @@ def _judge(value: str, place: Place, options: LintOptions) -> ValueProblem | Non
         suggestion, why, fix = verdict.suggestion, "", None
         if suggestion is not None:
             safe = verdict.suggestion_safe
-            risk = gomemlimit_malformed.respelling_risk(suggestion, limit, None)
+            suggestion, why = gomemlimit_malformed.cap(suggestion, limit, target, of_limit)
+            risk = None if why else gomemlimit_malformed.respelling_risk(suggestion, limit, None)
             if risk is not None:
                 suggestion, why = gomemlimit_malformed.risky_suggestion(
                     suggestion, risk, target, of_limit
