@@ -58,6 +58,13 @@ CASES = [
         "DFM007", (4, 5), "GOMEMLIMIT=512KiB (from --build-arg LIMIT=512KiB, which sets this ARG)",
     ),
     (
+        "gogc-off",
+        _BUILD + "FROM alpine:3.20\nARG GOGC_VALUE=100\nCOPY --from=build /app /app\n"
+        'ENV GOGC=$GOGC_VALUE\nCMD ["/app"]\n',
+        {"GOGC_VALUE": "off"},
+        "DFM008", (4, 5), "GOGC=off (from --build-arg GOGC_VALUE=off, which sets this ARG)",
+    ),
+    (
         "arg-without-default-given-one",
         "FROM golang:1.22 AS build\nARG GOMEMLIMIT\nRUN go build -o /app .\n"
         'FROM alpine:3.20\nCOPY --from=build /app /app\nCMD ["/app"]\n',
@@ -97,7 +104,7 @@ def test_value_from_a_build_arg(
     (finding,) = found
     assert (finding.line, finding.column) == where
     assert words in finding.message
-    if code != "DFM001":  # DFM001's fix removes the ARG, which is no edit of the value
+    if code not in ("DFM001", "DFM008"):  # their fixes remove the ARG or add GOMEMLIMIT
         assert finding.fix is None
     outcome = fix_file("Dockerfile", data, options, unsafe=True)
     assert outcome.error is None

@@ -21,10 +21,13 @@ def unbounded(gogc: str | None, gomemlimit: str | None) -> bool:
     return judge_gomemlimit(gomemlimit).status in (MemLimitStatus.OFF, MemLimitStatus.EMPTY)
 
 
-def message(where: str, advice: str, gogc: str = "off", gomemlimit: str | None = None) -> str:
+def message(
+    where: str, advice: str, gogc: str = "off", gomemlimit: str | None = None, source: str = ""
+) -> str:
     """``where``: what runs with it (``the running container``); ``gogc``: the value;
     ``gomemlimit``: the GOMEMLIMIT that reaches it too (``off`` or empty: set, but no limit,
-    as ``runtime/debug.SetMemoryLimit``'s math.MaxInt64 default), None when none does."""
+    as ``runtime/debug.SetMemoryLimit``'s math.MaxInt64 default), None when none does;
+    ``source``: where the GOGC value came from (`` (from --build-arg …)``), if not where it is."""
     negative = "" if gogc == "off" else " (a negative GOGC turns the collector off, as off does)"
     if gomemlimit is None:
         limit, then = "with no GOMEMLIMIT", "alongside it"
@@ -33,8 +36,8 @@ def message(where: str, advice: str, gogc: str = "off", gomemlimit: str | None =
     else:
         limit, then = f"with GOMEMLIMIT={gomemlimit}, which sets no limit", "instead"
     return (
-        f"GOGC={gogc}{negative} reaches {where} {limit}, so the garbage collector never runs "
-        f"and the heap grows until the kernel kills the container. Set {advice} {then}."
+        f"GOGC={gogc}{source}{negative} reaches {where} {limit}, so the garbage collector never "
+        f"runs and the heap grows until the kernel kills the container. Set {advice} {then}."
     )
 
 
@@ -61,12 +64,16 @@ def check(ctx: Context) -> Iterator[Problem]:
     limit = ctx.runtime_settings.get("GOMEMLIMIT")
     if not unbounded(gogc.value, None if limit is None else limit.value):
         return
+    # A value from --build-arg is in no file: reported at the ARG it sets, saying so.
+    start, end, source = gogc.start, gogc.end, ""
+    if gogc.build_arg is not None:
+        start, end, _, source = gogc.value_place(ctx.dockerfile.data)
     yield Problem(
-        gogc.start,
-        gogc.end,
+        start,
+        end,
         message(
             "the running container", ctx.gomemlimit_advice(), gogc.value,
-            None if limit is None else limit.value,
+            None if limit is None else limit.value, source,
         ),
         add_gomemlimit_fix(ctx),
     )
