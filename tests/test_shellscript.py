@@ -103,3 +103,13 @@ def test_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert f"{path}:3:19: DFM004 [error] GOMEMLIMIT=400MB " in capsys.readouterr().out
     assert main(["--fix", str(path)]) == 0
     assert path.read_bytes() == SCRIPT.replace(b"400MB", b"400MiB")
+
+
+def test_inspect_says_what_a_script_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "docker-entrypoint.sh"
+    path.write_bytes(SCRIPT)
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{path}  (not read)\n  a shell script: ")

@@ -165,6 +165,13 @@ def _compose_outline(info: dict[str, Any]) -> str:
     return compose_outline(info)
 
 
+SCRIPT_NOTE = (
+    "a shell script: it has no containers or stages to show; linting it judges the GOMEMLIMIT "
+    "values it assigns, and inspecting the Dockerfile that copies it shows what it sets at "
+    "start-up"
+)
+
+
 def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[str, Any]:
     """A manifest (or another YAML file): each container's limit and Go settings (ConfigMaps
     read from every inspected file)."""
@@ -173,10 +180,13 @@ def _manifest(path: str, data: bytes, manifests: ManifestIndex | None) -> dict[s
     from dfmemlint.engine import LintOptions
     from dfmemlint.kubernetes.lint import ManifestResult
 
-    if formats.detect(path, data) is None:
+    found = formats.detect(path, data)
+    if found is None:
         from dfmemlint.kubernetes.lint import NOT_READ_NOTE
 
         return {"path": path, "format": None, "note": NOT_READ_NOTE}
+    if found is formats.Format.SHELL_SCRIPT:
+        return {"path": path, "format": None, "note": SCRIPT_NOTE}
     result = formats.lint(path, data, LintOptions(manifests=manifests))
     if isinstance(result, ComposeResult):
         if result.project is None and result.notes:  # an env file no Compose project reads
