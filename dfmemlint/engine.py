@@ -400,10 +400,10 @@ def lint(path: str, data: bytes, options: LintOptions) -> LintResult:
             finding = _finding(path, df, info.code, info.name, problem, options, info.severity)
             # A finding in another file is hidden by the comments above the instruction that
             # brings that file in.
-            line = finding.line if problem.elsewhere is None else df.line_col(problem.start)[0]
+            at = finding.line if problem.elsewhere is None else df.line_col(problem.start)[0]
             hidden = False
             for span in suppressions:
-                if span.first <= line <= span.last and code in span.codes:
+                if span.first <= at <= span.last and code in span.codes:
                     hidden = True
                     used.update((line, code) for line, c in span.by_line.items() if code in c)
             if not hidden:
