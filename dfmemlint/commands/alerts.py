@@ -43,6 +43,7 @@ from dfmemlint.reporters import printable
 
 if TYPE_CHECKING:
     from dfmemlint.kubernetes.configmaps import ManifestIndex
+    from dfmemlint.yamlsource.reader import YamlStream
 
 _YAML = (".yml", ".yaml")
 
@@ -79,9 +80,12 @@ def inputs(
                 project = project_files(root)
                 if project:
                     found.append(("compose", project))
+                built = _built_resources(root)
                 for name in sorted(files):
                     full = os.path.normpath(os.path.join(root, name))
-                    if not name.lower().endswith(_YAML) or is_compose_name(name):
+                    if not name.lower().endswith(_YAML) or is_compose_name(name) or (
+                        full in built
+                    ):
                         continue
                     fmt = _format_of(full)
                     if fmt is Format.COMPOSE:
@@ -105,6 +109,20 @@ def inputs(
         if item not in unique:
             unique.append(item)
     return unique
+
+
+def _built_resources(directory: str) -> set[str]:
+    """The files the kustomization of ``directory`` lists as resources: their workloads are
+    read as that kustomization builds them (:func:`_kubernetes_targets`), not alone."""
+    from dfmemlint.kubernetes.kustomization import in_directory, read, read_file
+    from dfmemlint.yamlsource.reader import read_stream
+
+    path = in_directory(directory)
+    data = None if path is None else read_file(path)
+    if path is None or data is None:
+        return set()
+    stream = read_stream(data)
+    return {os.path.normpath(name) for name in read(path, stream, lambda _path: None).resources}
 
 
 def _compose_targets(files: list[str], include_all: bool) -> list[AlertTarget | Skipped]:
@@ -152,6 +170,11 @@ def _kubernetes_targets(
         raise InputError.at(path, result.syntax_error)
     for note in result.notes:
         warn(note)
+    if result.manifest is not None and not result.resolved:
+        built = _kustomization_targets(path, result.manifest.stream, index, namespace,
+                                       include_all)
+        if built is not None:
+            return built
 
     def locate(place: Place) -> str:
         return f"{place.path}:{result.lines_of(place.path).line_col(place.start)[0]}"
@@ -159,6 +182,43 @@ def _kubernetes_targets(
     return [
         kubernetes_target(item.settings, locate, namespace=namespace, include_all=include_all)
         for item in result.resolved
+    ]
+
+
+def _kustomization_targets(
+    path: str,
+    stream: YamlStream,
+    index: ManifestIndex,
+    namespace: str | None,
+    include_all: bool,
+) -> list[AlertTarget | Skipped] | None:
+    """The targets of every workload the kustomization at ``path`` builds (its resources, its
+    bases', patched, in the namespace it sets: ``kubernetes.kustomize_build``), as
+    ``kustomize build | dfmemlint alerts -`` would give; None when ``path`` is no
+    kustomization."""
+    from dfmemlint.alerts.kubernetes import kubernetes_target
+    from dfmemlint.containers import Place
+    from dfmemlint.formats import is_kustomization_name
+    from dfmemlint.kubernetes.kustomization import read_file
+    from dfmemlint.kubernetes.kustomize import is_kustomization
+    from dfmemlint.kubernetes.kustomize_build import Files, build
+    from dfmemlint.positions import Lines
+
+    if not (is_kustomization_name(os.path.basename(path)) or is_kustomization(stream)):
+        return None
+    done = build(path, Files(path, stream), index.definers(path), namespace, everything=True)
+    if done is None:  # pragma: no cover - the file was just read
+        return []
+    lines: dict[str, Lines] = {path: Lines(stream.data)}
+
+    def locate(place: Place) -> str:
+        if place.path not in lines:
+            lines[place.path] = Lines(read_file(place.path) or b"")
+        return f"{place.path}:{lines[place.path].line_col(place.start)[0]}"
+
+    return [
+        kubernetes_target(item.settings, locate, namespace=namespace, include_all=include_all)
+        for item in done.resolved
     ]
 
 

@@ -13,8 +13,10 @@ command line under any name (``LintOptions.compose_files``: ``dfmemlint stack.ym
 are read with this file's bytes, and every finding
 whose value is written in this file is reported here, at the value, with its fix (the value's
 bytes are this file's, so ``--fix`` edits them: the Compose file that brings the value in
-reports it without a fix). A file that no such project reads gets one note saying so, and no
-finding; one that Compose cannot read (``dotenv/parser.go``) is a DFM015 finding at its line.
+reports it without a fix). A file that no such project reads is judged, the same way, for the
+kustomizations in its directory and above that read it through a ``configMapGenerator``'s
+``envs`` (:func:`dfmemlint.kubernetes.generators.env_file_problems`); one that neither reads
+gets one note saying so, and no finding; one that Compose cannot read (``dotenv/parser.go``) is a DFM015 finding at its line.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
     seen: set[tuple[str, int, int]] = set()
     readers: list[Project] = []
     failed: list[str] = []
+    kustomized = False
     for project in _projects_reading(target, data, failed, options.compose_files):
         readers.append(project)
         for service in project.services.values():
@@ -84,13 +87,25 @@ def lint_env_file(path: str, data: bytes, options: LintOptions) -> ComposeResult
                 finding = suppressions.stamp(path, lines, problem, options)
                 if finding is not None:
                     findings.append(finding)
+    if target is not None and not readers:
+        # Not Compose's: a kustomize configMapGenerator may read it (``envs``).
+        from dfmemlint.kubernetes.generators import env_file_problems
+
+        kustomized, problems = env_file_problems(path, data, options.ratio)
+        for problem, _container in problems:
+            key = (problem.code, problem.place.start, problem.place.end)
+            if key not in seen:
+                seen.add(key)
+                finding = suppressions.stamp(path, lines, problem, options)
+                if finding is not None:
+                    findings.append(finding)
     for problem in suppressions.problems:
         finding = suppressions.stamp(path, lines, problem, options)
         if finding is not None:
             findings.append(finding)
     findings.sort(key=lambda f: (f.line, f.column, f.code))
     notes: list[str] = [Note(message, f"whether it reads {path} is unknown") for message in failed]
-    if not readers:
+    if not readers and not kustomized:
         notes.append(not_read_note(path))
     first = readers[0] if readers else None
     return ComposeResult(path, data, findings, notes, lines, first, None, all_settings)

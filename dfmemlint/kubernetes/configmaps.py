@@ -30,8 +30,10 @@ overlay, or two namespaces the pod may be in) the value is reported as unknown, 
 
 :class:`ManifestIndex` is built once per run from the manifest files named or found; the
 Kubernetes engine receives it through ``LintOptions.manifests``. Finding the files that can take
-part costs one regular-expression search of their bytes (a file that neither mentions
-``ConfigMap`` nor ``configMapRef``/``configMapKeyRef`` is never parsed by the index), and a file
+part costs one regular-expression search of their bytes (a file that mentions none of
+``ConfigMap``, ``configMapGenerator`` (a kustomization's generated ConfigMaps:
+:mod:`dfmemlint.kubernetes.generators`), ``configMapRef`` and ``configMapKeyRef`` is never
+parsed by the index), and a file
 is parsed at most once: the engine reuses the index's parse when it lints the same bytes.
 Standard input is not part of the index: it is linted on its own.
 """
@@ -49,7 +51,7 @@ if TYPE_CHECKING:  # the YAML reader is imported only when a manifest is read
     from dfmemlint.kubernetes import model
     from dfmemlint.yamlsource.reader import ScalarNode
 
-_DEFINES = re.compile(rb"\bConfigMap\b")
+_DEFINES = re.compile(rb"\bConfigMap\b|\bconfigMapGenerator\b")
 _REFERS = re.compile(rb"\bconfigMap(?:Key)?Ref\b")
 
 

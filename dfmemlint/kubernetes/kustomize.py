@@ -300,11 +300,16 @@ def _at_limit(problem: ValueProblem, limit: Place) -> ValueProblem:
 
 
 def _judge_builds(
-    path: str, builds: list[Build], options: LintOptions, found: Judged
+    path: str, builds: list[Build], options: LintOptions, found: Judged,
+    env_files: dict[str, Place] | None = None,
 ) -> None:
     """The findings in ``path`` of the containers some kustomizations build. A value several
     built containers read (a patch file two overlays apply) is judged, and its fix computed,
-    against the smallest of their limits first, so the fix fits every one of them."""
+    against the smallest of their limits first, so the fix fits every one of them. A value in
+    one of ``env_files`` (the env files of the kustomization ``path``'s generators) is reported
+    where the kustomization names the file (:func:`generators.relocated`)."""
+    from dfmemlint.kubernetes.generators import relocated
+
     readers = sorted(
         (item for done in builds for item in done.resolved),
         key=lambda item: (
@@ -315,6 +320,8 @@ def _judge_builds(
     for item in readers:
         limit = item.settings.limit
         for problem in values.check(item.settings, options.ratio):
+            if env_files:
+                problem = relocated(problem, env_files)
             if problem.place.path == path:
                 found.problems.append((problem, item.settings.container))
             elif (
@@ -348,7 +355,8 @@ def _judge_alone(
     found.problems.extend((problem, None) for problem in _unquoted_alone(written))
 
 
-def _is_kustomization(stream: YamlStream) -> bool:
+def is_kustomization(stream: YamlStream) -> bool:
+    """A stream whose object is a ``kind: Kustomization``."""
     return any(
         text(get(document.root, "kind")) == "Kustomization" for document in stream.documents
     )
@@ -393,9 +401,10 @@ def judge(
     found = Judged([], [], False)
     files = Files(path, stream)
     name = os.path.basename(path)
-    if is_kustomization_name(name) or _is_kustomization(stream):
+    if is_kustomization_name(name) or is_kustomization(stream):
         done = build(path, files, manifests, namespace)
-        _judge_builds(path, [] if done is None else [done], options, found)
+        _judge_builds(path, [] if done is None else [done], options, found,
+                      None if done is None else done.placer.sources.get(path))
         return found
     builds: list[Build] = []
     on_disk = os.path.isfile(path)

@@ -40,6 +40,7 @@ from dfmemlint.yamlsource.reader import (
     SequenceNode,
     YamlStream,
     get,
+    items,
     read_stream,
     text,
     walk,
@@ -55,6 +56,13 @@ class Placer:
     def __init__(self, fallback: str) -> None:
         self._where: dict[int, tuple[Node, Written]] = {}
         self._fallback = fallback
+        self._fixed: dict[int, Place] = {}  # generated values (configMapGenerator)
+        # kustomization -> its generators' env files -> where it names each
+        self.sources: dict[str, dict[str, Place]] = {}
+
+    def fix(self, places: dict[int, Place]) -> None:
+        """Place the nodes ``places`` names (by id) where it says."""
+        self._fixed.update(places)
 
     def add(self, written: Written, node: Node) -> None:
         for item in walk(node):
@@ -80,6 +88,9 @@ class Placer:
         return made
 
     def __call__(self, node: Node) -> Place:
+        fixed = self._fixed.get(id(node))
+        if fixed is not None:
+            return fixed
         found = self._where.get(id(node))
         if found is None:  # pragma: no cover - a key a JSON 6902 ``add`` made; never placed
             return Place(self._fallback, 0, 0, False)
@@ -95,6 +106,8 @@ class Files:
         self.stream = stream
         self._linted = os.path.abspath(path)
         self._read: dict[str, Written | None] = {}
+        # Env files a generator reads, by absolute path, with bytes other than the disk's.
+        self.contents: dict[str, bytes] = {}
 
     def is_linted(self, path: str) -> bool:
         return os.path.abspath(path) == self._linted
@@ -117,6 +130,7 @@ class Resource(Record):
     root: MappingNode
     document: Document
     written: Written
+    namespace: str | None = None  # set by a kustomization's ``namespace`` (None: as written)
 
 
 class Applied(Record):
@@ -133,8 +147,10 @@ class Build(Record):
     kustomization: Kustomization
     resources: list[Resource]
     applied: list[Applied]
-    manifest: model.Manifest  # the patched workloads, placed in the files they come from
-    resolved: list[Resolved]  # the containers of the patched workloads
+    # The patched workloads and those that read a generated ConfigMap, placed in the files
+    # they come from, with every ConfigMap of the build (generated ones included).
+    manifest: model.Manifest
+    resolved: list[Resolved]  # the containers of those workloads
     placer: Placer
 
 
@@ -159,7 +175,7 @@ def _same_id(resource: Node, patch: Node) -> bool:
 
 def _collect(
     path: str, files: Files, placer: Placer, resources: list[Resource], applied: list[Applied],
-    chain: tuple[str, ...],
+    chain: tuple[str, ...], generated: list[model.ConfigMap] | None = None,
 ) -> Kustomization | None:
     """Read the kustomization at ``path`` into ``resources``, its patches applied (``chain``:
     the kustomizations being read that include it; kustomize refuses a cycle)."""
@@ -169,12 +185,13 @@ def _collect(
         return None
     kustomization = read(path, written.stream, files.load)
     first = len(resources)
+    first_generated = 0 if generated is None else len(generated)
     for name in kustomization.resources:
         source = files.load(name)
         if source is None:
             inner = in_directory(name) if os.path.isdir(name) else None
             if inner is not None:
-                _collect(inner, files, placer, resources, applied, (*chain, here))
+                _collect(inner, files, placer, resources, applied, (*chain, here), generated)
             continue
         for document in source.stream.documents:
             if _is_object(document.root):
@@ -182,11 +199,64 @@ def _collect(
                 copied = placer.copy(document.root)
                 assert isinstance(copied, MappingNode)
                 resources.append(Resource(copied, document, source))
+    if generated is not None:
+        _generate(path, written, placer, generated, files.contents)
+    namespace = _namespace(written)
+    if namespace is not None:  # the namespace transformer: everything built here
+        resources[first:] = [item._replace(namespace=namespace) for item in resources[first:]]
+        if generated is not None:
+            generated[first_generated:] = [
+                item._replace(namespace=namespace) for item in generated[first_generated:]
+            ]
     for patch in kustomization.patches:
         for document in patch.written.stream.documents:
             placer.add(patch.written, document.root)
         applied.append(_apply(patch, path, resources, first, placer))
     return kustomization
+
+
+def _namespace(written: Written) -> str | None:
+    """A kustomization's ``namespace``: kustomize's namespace transformer
+    (``api/filters/namespace``) sets it on every object the kustomization builds, its bases'
+    and generated ones included, and the nameref filter follows."""
+    for document in written.stream.documents:
+        found = text(get(document.root, "namespace"))
+        if found:
+            return found
+    return None
+
+
+def _generate(
+    path: str, written: Written, placer: Placer, generated: list[model.ConfigMap],
+    contents: dict[str, bytes],
+) -> None:
+    """Add the ConfigMaps the kustomization at ``path`` generates to ``generated``: one with
+    ``behavior: replace`` replaces the ConfigMap of its name a base generated, ``merge`` adds
+    its keys to it (``api/internal/accumulator`` / ``resmap.ResMap.AbsorbAll``:
+    ``types.BehaviorReplace``, ``BehaviorMerge``)."""
+    from dfmemlint.kubernetes.generators import generated as generate
+
+    made = generate(path, written.stream, contents)
+    placer.fix(made.places)
+    placer.sources[path] = made.sources
+    behaviors = {}
+    for document in written.stream.documents:
+        for entry in items(get(document.root, "configMapGenerator")):
+            behaviors[text(get(entry, "name")) or ""] = text(get(entry, "behavior")) or "create"
+    for config_map in made.config_maps:
+        behavior = behaviors.get(config_map.name, "create")
+        earlier = next(
+            (number for number, other in enumerate(generated) if other.name == config_map.name),
+            None,
+        )
+        if earlier is None or behavior == "create":
+            generated.append(config_map)
+        elif behavior == "replace":
+            generated[earlier] = config_map
+        else:
+            generated[earlier] = config_map._replace(
+                data={**generated[earlier].data, **config_map.data}
+            )
 
 
 def _apply(
@@ -227,34 +297,64 @@ def _apply(
     return Applied(patch, path, tuple(chosen), None)
 
 
+def _reads_any(pod: model.PodTemplate, names: set[str]) -> bool:
+    """Whether a container of ``pod`` reads one of the ConfigMaps ``names``."""
+    for spec in pod.containers:
+        refs = [get(source, "configMapRef") for source in spec.env_from]
+        refs.extend(get(entry.value_from, "configMapKeyRef") for entry in spec.env)
+        if any(text(get(ref, "name")) in names for ref in refs if ref is not None):
+            return True
+    return False
+
+
 def build(
-    path: str, files: Files, definers: list[model.Manifest], namespace: str | None = None
+    path: str, files: Files, definers: list[model.Manifest], namespace: str | None = None,
+    *, everything: bool = False,
 ) -> Build | None:
     """The kustomization at ``path`` built; None when it cannot be read. ``definers``: the
-    run's other manifests that define ConfigMaps; ``namespace``: the request's namespace."""
+    run's other manifests that define ConfigMaps; ``namespace``: the request's namespace;
+    ``everything``: resolve every workload of the build (``dfmemlint alerts``), not only those
+    a patch changes or that read a generated ConfigMap."""
     placer = Placer(files.path)
     resources: list[Resource] = []
     applied: list[Applied] = []
-    kustomization = _collect(path, files, placer, resources, applied, ())
+    generated: list[model.ConfigMap] = []
+    kustomization = _collect(path, files, placer, resources, applied, (), generated)
     if kustomization is None:
         return None
     patched = sorted({number for item in applied for number in item.targets})
+    names = {config_map.name for config_map in generated}
     pods: list[model.PodTemplate] = []
-    config_maps: list[model.ConfigMap] = []
+    config_maps: list[model.ConfigMap] = list(generated)
     for number, resource in enumerate(resources):
         read_here = model.read_objects(
             resource.written.path, resource.written.stream,
             [(resource.document, resource.root)], placer,
         )
-        config_maps.extend(read_here.config_maps)
-        if number in patched:
-            pods.extend(
-                pod._replace(workload=pod.workload._replace(path=resource.written.path))
-                for pod in read_here.pods
-            )
+        moved = resource.namespace
+        config_maps.extend(
+            item if moved is None else item._replace(namespace=moved)
+            for item in read_here.config_maps
+        )
+        pods.extend(
+            pod._replace(workload=pod.workload._replace(
+                path=resource.written.path,
+                namespace=pod.workload.namespace if moved is None else moved,
+            ))
+            for pod in read_here.pods
+            if everything or number in patched or (names and _reads_any(pod, names))
+        )
     manifest = model.Manifest(
         files.path, files.stream, tuple(pods), tuple(config_maps), len(resources), placer
     )
-    table = ConfigMapTable([manifest, *definers], namespace)
+    # A generated ConfigMap's references are rewritten to its hashed name: another file's
+    # ConfigMap of the generator's name is not the one the build's workloads read.
+    others = [
+        other._replace(config_maps=tuple(
+            item for item in other.config_maps if item.name not in names
+        ))
+        for other in definers
+    ] if names else definers
+    table = ConfigMapTable([manifest, *others], namespace)
     resolved = [resolve(manifest, pod, spec, table) for pod in pods for spec in pod.containers]
     return Build(kustomization, resources, applied, manifest, resolved, placer)

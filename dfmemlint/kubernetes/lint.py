@@ -164,6 +164,9 @@ def _lint(path: str, data: bytes, options: LintOptions) -> ManifestResult:
     for rule in MANIFEST_RULES.values():
         problems.extend((problem, None) for problem in rule(ctx))
     problems.extend(patched.problems)
+    relocate = getattr(manifest.placer, "relocate", None)  # a kustomization's env files
+    if relocate is not None:
+        problems = [(relocate(problem), container) for problem, container in problems]
     problems.extend((problem, None) for problem in suppressions.problems)
     findings = _findings(path, lines, problems, options, suppressions, _shared(path, readers))
     findings = sorted(

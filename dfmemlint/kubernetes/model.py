@@ -137,7 +137,17 @@ def _objects(root: Node, depth: int = 0) -> list[tuple[str, MappingNode]]:
 
 
 def read(path: str, stream: YamlStream) -> Manifest:
-    return read_objects(path, stream, ((document, document.root) for document in stream.documents))
+    """The workloads and ConfigMaps of a stream; for a kustomization, also the ConfigMaps its
+    ``configMapGenerator`` makes (:mod:`dfmemlint.kubernetes.generators`)."""
+    manifest = read_objects(
+        path, stream, ((document, document.root) for document in stream.documents)
+    )
+    if any(get(document.root, "configMapGenerator") is not None
+           for document in stream.documents):
+        from dfmemlint.kubernetes.generators import with_generated
+
+        return with_generated(manifest)
+    return manifest
 
 
 def read_objects(
