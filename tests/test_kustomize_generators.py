@@ -253,3 +253,45 @@ def test_alerts_for_an_overlay_directory_build_it(
     assert "namespace" not in rule["labels"]
     assert "base/kustomization.yaml:4" in rule["annotations"]["description"]
     assert "skipped" not in err
+
+
+def test_a_build_resolves_the_workloads_that_read_a_generated_configmap(tmp_path: Path) -> None:
+    from dfmemlint.kubernetes.kustomize_build import Files, build
+
+    worker = DEPLOYMENT.replace("name: api\n", "name: worker\n", 1).replace("go-tuning", "other")
+    _tree(tmp_path, {
+        "deployment.yaml": DEPLOYMENT,
+        "worker.yaml": worker,
+        "kustomization.yaml": (
+            "resources: [deployment.yaml, worker.yaml]\n"
+            "configMapGenerator:\n  - name: go-tuning\n    literals: [GOGC=50]\n"
+        ),
+    })
+    path = str(tmp_path / "kustomization.yaml")
+    stream = read_stream((tmp_path / "kustomization.yaml").read_bytes())
+    done = build(path, Files(path, stream), [])
+    assert done is not None
+    assert [item.pod.workload.name for item in done.resolved] == ["api"]
+    everything = build(path, Files(path, stream), [], everything=True)
+    assert everything is not None
+    assert [item.pod.workload.name for item in everything.resolved] == ["api", "worker"]
+    # Any other node of the kustomization is placed in it.
+    manifest = model.read(path, stream)
+    assert manifest.placer is not None
+    root = stream.documents[0].root
+    assert manifest.placer(root).path == path
+    assert manifest.placer(root.value[0][0]).editable
+
+
+def test_env_files_kustomize_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _tree(tmp_path, {"kustomization.yaml": "configMapGenerator: [\n", "a/x": ""})  # not YAML
+    (tmp_path / "a/bad.env").write_bytes(b"GOMEMLIMIT=\xff\n")
+    (tmp_path / "a/kustomization.yaml").write_text(
+        "configMapGenerator:\n  - name: g\n    envs: [bad.env]\n"
+    )
+    assert _values(tmp_path / "a", (tmp_path / "a/kustomization.yaml").read_text()) == {}
+    capsys.readouterr()
+    assert main([str(tmp_path / "a/bad.env")]) == 0
+    assert "nothing in it was checked" in capsys.readouterr().err

@@ -16,7 +16,8 @@ bytes are this file's, so ``--fix`` edits them: the Compose file that brings the
 reports it without a fix). A file that no such project reads is judged, the same way, for the
 kustomizations in its directory and above that read it through a ``configMapGenerator``'s
 ``envs`` (:func:`dfmemlint.kubernetes.generators.env_file_problems`); one that neither reads
-gets one note saying so, and no finding; one that Compose cannot read (``dotenv/parser.go``) is a DFM015 finding at its line.
+gets one note saying so, and no finding; one that Compose cannot read (``dotenv/parser.go``)
+is a DFM015 finding at its line.
 """
 
 from __future__ import annotations

@@ -239,10 +239,8 @@ def scalar_type(node: ScalarNode) -> str:
     is ``interface{}``, as ``yamlToJSONTarget`` (sigs.k8s.io/yaml ``yaml.go``) decodes, so
     ``2024-01-02`` reaches the API server as a string."""
     tag = node.tag
-    if tag == PLAIN_TAG:
-        if scalar_style(node) != "":
-            return "str"
-        kind = plain_scalar_type(str(node.value))
+    if tag == PLAIN_TAG:  # (libyaml marks a quoted scalar plain when it is tagged "!")
+        kind = plain_scalar_type(str(node.value)) if scalar_style(node) == "" else "str"
         return "str" if kind == "timestamp" else kind
     if not tag.startswith(_TAG_PREFIX) or tag[len(_TAG_PREFIX):] not in _RESOLVABLE:
         return "str"  # !!str, !!binary, "!", local and unknown tags
