@@ -295,3 +295,36 @@ def test_env_files_kustomize_cannot_read(
     capsys.readouterr()
     assert main([str(tmp_path / "a/bad.env")]) == 0
     assert "nothing in it was checked" in capsys.readouterr().err
+
+
+def test_components_prefix_and_suffix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A component works on its parent's resources (its generator, its patch), and the
+    name prefix and suffix rename the workloads whose pods the alert selects."""
+    _tree(tmp_path, {
+        "base/deployment.yaml": DEPLOYMENT,
+        "base/kustomization.yaml": "resources: [deployment.yaml]\nnamePrefix: shop-\n",
+        "tuning/kustomization.yaml": (
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+            "kind: Component\n"
+            "configMapGenerator:\n"
+            "  - name: go-tuning\n"
+            "    literals: [GOMEMLIMIT=300MiB, gogc=50]\n"
+            "patches:\n"
+            "  - target: {kind: Deployment}\n"
+            "    patch: |-\n"
+            "      - op: replace\n"
+            "        path: /spec/template/spec/containers/0/resources/limits/memory\n"
+            "        value: 256Mi\n"
+        ),
+        "prod/kustomization.yaml": (
+            "resources: [../base]\ncomponents: [../tuning, ../missing]\nnameSuffix: -v2\n"
+        ),
+    })
+    monkeypatch.chdir(tmp_path)
+    [rule], _ = _rules(["prod"], capsys)
+    assert rule["labels"]["workload"] == "Deployment/shop-api-v2"
+    assert 'pod=~"shop-api-v2-' in rule["expr"]
+    assert "256Mi" in rule["annotations"]["description"]
+    assert "tuning/kustomization.yaml:5" in rule["annotations"]["description"]

@@ -28,6 +28,7 @@ from dfmemlint.kubernetes.kustomization import (
     Patch,
     Written,
     in_directory,
+    join,
     read,
     read_file,
 )
@@ -131,6 +132,8 @@ class Resource(Record):
     document: Document
     written: Written
     namespace: str | None = None  # set by a kustomization's ``namespace`` (None: as written)
+    prefix: str = ""  # the ``namePrefix`` and ``nameSuffix`` of the kustomizations above it
+    suffix: str = ""
 
 
 class Applied(Record):
@@ -176,16 +179,24 @@ def _same_id(resource: Node, patch: Node) -> bool:
 def _collect(
     path: str, files: Files, placer: Placer, resources: list[Resource], applied: list[Applied],
     chain: tuple[str, ...], generated: list[model.ConfigMap] | None = None,
+    scope: tuple[int, int] | None = None,
 ) -> Kustomization | None:
     """Read the kustomization at ``path`` into ``resources``, its patches applied (``chain``:
-    the kustomizations being read that include it; kustomize refuses a cycle)."""
+    the kustomizations being read that include it; kustomize refuses a cycle). A component
+    (``scope``: where its parent's resources and generated ConfigMaps start) works on its
+    parent's: ``KustTarget.accumulateTarget`` (``api/internal/target/kusttarget.go``) reads the
+    resources, then each of ``components`` with the same accumulator (its resources, generators
+    and transformers over everything read so far), then runs its own generators and
+    transformers."""
     written = files.load(path)
     here = os.path.abspath(path)
     if written is None or len(chain) > _MAX_DEPTH or here in chain:
         return None
     kustomization = read(path, written.stream, files.load)
-    first = len(resources)
+    first = len(resources) if scope is None else scope[0]
     first_generated = 0 if generated is None else len(generated)
+    if scope is not None:
+        first_generated = scope[1]
     for name in kustomization.resources:
         source = files.load(name)
         if source is None:
@@ -199,15 +210,26 @@ def _collect(
                 copied = placer.copy(document.root)
                 assert isinstance(copied, MappingNode)
                 resources.append(Resource(copied, document, source))
+    for name in _field_list(written, "components"):
+        inner = in_directory(join(path, name))
+        if inner is not None:
+            _collect(inner, files, placer, resources, applied, (*chain, here), generated,
+                     (first, first_generated))
     if generated is not None:
         _generate(path, written, placer, generated, files.contents)
-    namespace = _namespace(written)
+    namespace = _field(written, "namespace")
     if namespace is not None:  # the namespace transformer: everything built here
         resources[first:] = [item._replace(namespace=namespace) for item in resources[first:]]
         if generated is not None:
             generated[first_generated:] = [
                 item._replace(namespace=namespace) for item in generated[first_generated:]
             ]
+    prefix, suffix = _field(written, "namePrefix") or "", _field(written, "nameSuffix") or ""
+    if prefix or suffix:  # the prefix and suffix transformers; nameref follows the names
+        resources[first:] = [
+            item._replace(prefix=prefix + item.prefix, suffix=item.suffix + suffix)
+            for item in resources[first:]
+        ]
     for patch in kustomization.patches:
         for document in patch.written.stream.documents:
             placer.add(patch.written, document.root)
@@ -215,15 +237,25 @@ def _collect(
     return kustomization
 
 
-def _namespace(written: Written) -> str | None:
-    """A kustomization's ``namespace``: kustomize's namespace transformer
-    (``api/filters/namespace``) sets it on every object the kustomization builds, its bases'
-    and generated ones included, and the nameref filter follows."""
+def _field(written: Written, name: str) -> str | None:
+    """A kustomization's ``namespace``, ``namePrefix`` or ``nameSuffix``. kustomize's
+    namespace transformer (``api/filters/namespace``) sets the namespace of every object the
+    kustomization builds, its bases' and generated ones included; the prefix and suffix
+    transformers (``api/filters/prefix``, ``suffix``) rename them, so a workload's pods are
+    named from the new name; the nameref filter (``api/filters/nameref``) rewrites the
+    references, so a reference still names the same object."""
     for document in written.stream.documents:
-        found = text(get(document.root, "namespace"))
+        found = text(get(document.root, name))
         if found:
             return found
     return None
+
+
+def _field_list(written: Written, name: str) -> list[str]:
+    return [
+        text(item) or "" for document in written.stream.documents
+        for item in items(get(document.root, name))
+    ]
 
 
 def _generate(
@@ -340,6 +372,7 @@ def build(
             pod._replace(workload=pod.workload._replace(
                 path=resource.written.path,
                 namespace=pod.workload.namespace if moved is None else moved,
+                name=resource.prefix + pod.workload.name + resource.suffix,
             ))
             for pod in read_here.pods
             if everything or number in patched or (names and _reads_any(pod, names))
