@@ -144,3 +144,10 @@ def test_a_value_built_from_the_limit_is_out_of_range() -> None:
            "        - {name: GOMEMLIMIT, value: \"$(MIB)MiB\"}")
     findings = lint("pod.yaml", POD.format(env=env).encode(), LintOptions()).findings
     assert [(f.code, f.line) for f in findings] == [("DFM007", 21)]
+
+
+def test_a_null_configmap_value_is_empty() -> None:
+    data = POD.format(env="      envFrom: [{configMapRef: {name: tuning}}]").replace(
+        'GOGC: "80"', "GOGC: ~").encode()
+    resolved = resolve_all(model.read("pod.yaml", read_stream(data)))[0]
+    assert resolved.settings.settings["GOGC"].value == ""

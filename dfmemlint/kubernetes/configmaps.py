@@ -119,12 +119,14 @@ class ConfigMapTable:
         ]
         if not found:
             return None
+        from dfmemlint.yamlsource.reader import text
+
         keys = {key for _manifest, config_map in found for key in config_map.data}
         values: dict[str, ConfigMapValue] = {}
         disputed: set[str] = set()
         for key in sorted(keys):
-            written = {
-                None if key not in config_map.data else str(config_map.data[key][1].value)
+            written = {  # a null value (``GOGC: ~``) is the empty string
+                None if key not in config_map.data else text(config_map.data[key][1]) or ""
                 for _manifest, config_map in found
             }
             if len(written) != 1:

@@ -76,8 +76,8 @@ def _entry_settings(
         value = get(entry, "value")
         if name not in TRACKED or not isinstance(value, ScalarNode):
             continue
-        settings[name] = GoSetting(
-            name, str(value.value), origin, source.place(value), container
+        settings[name] = GoSetting(  # a null (``value: ~``) is an empty value
+            name, text(value) or "", origin, source.place(value), container
         )
     return settings
 
