@@ -93,6 +93,11 @@ def _settings(env: str) -> dict[str, tuple[str | None, int, bool]]:
         ("      envFrom: [{configMapRef: {name: tuning}}]\n      env:\n"
          "        - {name: GOMEMLIMIT, value: \"$(MIB)MiB\"}",
          {"GOMEMLIMIT": ("300MiB", 19, False), "GOGC": ("80", 7, True)}),
+        # an entry read from a ConfigMap key, alone: placed where the ConfigMap writes it
+        ("      env:\n        - name: L\n"
+         "          valueFrom: {configMapKeyRef: {name: tuning, key: MIB}}\n"
+         "        - {name: GOGC, value: $(L)}",
+         {"GOGC": ("300", 6, True)}),
         # a later entry is not yet set: kept as written
         ("      env:\n        - {name: GOMEMLIMIT, value: \"$(LIMIT)\"}\n"
          "        - {name: LIMIT, value: 400MiB}",
