@@ -104,6 +104,10 @@ def _settings(env: str) -> dict[str, tuple[str | None, int, bool]]:
          {"GOMEMLIMIT": ("$(LIMIT)", 18, False)}),
         ("      env:\n        - {name: GOGC, value: \"$$(X)\"}",
          {"GOGC": ("$(X)", 18, False)}),
+        # the kubelet expands only $(NAME); ${NAME} is left to a tool that may substitute it
+        # before apply (envsubst, Flux's postBuild): unknown
+        ("      env:\n        - {name: GOMEMLIMIT, value: \"${LIMIT}\"}",
+         {"GOMEMLIMIT": (None, 18, True)}),
         # the downward API in MiB, then a suffix
         ("      env:\n        - name: MIB\n          valueFrom:\n"
          "            resourceFieldRef: {resource: limits.memory, divisor: 1Mi}\n"
