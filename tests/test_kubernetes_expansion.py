@@ -108,6 +108,8 @@ def _settings(env: str) -> dict[str, tuple[str | None, int, bool]]:
         # before apply (envsubst, Flux's postBuild): unknown
         ("      env:\n        - {name: GOMEMLIMIT, value: \"${LIMIT}\"}",
          {"GOMEMLIMIT": (None, 18, True)}),
+        ("      env:\n        - {name: GOMEMLIMIT, value: \"${A}$(B)\"}",
+         {"GOMEMLIMIT": (None, 18, True)}),
         # the downward API in MiB, then a suffix
         ("      env:\n        - name: MIB\n          valueFrom:\n"
          "            resourceFieldRef: {resource: limits.memory, divisor: 1Mi}\n"

@@ -157,7 +157,7 @@ def _expanded(
     values = {name: None if found is None else found.value
               for name, found in scope.variables.items()}
     expansion = expand(raw, values, open_ended=scope.open_ended)
-    if expansion.value == raw and not expansion.references:
+    if "${" in raw or (expansion.value == raw and not expansion.references):
         # ``$x``, ``${x}``: text the kubelet leaves alone, but that a tool may substitute before
         # the manifest is applied (envsubst, Flux's postBuild): not judged.
         return GoSetting(entry.name, None, "env value with ${VAR} (substituted before apply?)",
