@@ -110,6 +110,9 @@ def _settings(env: str) -> dict[str, tuple[str | None, int, bool]]:
          {"GOMEMLIMIT": (None, 18, True)}),
         ("      env:\n        - {name: GOMEMLIMIT, value: \"${A}$(B)\"}",
          {"GOMEMLIMIT": (None, 18, True)}),
+        # a $ that starts no reference reaches the program as written, where it is written
+        ("      env:\n        - {name: GOMEMLIMIT, value: \"512MiB$\"}",
+         {"GOMEMLIMIT": ("512MiB$", 18, True)}),
         # the downward API in MiB, then a suffix
         ("      env:\n        - name: MIB\n          valueFrom:\n"
          "            resourceFieldRef: {resource: limits.memory, divisor: 1Mi}\n"

@@ -157,11 +157,13 @@ def _expanded(
     values = {name: None if found is None else found.value
               for name, found in scope.variables.items()}
     expansion = expand(raw, values, open_ended=scope.open_ended)
-    if "${" in raw or (expansion.value == raw and not expansion.references):
-        # ``$x``, ``${x}``: text the kubelet leaves alone, but that a tool may substitute before
-        # the manifest is applied (envsubst, Flux's postBuild): not judged.
+    if "${" in raw:
+        # Text the kubelet leaves alone, but that a tool may substitute before the manifest is
+        # applied (envsubst, Flux's postBuild): not judged.
         return GoSetting(entry.name, None, "env value with ${VAR} (substituted before apply?)",
                          place(manifest, literal), container)
+    if expansion.value == raw and not expansion.references:  # a ``$`` the kubelet keeps
+        return GoSetting(entry.name, raw, "env value", place(manifest, literal), container)
     at = place(manifest, literal)._replace(editable=False)
     if expansion.value is None:
         return GoSetting(entry.name, None, "env value with $(VAR) references", at, container)
@@ -172,7 +174,7 @@ def _expanded(
             origin=f"$({expansion.alone}) in env value, {expansion.alone} from {referenced.origin}",
         )
     origin = "env value with $(VAR) expanded" if expansion.references else (
-        "env value with $$ unescaped")
+        "env value, where $$ is one $")
     if expansion.undefined:
         names = ", ".join(f"$({name})" for name in expansion.undefined)
         origin = f"env value, where no earlier entry sets {names}: the kubelet keeps it as written"
