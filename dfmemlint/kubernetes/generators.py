@@ -20,8 +20,10 @@ kustomize (``api/kv/kv.go``, ``loader.Load``) gathers a generator's pairs in thi
 
 The ConfigMap is named as the generator (``name``); kustomize appends a hash of its data unless
 ``options.disableNameSuffixHash`` says not to, and rewrites the references of the objects it
-builds with it to the new name (the nameref transformer, ``api/filters/nameref/nameref.go``),
-so those objects name the generator's name: that is the name matched here. Its namespace is the
+builds with it to the new name (``api/filters/nameref/nameref.go``, ``Filter.selectReferral``:
+the ConfigMap whose earlier names include the name written (``previousNameMatches``), in the
+referrer's namespace (``sameCurrentNamespaceAsReferrer``)), so those objects name the
+generator's name: that is the name matched here, with the namespace. Its namespace is the
 generator's ``namespace``, else the kustomization's. A generator kustomize would fail on (a bad
 key, an unreadable file, a duplicate key) makes no ConfigMap here.
 """
