@@ -140,3 +140,18 @@ def test_the_command_line_reports_no_fix(
     assert entry["fix"] is None
     assert main(["--fix", "--build-arg", "LIMIT=512MB", str(path)]) == 1
     assert path.read_bytes() == data
+
+
+def test_a_go_version_from_a_build_arg_is_named() -> None:
+    data = (
+        b"ARG GO_VERSION=1.22\nFROM golang:${GO_VERSION} AS build\nRUN go build -o /app .\n"
+        b'FROM alpine:3.20\nCOPY --from=build /app /app\nCMD ["/app"]\n'
+    )
+    given = lint("Dockerfile", data, _options({"GO_VERSION": "1.17"})).findings
+    (old,) = [f for f in given if f.code == "DFM005"]
+    assert (old.line, old.column) == (2, 6)
+    assert old.message.startswith("golang:1.17 (GO_VERSION=1.17 from --build-arg) builds ")
+    assert not any(f.code == "DFM005" for f in lint("Dockerfile", data, _options({})).findings)
+    written = data.replace(b"GO_VERSION=1.22", b"GO_VERSION=1.17")
+    (old,) = [f for f in lint("Dockerfile", written, _options({})).findings if f.code == "DFM005"]
+    assert "--build-arg" not in old.message

@@ -18,6 +18,24 @@ from dfmemlint.types import Severity
 CODE = "DFM005"
 
 
+def _given(ctx: Context, start: int, end: int) -> str:
+    """`` (GO_VERSION=1.17 from --build-arg)`` when the image text at ``start:end`` reads an ARG
+    declared before the first FROM that a ``--build-arg`` gave its value: the version is then
+    in no file."""
+    text = ctx.dockerfile.data[start:end].decode("utf-8", "surrogateescape")
+    if "$" not in text:
+        return ""
+    import re
+
+    given = dict.fromkeys(
+        decl for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", text)
+        if (decl := ctx.graph.global_args.get(name)) is not None and decl.from_build_arg
+    )
+    if not given:
+        return ""
+    return " (" + ", ".join(f"{d.name}={d.default}" for d in given) + " from --build-arg)"
+
+
 def check(ctx: Context) -> Iterator[Problem]:
     limit_set = bool(ctx.settings_named("GOMEMLIMIT"))
     if not ctx.runs_go and not limit_set:
@@ -31,16 +49,17 @@ def check(ctx: Context) -> Iterator[Problem]:
             continue
         reported.add(toolchain.start)
         version = toolchain.version
+        what = toolchain.what + _given(ctx, toolchain.start, toolchain.end)
         if limit_set:
             message = (
-                f"{toolchain.what} builds the Go program this image ships, and Go {version} "
+                f"{what} builds the Go program this image ships, and Go {version} "
                 f"ignores GOMEMLIMIT (it arrived in Go {minimum}), so the limit set here does "
                 f"nothing. Build with Go {minimum} or newer."
             )
             severity = Severity.ERROR
         else:
             message = (
-                f"{toolchain.what} builds the Go program this image runs, and Go {version} "
+                f"{what} builds the Go program this image runs, and Go {version} "
                 f"predates GOMEMLIMIT (Go {minimum}), so the program cannot be given a soft "
                 f"memory limit. Build with Go {minimum} or newer."
             )
