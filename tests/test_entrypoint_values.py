@@ -232,3 +232,16 @@ def test_the_guarantee_matches_a_finding_in_another_file_by_its_place() -> None:
     ]
     moved = [finding("e.sh", Severity.ERROR, line=4)]
     assert guarantee.regressions(text, same, text, moved, [], "Dockerfile") == [(moved[0], None)]
+
+
+def test_a_script_named_with_its_dockerfile_is_reported_once_with_its_fix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _context(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--format", "json", "Dockerfile", "./docker-entrypoint.sh"]) == 1
+    (entry,) = json.loads(capsys.readouterr().out)
+    assert (entry["path"], entry["line"], entry["column"]) == ("docker-entrypoint.sh", 3, 19)
+    assert entry["fix"]["applicability"] == "safe"
+    assert main(["--fix", "Dockerfile", "docker-entrypoint.sh"]) == 0
+    assert (tmp_path / "docker-entrypoint.sh").read_bytes() == SCRIPT.replace(b"400MB", b"400MiB")

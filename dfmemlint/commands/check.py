@@ -411,6 +411,9 @@ def _lint_all(
     of no format dfmemlint reads) is counted with them, not among the files linted."""
     applying = flags.fix or flags.unsafe_fixes or flags.diff
     findings: list[Finding] = []
+    # The files the run lints itself: a finding another file reports in one of them (an
+    # entrypoint script a Dockerfile copies) is that file's own lint's to report, with its fix.
+    named = {os.path.realpath(s.real_path) for s in sources if s.real_path is not None}
     shown_sources: dict[str, bytes] = {}
     fixed_count = 0
     failed = False
@@ -477,6 +480,7 @@ def _lint_all(
             templates += result.template
             own_limits += _declares_own_limits(source, result)
             passed_over += _skipped_for_content(result)
+        found = _not_named(found, source.path, named)
         findings.extend(found)
         threshold = _threshold(settings.fail_on, config)
         failing = failing or any(f.severity >= threshold for f in found)
@@ -519,6 +523,11 @@ def _lint_all(
     if flags.exit_non_zero_on_fix and fixed_count:
         return 1
     return 1 if failing else 0
+
+
+def _not_named(found: list[Finding], path: str, named: set[str]) -> list[Finding]:
+    """``found`` without the findings in another file that the run lints itself."""
+    return [f for f in found if f.path == path or os.path.realpath(f.path) not in named]
 
 
 class _Links:
