@@ -475,7 +475,8 @@ async def test_rapid_changes_end_in_last_version(client: Client, tmp_path: Path)
     burst = [p.version or 0 for p in client.published[first:] if p.uri == uri]
     assert burst[-1] == last
     assert burst == sorted(set(burst))  # never an older version after a newer one
-    # Coalesced: the edits came faster than QUIET_SECONDS apart, so not one lint each.
+    # Coalesced: the edits were sent together, so not one lint each (and, read together, not
+    # even under load: tests/test_server_stdio.py).
     assert len(burst) <= 20
     await asyncio.sleep(0.2)
     assert client.published[-1].version == last

@@ -12,7 +12,9 @@ once. Edits that come in a burst (while the document is being linted, or within
 :data:`QUIET_SECONDS` of the one before) are not linted one by one: the server waits until they
 stop for :data:`QUIET_SECONDS` and lints the newest version; a lint overtaken by an edit is
 dropped, never published. So 200 rapid ``didChange`` end in diagnostics for the last version,
-and every published diagnostic carries the version it was computed for.
+and every published diagnostic carries the version it was computed for. Standard input is read
+a pipe's worth at a time (:mod:`dfmemlint.server.stdio`), so the edits an editor sent together
+are applied before any lint begins, however loaded the machine is.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, BinaryIO
 
 from lsprotocol import types
 from pygls import uris
@@ -113,6 +116,13 @@ class DfmemlintServer(LanguageServer):
         self.collector = Collector()  # started by main(), not in tests that import the server
         #: Counts configuration changes: a lint begun before one is stale like an edited one.
         self.generation = 0
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve over standard input and output (:func:`dfmemlint.server.stdio.serve`: as
+        pygls does, with the messages an editor sent together handled together)."""
+        from dfmemlint.server.stdio import serve
+
+        serve(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A message that could not be read is logged; it has had its answer (if it was a
