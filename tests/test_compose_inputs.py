@@ -10,26 +10,19 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli
+from helpers.compose import compose_service
+from helpers.manifests import workload
 
 from dfmemlint.engine import LintOptions
 from dfmemlint.fix.fixer import fix_file
 from dfmemlint.formats import Format, detect, first_statement, is_env_name
 
-COMPOSE = "services:\n  api:\n    image: example/api\n    mem_limit: 512m\n    environment:\n"
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
-          image: example/api
+COMPOSE = compose_service("    environment:\n", build=None, image="example/api")
+MANIFEST = workload("""\
           resources: {limits: {memory: 512Mi}}
           env:
             - {name: GOMEMLIMIT, value: 512MB}
-"""
+""")
 NOT_READ = "no Compose project in its directory or above, nor any Compose file named with it"
 DOCKERFILE = """\
 FROM golang:1.22 AS build
@@ -128,7 +121,7 @@ def test_manifest_on_standard_input_is_linted_as_a_manifest(
     _stdin(monkeypatch, MANIFEST)
     code, found, _ = _json(capsys, "-")
     assert code == 1
-    assert [(f["code"], f["line"]) for f in found] == [("DFM004", 12)]
+    assert [(f["code"], f["line"]) for f in found] == [("DFM004", 13)]
 
 
 def test_dockerfile_on_standard_input_is_still_a_dockerfile(
@@ -167,7 +160,7 @@ def test_env_file_of_a_service_is_linted_through_its_project(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    image: a\n    mem_limit: 1g\n    env_file: config/app.env\n"
+        compose_service("    env_file: config/app.env\n", build=None, image="a", mem_limit="1g")
     )
     (project / "config").mkdir()
     (project / "config" / "app.env").write_text("GOGC=off\nGOMEMLIMIT=1.5GiB\n")
@@ -184,7 +177,7 @@ def test_env_file_in_a_subdirectory_of_the_project_is_found_from_above(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    image: a\n    mem_limit: 1g\n    env_file: [env/a.env]\n"
+        compose_service("    env_file: [env/a.env]\n", build=None, image="a", mem_limit="1g")
     )
     (project / "env").mkdir()
     (project / "env" / "a.env").write_text("GOMEMLIMIT=2GiB\n")
@@ -247,8 +240,12 @@ def test_env_value_that_environment_replaces_is_not_reported(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    image: a\n    env_file: app.env\n"
-        "    environment: {GOMEMLIMIT: 400MiB}\n"
+        compose_service(
+            "    env_file: app.env\n    environment: {GOMEMLIMIT: 400MiB}\n",
+            build=None,
+            image="a",
+            mem_limit=None,
+        )
     )
     (project / "app.env").write_text("GOMEMLIMIT=400MB\n")
     code, found, _ = _json(capsys, "app.env")
@@ -272,8 +269,7 @@ def test_named_compose_file_links_the_dockerfile_it_builds(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "stack.yml").write_text(
-        "services:\n  api:\n    build: {context: ., dockerfile: api.Dockerfile}\n"
-        "    mem_limit: 512m\n"
+        compose_service(build="{context: ., dockerfile: api.Dockerfile}")
     )
     (project / "api.Dockerfile").write_text(DOCKERFILE)
     code, found, _ = _json(capsys, "api.Dockerfile")
@@ -293,7 +289,9 @@ def test_named_compose_file_in_another_directory(
     (project / "deploy").mkdir()
     (project / "src").mkdir()
     (project / "deploy" / "prod.yml").write_text(
-        "services:\n  api:\n    build: ../src\n    deploy: {resources: {limits: {memory: 512M}}}\n"
+        compose_service(
+            "    deploy: {resources: {limits: {memory: 512M}}}\n", build="../src", mem_limit=None
+        )
     )
     (project / "src" / "Dockerfile").write_text(DOCKERFILE.replace("ENV GOMEMLIMIT=600MiB\n", ""))
     code, _, _ = run_cli(capsys, "--fix", "deploy/prod.yml", "src/Dockerfile")
@@ -304,9 +302,7 @@ def test_named_compose_file_in_another_directory(
 def test_default_compose_file_named_too_is_read_once(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
-    )
+    (project / "compose.yaml").write_text(compose_service())
     (project / "Dockerfile").write_text(DOCKERFILE)
     code, out, err = run_cli(capsys, "--no-color", "compose.yaml", "Dockerfile")
     assert code == 1
@@ -318,8 +314,7 @@ def test_inspect_shows_the_named_compose_files_services_and_an_unread_env_file(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "stack.yml").write_text(
-        "services:\n  api:\n    build: {context: ., dockerfile: api.Dockerfile}\n"
-        "    mem_limit: 512m\n"
+        compose_service(build="{context: ., dockerfile: api.Dockerfile}")
     )
     (project / "api.Dockerfile").write_text(DOCKERFILE)
     (project / "other.env").write_text("GOGC=off\n")
@@ -370,8 +365,9 @@ def test_env_file_read_by_a_compose_file_named_with_it(
 ) -> None:
     (project / "deploy").mkdir()
     (project / "deploy" / "stack.yml").write_text(
-        "services:\n  api:\n    image: a\n    mem_limit: 512m\n    env_file: api.env\n"
-        "    environment: [GOMEMLIMIT]\n"
+        compose_service(
+            "    env_file: api.env\n    environment: [GOMEMLIMIT]\n", build=None, image="a"
+        )
     )
     (project / "deploy" / "api.env").write_text("GOGC=off\n")
     (project / "deploy" / ".env").write_text("GOMEMLIMIT=512MiB\n")

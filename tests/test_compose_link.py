@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import run_cli
+from helpers.compose import compose_service
 
 from dfmemlint.cli import main
 
@@ -36,7 +37,7 @@ def findings(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, o
 def test_directory_reports_dfm007_against_the_service_limit(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "compose.yaml").write_text(compose_service())
     (project / "Dockerfile").write_text(DOCKERFILE)
     code, out, _ = run(capsys, ".")
     assert code == 1
@@ -50,8 +51,7 @@ def test_fix_sets_gomemlimit_from_the_service_limit(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n"
-        "    deploy: {resources: {limits: {memory: 1g}}}\n"
+        compose_service("    deploy: {resources: {limits: {memory: 1g}}}\n", mem_limit=None)
     )
     (project / "Dockerfile").write_text(DOCKERFILE.replace("ENV GOMEMLIMIT=512MiB\n", ""))
     code, _, err = run(capsys, "--fix", ".")
@@ -65,8 +65,7 @@ def test_service_that_sets_gomemlimit_silences_dfm006_and_dfm016_names_it(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n    mem_limit: 1g\n"
-        "    environment: [GOMEMLIMIT=800MiB]\n"
+        compose_service("    environment: [GOMEMLIMIT=800MiB]\n", mem_limit="1g")
     )
     (project / "Dockerfile").write_text(DOCKERFILE.replace("ENV GOMEMLIMIT=512MiB\n", ""))
     assert findings(capsys, ".") == []
@@ -84,7 +83,7 @@ def test_service_that_sets_gomemlimit_silences_dfm006_and_dfm016_names_it(
 def test_command_line_and_comment_win_over_the_service(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "compose.yaml").write_text(compose_service())
     (project / "Dockerfile").write_text(DOCKERFILE)
     assert findings(capsys, "--memory-limit", "2GiB", "Dockerfile") == []
     (project / "Dockerfile").write_text("# dfmemlint: memory-limit=2GiB\n" + DOCKERFILE)
@@ -115,11 +114,9 @@ def test_project_above_and_override_file(
 ) -> None:
     (project / "svc").mkdir()
     (project / "svc" / "Dockerfile").write_text(DOCKERFILE)
-    (project / "docker-compose.yml").write_text(
-        "services:\n  api:\n    build: ./svc\n    mem_limit: 4g\n"
-    )
+    (project / "docker-compose.yml").write_text(compose_service(build="./svc", mem_limit="4g"))
     (project / "docker-compose.override.yml").write_text(
-        "services:\n  api:\n    mem_limit: ${LIMIT:-512m}\n"
+        compose_service(build=None, mem_limit="${LIMIT:-512m}")
     )
     [finding] = findings(capsys, "svc")
     assert finding["code"] == "DFM007"
@@ -174,7 +171,7 @@ def test_stdin_filename_links_too(
     import io
     import sys
 
-    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "compose.yaml").write_text(compose_service())
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DOCKERFILE.encode())))
     [finding] = findings(capsys, "--stdin-filename", "Dockerfile", "-")
     assert finding["code"] == "DFM007"
@@ -188,14 +185,13 @@ def test_overriding_service_does_not_judge_the_dockerfile_value(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
-        "    environment: {GOMEMLIMIT: 400MiB}\n"
+        compose_service("    environment: {GOMEMLIMIT: 400MiB}\n")
     )
     (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
     assert findings(capsys, ".") == []
     assert findings(capsys, "Dockerfile") == []
     # Without the service's own value, the same Dockerfile is out of range for 512 MiB.
-    (project / "compose.yaml").write_text("services:\n  api:\n    build: .\n    mem_limit: 512m\n")
+    (project / "compose.yaml").write_text(compose_service())
     [finding] = findings(capsys, "Dockerfile")
     assert (finding["code"], finding["line"], finding["column"]) == ("DFM007", 8, 16)
 
@@ -203,9 +199,7 @@ def test_overriding_service_does_not_judge_the_dockerfile_value(
 def test_overriding_service_by_env_file_counts_too(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n    mem_limit: 512m\n    env_file: app.env\n"
-    )
+    (project / "compose.yaml").write_text(compose_service("    env_file: app.env\n"))
     (project / "app.env").write_text("GOMEMLIMIT=400MiB\n")
     (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
     assert findings(capsys, "Dockerfile") == []
@@ -279,10 +273,7 @@ def test_unknown_value_still_overrides(
 ) -> None:
     monkeypatch.delenv("GOMEMLIMIT", raising=False)
     monkeypatch.delenv("UNSET_IN_THIS_TEST", raising=False)
-    (project / "compose.yaml").write_text(
-        "services:\n  api:\n    build: .\n    mem_limit: 512m\n"
-        f"    environment: {environment}\n"
-    )
+    (project / "compose.yaml").write_text(compose_service(f"    environment: {environment}\n"))
     (project / "Dockerfile").write_text(DOCKERFILE.replace("512MiB", "1GiB"))
     assert [f for f in findings(capsys, "Dockerfile") if f["code"] == "DFM007"] == []
     assert main(["inspect", "--format", "json", "Dockerfile"]) == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers.manifests import workload
 
 from dfmemlint.cli import main
 from dfmemlint.formats import wanted_in_walk
@@ -25,18 +26,10 @@ COPY --from=build /app /app
 ENV GOMEMLIMIT=512MB
 CMD ["/app"]
 """
-MANIFEST = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api}
-spec:
-  template:
-    spec:
-      containers:
-        - name: api
+MANIFEST = workload("""\
           env: [{name: GOMEMLIMIT, value: "1024Mi"}]
           resources: {limits: {memory: 2Gi}}
-"""
+""")
 CI = """\
 name: ci
 on: [push]
