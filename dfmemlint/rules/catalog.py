@@ -133,7 +133,8 @@ CATALOG: tuple[RuleInfo, ...] = (
         "DFM015",
         "yaml-syntax",
         Severity.ERROR,
-        "The manifest is not YAML that Kubernetes can read.",
+        "A manifest, Compose file or env file that Kubernetes or Compose cannot read (not YAML,"
+        " a key repeated in a Compose mapping).",
     ),
     RuleInfo(
         "DFM016",
