@@ -18,6 +18,11 @@ zero or missing divisor as 1.
 ConfigMaps are looked up by name among every linted file's ConfigMaps that can be in the pod's
 namespace (``configmaps.ConfigMapTable``: an unset namespace is the request's): a value from
 one is placed where the ConfigMap holds it, which may be another file.
+
+Then the command line: a GOMEMLIMIT or GOGC that the container's ``command``/``args`` set for the
+program (``[env, GOMEMLIMIT=300MiB, /app]``, ``[sh, -c, "GOMEMLIMIT=300MiB exec /app"]``:
+:mod:`dfmemlint.start_command`) is applied by the command itself, over the environment the
+kubelet started it with, so it is the value the program sees (:func:`command_line`).
 """
 
 from __future__ import annotations
@@ -35,12 +40,15 @@ from dfmemlint.kubernetes.configmaps import ConfigMapTable, disputed_note
 from dfmemlint.kubernetes.model import ContainerSpec, EnvEntry, Manifest, PodTemplate
 from dfmemlint.kubernetes.quantity import QuantityError, parse_quantity, value
 from dfmemlint.records import Record
+from dfmemlint.start_command import CommandSetting, Element, effective, exact_chars
+from dfmemlint.start_command import read as read_command
 from dfmemlint.yamlsource.reader import (
     MappingNode,
     Node,
     ScalarNode,
     SequenceNode,
     get,
+    items,
     text,
 )
 
@@ -56,6 +64,11 @@ class Resolved(Record):
     pod: PodTemplate
     # Every env entry of a tracked variable, in order (more than one: a duplicate).
     entries: dict[str, list[EnvEntry]]
+    # What ``env``/``envFrom`` set, before the command line: ``settings`` is this with the
+    # command line's settings over it.
+    environment: dict[str, GoSetting]
+    # The settings the command line makes (the last of each variable), by variable.
+    command: dict[str, CommandSetting]
 
 
 def place(manifest: Manifest, node: Node) -> Place:
@@ -280,9 +293,51 @@ def resolve(
             opaque.append(f"{unknown} for {entry.name}")
         else:
             settings[entry.name] = setting
+    environment = dict(settings)
+    command = effective(read_command(command_line(manifest, spec)))
+    for name, assigned in command.items():
+        if assigned.defers:
+            if name in settings or any(
+                source.endswith(f"for {name}") or "(envFrom" in source for source in opaque
+            ):
+                continue  # the environment's value (known or not) wins
+            if assigned.value is None:
+                continue
+        settings[name] = GoSetting(
+            name, assigned.value, assigned.origin, assigned.place, container
+        )
     limit = container_limit(manifest, pod, spec)
     return Resolved(ContainerSettings(container, limit, settings, tuple(opaque)), spec, pod,
-                    entries)
+                    entries, environment, command)
+
+
+def command_line(manifest: Manifest, spec: ContainerSpec) -> list[Element]:
+    """The arguments the container starts its program with, as far as the manifest writes them.
+
+    ``command`` replaces the image's ENTRYPOINT and ``args`` its CMD (``Container.Command`` and
+    ``Args`` in kubernetes/kubernetes ``staging/src/k8s.io/api/core/v1/types.go``); the runtime
+    runs ``command`` + ``args``, and with a ``command`` the image's CMD is dropped too (containerd
+    ``WithProcessArgs``, ``internal/cri/opts/spec_opts.go``, as moby ``daemon/commit.go`` ``merge``
+    does). ``args`` alone follow the image's ENTRYPOINT, which the manifest does not show: they
+    are read as the command line, since an ``args`` that sets GOMEMLIMIT with ``env`` or
+    ``sh -c`` is written to be run (by an image without ENTRYPOINT, or one whose entrypoint runs
+    its arguments: tini, dumb-init, an ``exec "$@"`` script). Empty when an element is not a
+    string scalar (an invalid container)."""
+    nodes = [*items(spec.command)]
+    fields = ["command"] * len(nodes)
+    arguments = items(spec.args)
+    nodes.extend(arguments)
+    fields.extend(["args"] * len(arguments))
+    elements: list[Element] = []
+    for node, field in zip(nodes, fields, strict=True):
+        if not isinstance(node, ScalarNode):
+            return []
+        value = str(node.value)
+        at = place(manifest, node)
+        tracked = "GOMEMLIMIT" in value or "GOGC" in value
+        chars = exact_chars(value, at.start) if at.editable and tracked else None
+        elements.append(Element(value, field, at, chars))
+    return elements
 
 
 def resolve_all(manifest: Manifest, config_maps: ConfigMapTable | None = None) -> list[Resolved]:

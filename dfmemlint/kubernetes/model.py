@@ -46,6 +46,8 @@ class ContainerSpec(Record):
     env_from: tuple[Node, ...]
     limit: Node | None  # resources.limits.memory
     request: Node | None  # resources.requests.memory
+    command: Node | None = None  # the ``command`` list (replaces the image's ENTRYPOINT)
+    args: Node | None = None  # the ``args`` list (replaces the image's CMD)
 
 
 class PodTemplate(Record):
@@ -107,6 +109,8 @@ def _containers(spec: Node) -> tuple[ContainerSpec, ...]:
                     env_from=tuple(items(get(item, "envFrom"))),
                     limit=get_path(resources, "limits", "memory"),
                     request=get_path(resources, "requests", "memory"),
+                    command=get(item, "command"),
+                    args=get(item, "args"),
                 )
             )
     return tuple(found)

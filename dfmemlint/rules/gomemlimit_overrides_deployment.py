@@ -11,14 +11,11 @@ environment (``GOMEMLIMIT=${GOMEMLIMIT:-409MiB}``) does not hide it.
 A Kubernetes container is the same (:func:`check_manifest`): its ``env`` (and ``envFrom``) is the
 environment the kubelet starts the command with, and a GOMEMLIMIT the container's ``command`` and
 ``args`` set (``[env, GOMEMLIMIT=…, /app]``, ``[sh, -c, "GOMEMLIMIT=… exec /app"]``, read by
-:func:`dfmemlint.dockerfile.shell.argv_assignments` as a Dockerfile's JSON ``CMD`` is) replaces it
-for the program. ``command`` replaces the image's ``ENTRYPOINT`` and ``args`` its ``CMD``
-(kubernetes/kubernetes ``staging/src/k8s.io/api/core/v1/types.go``, ``Container.Command`` and
-``Args``), so the command line is ``command`` + ``args`` only when ``command`` is written: ``args``
-alone are arguments to an entrypoint the manifest does not show, and are not read. The kubelet
-expands ``$(VAR)`` in both from the container's environment (``pkg/kubelet/container/helpers.go``
-``ExpandContainerCommandAndArgs``; ``$$(VAR)`` stays literal), so ``GOMEMLIMIT=$(GOMEMLIMIT)``
-defers to it too.
+:mod:`dfmemlint.start_command` as a Dockerfile's JSON ``CMD`` is, from the command line
+:func:`dfmemlint.kubernetes.environment.command_line` says the container runs) replaces it for
+the program. The kubelet expands ``$(VAR)`` in both from the container's environment
+(``pkg/kubelet/container/helpers.go`` ``ExpandContainerCommandAndArgs``; ``$$(VAR)`` stays
+literal), so ``GOMEMLIMIT=$(GOMEMLIMIT)`` defers to it too.
 """
 
 from __future__ import annotations
@@ -36,7 +33,6 @@ if TYPE_CHECKING:
 
 CODE = "DFM016"
 _REFERS_TO_ITSELF = r"\$\{?GOMEMLIMIT\b"
-_KUBELET_REFERENCE = r"(?<!\$)\$\(GOMEMLIMIT\)"
 
 
 def check(ctx: Context) -> Iterator[Problem]:
@@ -90,7 +86,7 @@ def _deployment_value(ctx: ManifestContext, resolved: Resolved) -> str | None:
     """The GOMEMLIMIT a container's ``env``/``envFrom`` sets, and its line, for the message;
     None when it sets none (or an entry without a value, which sets the empty string)."""
     data = ctx.manifest.stream.data
-    setting = resolved.settings.get("GOMEMLIMIT")
+    setting = resolved.environment.get("GOMEMLIMIT")
     if setting is not None:
         if setting.value == "":
             return None
@@ -111,40 +107,22 @@ def _deployment_value(ctx: ManifestContext, resolved: Resolved) -> str | None:
 def _container_overrides(
     ctx: ManifestContext, resolved: Resolved, their_side: str
 ) -> Iterator[ValueProblem]:
-    from dfmemlint.containers import Place
-    from dfmemlint.dockerfile.shell import argv_assignments
-    from dfmemlint.kubernetes.environment import place
     from dfmemlint.rules.values import ValueProblem
-    from dfmemlint.yamlsource.reader import ScalarNode, get, items
 
-    command = get(resolved.spec.node, "command")
-    if command is None:
+    found = resolved.command.get("GOMEMLIMIT")
+    if found is None or found.defers:
         return
-    nodes = [*items(command), *items(get(resolved.spec.node, "args"))]
-    if not nodes or not all(isinstance(node, ScalarNode) for node in nodes):
-        return
-    argv = [str(node.value) for node in nodes]
-    for found in argv_assignments(argv):
-        if found.name != "GOMEMLIMIT":
-            continue
-        if re.search(_REFERS_TO_ITSELF, found.value) or re.search(
-            _KUBELET_REFERENCE, found.value
-        ):
-            continue
-        node = nodes[found.element]
-        at = place(ctx.manifest, node)
-        if at.editable:
-            element = argv[found.element]
-            start = at.start + len(element[: found.value_start].encode())
-            end = at.start + len(element[: found.value_end].encode())
-            at = Place(at.path, start, end, True)
-        field = "command" if found.element < len(items(command)) else "args"
-        where = f"{field} of {resolved.settings.container.describe()}"
-        yield ValueProblem(
-            CODE,
-            at,
-            _override_message(found.value, where, their_side)
-            + f" Remove it from the {field} (the env value then applies), or in a shell "
-            f"command write GOMEMLIMIT=${{GOMEMLIMIT:-{found.value}}}.",
-            Severity.WARNING,
+    value = found.value
+    if value is None:  # a reference the kubelet or a shell expands: shown as written
+        value = ctx.manifest.stream.data[found.place.start : found.place.end].decode(
+            "utf-8", "surrogateescape"
         )
+    where = f"{found.field} of {resolved.settings.container.describe()}"
+    yield ValueProblem(
+        CODE,
+        found.place,
+        _override_message(value, where, their_side)
+        + f" Remove it from the {found.field} (the env value then applies), or in a shell "
+        f"command write GOMEMLIMIT=${{GOMEMLIMIT:-{value}}}.",
+        Severity.WARNING,
+    )
