@@ -95,21 +95,24 @@ def _default(name: str, value: str) -> tuple[int, int] | None:
 
 
 def _place(element: Element, start: int, end: int, value: str) -> Place:
-    """``element.text[start:end]`` (which reads as ``value``) as a place: editable when it is
-    ``value`` (no quotes or escapes inside) and its characters are written one after the other;
-    the whole element when they cannot be mapped back."""
+    """``element.text[start:end]`` (which reads as ``value``) as a place, from where its first
+    character is written to its last: editable when that is ``value`` (no quotes or escapes
+    inside) written one character after the other; the whole element when the characters
+    cannot be mapped back."""
     chars = element.chars
     whole = element.place._replace(editable=False)
-    if chars is None or start >= len(chars):
-        return whole
-    if end <= start:
-        return Place(whole.path, chars[start], chars[start], False)
     text = element.text
-    for k in range(start, end - 1):
-        if chars[k + 1] != chars[k] + len(text[k].encode("utf-8", "surrogateescape")):
-            return whole
+    if chars is None or not chars:
+        return whole
+    if end <= start:  # an empty value: where it would be written
+        at = chars[start] if start < len(chars) else chars[-1] + len(text[-1].encode())
+        return Place(whole.path, at, at, False)
+    together = all(
+        chars[k + 1] == chars[k] + len(text[k].encode("utf-8", "surrogateescape"))
+        for k in range(start, end - 1)
+    )
     last = chars[end - 1] + len(text[end - 1].encode("utf-8", "surrogateescape"))
-    editable = element.place.editable and text[start:end] == value
+    editable = together and element.place.editable and text[start:end] == value
     return Place(whole.path, chars[start], last, editable)
 
 

@@ -69,7 +69,7 @@ def test_a_value_after_other_characters_is_placed_in_bytes() -> None:
     )
 
 
-def test_a_value_whose_characters_are_not_together_is_the_whole_element() -> None:
+def test_a_value_written_with_quotes_inside_is_placed_but_not_edited() -> None:
     # a shell word written with quotes inside: 30"0"MB is 300MB, but not one run of bytes
     text = 'GOMEMLIMIT=30"0"MB exec /app'
     [found] = read([_element("sh"), _element("-c"), _element(text, 40)])
@@ -204,3 +204,31 @@ def test_the_advertised_fix_is_what_fix_does(
     assert path.read_bytes() == advertised
     code, out, _ = run_cli(capsys, "--format", "json", str(path))
     assert code == 0, out  # nothing left to find
+
+
+def test_an_empty_value_and_other_variables() -> None:
+    found = read([_element("env"), _element("GOMEMLIMIT=", 4), _element("HOME=/", 16),
+                  _element("GOGC=50", 30), _element("/app", 40)])
+    assert [(s.name, s.value, s.place.start, s.place.end) for s in found] == [
+        ("GOMEMLIMIT", "", 15, 15), ("GOGC", "50", 35, 37),
+    ]
+
+
+def test_a_reference_to_itself_without_env_sets_nothing_known(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "dep.yaml"
+    path.write_text(workload("          command: [env, GOMEMLIMIT=$(GOMEMLIMIT), /app]\n"))
+    code, out, _ = run_cli(capsys, "inspect", "--format", "json", str(path))
+    assert (code, json.loads(out)[0]["containers"][0]["settings"]) == (0, {})
+
+
+def test_dfm016_shows_a_reference_as_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "dep.yaml"
+    path.write_text(workload("          command: [env, GOMEMLIMIT=$(MEMORY), /app]\n" + ENV))
+    code, out, _ = run_cli(capsys, "--format", "json", str(path))
+    [finding] = json.loads(out)
+    assert (code, finding["code"], finding["line"], finding["column"]) == (1, "DFM016", 11, 37)
+    assert "sets GOMEMLIMIT=$(MEMORY) over the GOMEMLIMIT" in finding["message"]

@@ -41,7 +41,7 @@ def test_names_the_env_value_and_its_line(
     (tmp_path / "dep.yaml").write_text(DEPLOYMENT.format(env=ENV))
     [finding] = _findings(tmp_path, capsys)
     assert (finding["code"], finding["line"], finding["column"]) == ("DFM016", 11, 37)
-    assert "GOMEMLIMIT=300MiB on the command of container 'api' of Deployment/api" in str(
+    assert "The command of container 'api' of Deployment/api sets GOMEMLIMIT=300MiB" in str(
         finding["message"]
     )
     assert "(env value GOMEMLIMIT=400MiB, line 14)" in str(finding["message"])

@@ -1,5 +1,6 @@
 """The alert target of a Compose service (:class:`dfmemlint.compose.model.Service`), or why it
-gets none.
+gets none. Its GOMEMLIMIT is the one its program starts with: its command line's, else its
+environment's (``Service.runtime_value``).
 
 A Compose service's containers run on a Docker host, where a standalone cAdvisor exports their
 series with Compose's labels on them (:data:`dfmemlint.alerts.rules.COMPOSE_SERVICE_LABEL`); the
@@ -23,17 +24,20 @@ def compose_target(service: Service, *, include_all: bool = False) -> AlertTarge
     limit = service.memory_limit
     if limit is None:
         return Skipped(title, "no memory limit (mem_limit or deploy.resources.limits.memory)")
-    environment = service.environment
-    if not include_all and "GOMEMLIMIT" not in environment and "GOGC" not in environment:
+    gogc = service.runtime_value("GOGC")
+    setting = service.runtime_value("GOMEMLIMIT")
+    if not include_all and setting is None and gogc is None:
         return Skipped(title, NOT_GO)
-    setting = environment.get("GOMEMLIMIT")
     notes: tuple[str, ...] = ()
     soft: SoftLimit | str = NOT_SET
     if setting is not None:
         if setting.value is None:
+            shell = "the shell that runs docker compose"
+            if setting.via.startswith(("command", "entrypoint")):
+                shell = "a shell variable of the service's command line"
             return Skipped(
                 title,
-                f"GOMEMLIMIT comes from the shell that runs docker compose ({setting.via} at "
+                f"GOMEMLIMIT comes from {shell} ({setting.via} at "
                 f"{setting.origin.path}:{setting.origin.line}), which the files do not show",
             )
         where = f"{setting.via} at {setting.origin.path}:{setting.origin.line}"

@@ -1,5 +1,6 @@
 """What ``dfmemlint inspect`` shows for a Compose file: each service's memory limit, the
-GOMEMLIMIT/GOGC its container gets and where each is written, and the Dockerfile it builds."""
+GOMEMLIMIT/GOGC its program starts with (its command line's, else its environment's) and where
+each is written, and the Dockerfile it builds."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def compose_json(result: ComposeResult) -> dict[str, Any]:
                     "shell_may_override": list(value.overridable),
                 }
                 for name in RUNTIME_VARIABLES
-                if (value := service.environment.get(name)) is not None
+                if (value := service.runtime_value(name)) is not None
             },
             "dockerfile": service.dockerfile,
         })
@@ -63,9 +64,10 @@ def compose_outline(info: dict[str, Any]) -> str:
                     f"({limit['field']}, {at['path']}:{at['line']})")
         lines.append(f"  service {service['service']}: {what}")
         for name, setting in service["settings"].items():
-            value = (
-                "(unknown: from the shell)" if setting["value"] is None else shown(setting["value"])
-            )
+            unknown = "(unknown: from the shell)"
+            if setting["via"].startswith(("command", "entrypoint")):
+                unknown = "(unknown: a shell reference)"
+            value = unknown if setting["value"] is None else shown(setting["value"])
             at = setting["at"]
             shell = ""
             if setting["shell_may_override"]:

@@ -51,9 +51,32 @@ class LinkedService(Record):
 
 
 def sets_gomemlimit(link: LinkedService) -> bool:
-    """Whether the service's environment sets GOMEMLIMIT (to any value, known or not), which
-    replaces the image's ``ENV GOMEMLIMIT`` in its containers."""
-    return "GOMEMLIMIT" in link.service.environment
+    """Whether the service's environment or command line sets GOMEMLIMIT (to any value, known
+    or not), which replaces the image's ``ENV GOMEMLIMIT`` in its containers."""
+    return link.service.runtime_value("GOMEMLIMIT") is not None
+
+
+def _replaces_image_value(link: LinkedService) -> bool:
+    """Whether the service replaces the start instruction on which the image sets GOMEMLIMIT
+    (``CMD ["env", "GOMEMLIMIT=…", "/app"]`` under a service ``command:``): that value never
+    reaches its containers, so it is not judged against the service's limit. Reads the
+    Dockerfile only for a service that replaces an instruction."""
+    replaces = link.service.replaces
+    if not replaces or link.service.dockerfile is None:
+        return False
+    from dfmemlint.dockerfile import model, reader, settings
+
+    try:
+        with open(link.service.dockerfile, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    runtime = [
+        s for s in settings.collect(model.build(reader.read(data)))
+        if s.name == "GOMEMLIMIT" and s.runtime
+    ]
+    inline = [s for s in runtime if s.kind in ("cmd", "entrypoint")]
+    return bool(inline) and inline[-1].kind in replaces
 
 
 class Linker:
@@ -157,7 +180,7 @@ def limits_json(linked: list[LinkedService]) -> list[dict[str, object]]:
     shown: list[dict[str, object]] = []
     for link in linked:
         limit = link.service.memory_limit
-        gomemlimit = link.service.environment.get("GOMEMLIMIT")
+        gomemlimit = link.service.runtime_value("GOMEMLIMIT")
         shown.append(
             {
                 "service": link.service.name,
@@ -212,7 +235,9 @@ def _limited(linked: list[LinkedService]) -> list[LinkedService]:
     limited = [
         link
         for link in linked
-        if link.service.memory_limit is not None and not sets_gomemlimit(link)
+        if link.service.memory_limit is not None
+        and not sets_gomemlimit(link)
+        and not _replaces_image_value(link)
     ]
     limited.sort(key=lambda link: link.service.memory_limit.bytes)  # type: ignore[union-attr]
     return limited
@@ -229,7 +254,11 @@ _RUNTIME_VARIABLES = ("GOMEMLIMIT", "GOGC")
 
 def _deployment_env(link: LinkedService) -> DeploymentEnv:
     """The runtime variables a service sets, named by where its GOMEMLIMIT is written."""
-    env = link.service.environment
-    found = {name: env[name].value for name in _RUNTIME_VARIABLES if name in env}
-    anchor = env["GOMEMLIMIT"].origin if "GOMEMLIMIT" in env else link.service.origin
-    return DeploymentEnv(f"service {link.service.name}, {anchor.path}:{anchor.line}", found)
+    service = link.service
+    values = {name: service.runtime_value(name) for name in _RUNTIME_VARIABLES}
+    found = {name: value.value for name, value in values.items() if value is not None}
+    gomemlimit = values["GOMEMLIMIT"]
+    anchor = gomemlimit.origin if gomemlimit is not None else service.origin
+    return DeploymentEnv(
+        f"service {service.name}, {anchor.path}:{anchor.line}", found, service.replaces
+    )

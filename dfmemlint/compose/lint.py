@@ -78,6 +78,8 @@ def _place(origin: Origin) -> Place:
 
 def _how(value: EnvValue) -> str:
     """How the value gets to the container, for messages (``environment`` says nothing)."""
+    if value.via.startswith(("command", "entrypoint")):
+        return value.via  # set on the command line (dfmemlint.compose.command)
     where = f"{value.origin.path}:{value.origin.line}"
     if value.list_entry and value.via == "environment" and _quoted(value.value):
         # compose-go types/mapping.go MappingWithEquals.DecodeMapstructure: strings.Cut at the
@@ -117,7 +119,7 @@ def service_settings(service: Service, project: str) -> ContainerSettings:
         limit = MemoryLimit(written.bytes, written.written, written.key, _place(written.origin))
     settings: dict[str, GoSetting] = {}
     for name in RUNTIME_VARIABLES:
-        value = service.environment.get(name)
+        value = service.runtime_value(name)
         if value is not None:
             settings[name] = GoSetting(
                 name, value.value, _how(value), _place(value.origin), container
@@ -183,6 +185,34 @@ def _as_template(problem: ValueProblem) -> ValueProblem:
     return problem._replace(fix=fix._replace(edits=edits))
 
 
+def _overrides(service: Service, path: str) -> ValueProblem | None:
+    """DFM016 for a service whose command line sets GOMEMLIMIT over the one its environment
+    sets (its value deferring to the environment's is not kept: ``Service.command_env``), at the
+    command line's value, when that is written in ``path``."""
+    from dfmemlint.rules.gomemlimit_overrides_deployment import CODE, command_line_message
+    from dfmemlint.types import Severity
+
+    ours = service.command_env.get("GOMEMLIMIT")
+    theirs = service.environment.get("GOMEMLIMIT")
+    if ours is None or theirs is None or not _same(ours.origin.path, path):
+        return None
+    shown = "a value the files do not show" if theirs.value is None else theirs.value
+    field = ours.via.split(" ", 1)[0]
+    value = ours.value if ours.value is not None else "(a value only the shell knows)"
+    return ValueProblem(
+        CODE,
+        _place(ours.origin),
+        command_line_message(
+            value, field, f"service {service.name}",
+            f"{_how(theirs)} GOMEMLIMIT={shown}, {theirs.origin.path}:{theirs.origin.line}",
+        )
+        + f" Remove it from the {field} (the environment's value then applies), or in a shell "
+        f"command write GOMEMLIMIT=$${{GOMEMLIMIT:-{value}}} ($$ keeps Compose from "
+        "interpolating it).",
+        Severity.WARNING,
+    )
+
+
 def _same(a: str, b: str) -> bool:
     return os.path.normpath(a) == os.path.normpath(b)
 
@@ -218,6 +248,11 @@ def lint_compose(path: str, data: bytes, options: LintOptions) -> ComposeResult:
                 continue
             seen.add(key)
             finding = suppressions.stamp(path, lines, placed, options)
+            if finding is not None:
+                findings.append(finding)
+        overrides = _overrides(service, path)
+        if overrides is not None:
+            finding = suppressions.stamp(path, lines, overrides, options)
             if finding is not None:
                 findings.append(finding)
     for problem in suppressions.problems:

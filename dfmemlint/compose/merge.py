@@ -4,6 +4,7 @@ resolved: for each service, the YAML nodes of its ``environment`` entries, ``env
 entries, memory limits and ``build``, each with the file it came from
 (:mod:`dfmemlint.compose.project` resolves them).
 
+* ``entrypoint`` and ``command`` are replaced whole (``mergeSpecials``: ``override``).
 * ``environment`` and ``env_file`` entries are made unique by key, a later file's entry
   replacing the earlier one in place (compose-go ``override/uncity.go``,
   ``keyValueIndexer``/``envFileIndexer``); ``mem_limit``, ``memswap_limit`` and the memory of
@@ -51,6 +52,8 @@ class RawService:
     env_files: dict[str, Raw] = field(default_factory=dict)
     scalars: dict[str, Raw | None] = field(default_factory=dict)  # None: !reset
     build: dict[str, Raw | None] = field(default_factory=dict)
+    #: ``entrypoint`` and ``command``, each replaced whole by a later file (None: !reset).
+    start: dict[str, Raw | None] = field(default_factory=dict)
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -111,6 +114,8 @@ def collect(
                     _collect_env_files(raw, value, source)
             elif attribute in ("mem_limit", "memswap_limit"):
                 raw.scalars[attribute] = None if reset else Raw(value, source)
+            elif attribute in ("entrypoint", "command"):
+                raw.start[attribute] = None if reset else Raw(value, source)
             elif attribute == "deploy":
                 memory = child(value, "resources", "limits", "memory")
                 if reset or tag(child(value, "resources")) == "!reset":

@@ -78,6 +78,18 @@ class Service:
     #: The Dockerfile the service builds (an absolute, normalised path), if it is a local file.
     dockerfile: str | None = None
     dockerfile_origin: Origin | None = None
+    #: GOMEMLIMIT/GOGC as the service's command line (``entrypoint``/``command``) sets them for
+    #: the program, over ``environment`` (``via`` says which field, and ``sh -c script``); a value
+    #: that defers to the environment (``${GOMEMLIMIT:-409MiB}``) is here only when
+    #: ``environment`` does not set the variable (:mod:`dfmemlint.compose.command`).
+    command_env: dict[str, EnvValue] = field(default_factory=dict)
+    #: What of the image's start command the service replaces: ``"entrypoint"``, ``"cmd"``.
+    replaces: frozenset[str] = frozenset()
+
+    def runtime_value(self, name: str) -> EnvValue | None:
+        """The value of ``name`` the service's program starts with: its command line's, else its
+        environment's (None: neither sets it; the image's ``ENV`` may)."""
+        return self.command_env.get(name) or self.environment.get(name)
 
 
 @dataclass

@@ -17,6 +17,8 @@ What each service's container gets, following compose-spec/compose-go:
 * **Memory limit**: ``deploy.resources.limits.memory`` or ``mem_limit`` (compose-go refuses
   distinct values for both: ``loader/validate.go``), read as Docker sizes
   (:func:`dfmemlint.golang.dockersize.compose_unit_bytes`); 0 or less means no limit.
+* **Command line**: ``entrypoint`` and ``command``, and the GOMEMLIMIT/GOGC they set for the
+  program (:mod:`dfmemlint.compose.command`).
 * **Build**: ``build: DIR`` or ``build: {context, dockerfile}``; the context is relative to the
   project directory, the Dockerfile (default ``Dockerfile``) relative to the context
   (``loader/normalize.go``); a remote context or ``dockerfile_inline`` names no local file
@@ -31,6 +33,7 @@ from typing import Any
 import yaml
 
 from dfmemlint.compose import dotenv
+from dfmemlint.compose.command import resolve_start
 from dfmemlint.compose.interpolate import Interpolated, Lookup, interpolate
 from dfmemlint.compose.keys import find_duplicate
 from dfmemlint.compose.merge import ListEntry, Raw, RawService, child, collect
@@ -282,6 +285,7 @@ def _resolve(
         environment.update(_read_env_file(file_key, item, reader, env_lookup, sources))
     environment.update(own)
     service.environment = environment
+    resolve_start(service, raw, reader)
     _resolve_limits(service, raw, reader)
     _resolve_build(service, raw, reader)
     return service

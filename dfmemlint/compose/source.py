@@ -61,6 +61,14 @@ class SourceText:
         )
 
 
+    def origin_of_bytes(self, start: int, end: int, editable: bool) -> Origin:
+        """An Origin for the bytes ``start:end``."""
+        before = self.data[:start].decode("utf-8", "surrogateescape")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return Origin(self.path, start, end, line, column, editable)
+
+
 def scalar_span(text: str, node: Any) -> tuple[int, int, bool]:
     """The characters of a YAML scalar's value as written (inside the quotes, if any), and
     whether they are exactly the value (a plain or quoted scalar on one line, without escapes or

@@ -49,6 +49,9 @@ class DeploymentEnv(Record):
 
     where: str
     env: Mapping[str, str | None]
+    #: The image's start instructions it replaces (``"entrypoint"``, ``"cmd"``: a Compose
+    #: ``entrypoint:`` replaces both, ``command:`` the CMD): a value set on one never reaches it.
+    replaces: frozenset[str] = frozenset()
 
 
 class Context:

@@ -41,7 +41,10 @@ def check(ctx: Context) -> Iterator[Problem]:
         return
     if re.search(_REFERS_TO_ITSELF, setting.value):
         return
-    deployments = ctx.deployments_setting("GOMEMLIMIT")
+    # A deployment that replaces the instruction never runs it (dfmemlint.compose.command).
+    deployments = [
+        d for d in ctx.deployments_setting("GOMEMLIMIT") if setting.kind not in d.replaces
+    ]
     if not deployments:
         return
     theirs = "; ".join(
@@ -54,7 +57,7 @@ def check(ctx: Context) -> Iterator[Problem]:
     yield Problem(
         setting.start,
         setting.end,
-        _override_message(setting.value, instruction, theirs)
+        override_message(setting.value, instruction, theirs)
         + " Remove it from the start command and keep the default "
         f"in the image with ENV GOMEMLIMIT={shown(setting.value)} (the deployment's value then "
         "wins), "
@@ -64,7 +67,20 @@ def check(ctx: Context) -> Iterator[Problem]:
     )
 
 
-def _override_message(value: str, where: str, theirs: str) -> str:
+def command_line_message(value: str, field: str, container: str, theirs: str) -> str:
+    """That ``value`` set on the ``field`` (``command``, ``args``, ``entrypoint``) of a manifest's
+    container or a Compose service hides the value its environment sets (``theirs``). It opens
+    with the field, not the value, so that it names the same finding after a fix respells the
+    value."""
+    return (
+        f"The {field} of {container} sets GOMEMLIMIT={value} over the GOMEMLIMIT the deployment "
+        f"gives the container ({theirs}): the program never sees that value, so changing it "
+        "there does nothing."
+    )
+
+
+def override_message(value: str, where: str, theirs: str) -> str:
+    """That ``value`` set on ``where`` (a start command) hides the deployment's (``theirs``)."""
     return (
         f"GOMEMLIMIT={shown(value)} on the {where} overrides the GOMEMLIMIT the deployment gives "
         f"the container ({theirs}): the program never sees that value, so changing it there does "
@@ -117,11 +133,11 @@ def _container_overrides(
         value = ctx.manifest.stream.data[found.place.start : found.place.end].decode(
             "utf-8", "surrogateescape"
         )
-    where = f"{found.field} of {resolved.settings.container.describe()}"
+    container = resolved.settings.container.describe()
     yield ValueProblem(
         CODE,
         found.place,
-        _override_message(value, where, their_side)
+        command_line_message(value, found.field, container, their_side)
         + f" Remove it from the {found.field} (the env value then applies), or in a shell "
         f"command write GOMEMLIMIT=${{GOMEMLIMIT:-{value}}}.",
         Severity.WARNING,
