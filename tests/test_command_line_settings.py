@@ -232,3 +232,23 @@ def test_dfm016_shows_a_reference_as_written(
     [finding] = json.loads(out)
     assert (code, finding["code"], finding["line"], finding["column"]) == (1, "DFM016", 11, 37)
     assert "sets GOMEMLIMIT=$(MEMORY) over the GOMEMLIMIT" in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        # the kubelet fills in $(GOMEMLIMIT) from env before the shell runs: env's value
+        ("GOMEMLIMIT=$(GOMEMLIMIT) exec /app", "100MiB"),
+        # another variable: a value the files do not show, over env's
+        ("GOMEMLIMIT=$(MEMORY)MiB exec /app", None),
+    ],
+)
+def test_kubelet_references_in_a_shell_script(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, script: str, shown: str | None
+) -> None:
+    path = tmp_path / "dep.yaml"
+    path.write_text(workload(f"          command: [sh, -c, '{script}']\n" + ENV))
+    assert _inspect(capsys, path)["GOMEMLIMIT"]["value"] == shown  # type: ignore[index]
+    code, out, _ = run_cli(capsys, "--format", "json", str(path))
+    assert [f["code"] for f in json.loads(out)] == ([] if shown else ["DFM016"])
+    assert code == (0 if shown else 1)

@@ -27,6 +27,7 @@ kubelet started it with, so it is the value the program sees (:func:`command_lin
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from dfmemlint.containers import (
@@ -336,8 +337,18 @@ def command_line(manifest: Manifest, spec: ContainerSpec) -> list[Element]:
         at = place(manifest, node)
         tracked = "GOMEMLIMIT" in value or "GOGC" in value
         chars = exact_chars(value, at.start) if at.editable and tracked else None
+        if "$(" in value:
+            value = _KUBELET_REFERENCE.sub(r"${\1}", value)
         elements.append(Element(value, field, at, chars))
     return elements
+
+
+# A reference the kubelet expands before anything runs (``$(NAME)``; ``$$`` is a literal ``$``:
+# third_party/forked/golang/expansion/expand.go ``Expand``, which ExpandContainerCommandAndArgs
+# calls). It is read as the shell reference ``${NAME}`` of the same length, so that positions
+# still map and ``sh -c "GOMEMLIMIT=$(GOMEMLIMIT) exec /app"`` reads as one word that defers to
+# the environment (the shell would otherwise see a command substitution).
+_KUBELET_REFERENCE = re.compile(r"(?<!\$)\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
 
 
 def resolve_all(manifest: Manifest, config_maps: ConfigMapTable | None = None) -> list[Resolved]:
