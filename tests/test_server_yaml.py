@@ -351,9 +351,12 @@ def test_hover_on_a_compose_service(tmp_path: Path) -> None:
     assert "service 'api' of Compose project" in found.markdown
     assert "`mem_limit: 512m` on line 4" in found.markdown
     assert f"{round(400 * 1000 / 512) / 10} % of the container's memory limit" in found.markdown
+    assert document.result is not None
     containers = hover.containers_of(document.result)
     assert len(containers) == 1
-    assert hover.containers_of(object()) == []
+    dockerfile = lint_document(str(tmp_path / "Dockerfile"), "FROM alpine\n", ClientSettings())
+    assert dockerfile.result is not None
+    assert hover.containers_of(dockerfile.result) == []
     path = str(tmp_path / "compose.yaml")
     # A limit written in another file is named by that file, and not hovered here.
     limit = containers[0].limit

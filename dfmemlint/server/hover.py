@@ -17,6 +17,7 @@ import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from dfmemlint.compose.lint import ComposeResult
 from dfmemlint.containers import ContainerSettings, GoSetting, MemoryLimit, Place
 from dfmemlint.dockerfile.settings import Setting
 from dfmemlint.engine import LintResult
@@ -30,6 +31,7 @@ from dfmemlint.rules.base import Context
 from dfmemlint.server.settings import LIMIT_SOURCE
 
 if TYPE_CHECKING:
+    from dfmemlint.formats import Result
     from dfmemlint.positions import TextPositions
     from dfmemlint.server.linting import DocumentLint
 
@@ -153,15 +155,14 @@ def hover_at(ctx: Context, offset: int) -> HoverText | None:
 # -- files that describe containers (Kubernetes manifests, Compose files) ---------------------
 
 
-def containers_of(result: object) -> list[ContainerSettings]:
-    """Every container a linted file describes: a manifest's resolved containers, or the
-    ``ContainerSettings`` list another format's result keeps as ``settings`` (Compose)."""
+def containers_of(result: Result) -> list[ContainerSettings]:
+    """Every container a linted file describes: a manifest's resolved containers, the services
+    of a Compose file or of the projects that read an env file; none for a Dockerfile."""
     if isinstance(result, ManifestResult):
         return [item.settings for item in result.resolved]
-    found = getattr(result, "settings", None)
-    if not isinstance(found, list):
-        return []
-    return [item for item in found if isinstance(item, ContainerSettings)]
+    if isinstance(result, ComposeResult):
+        return list(result.settings)
+    return []
 
 
 def _same_file(place: Place, path: str) -> bool:
