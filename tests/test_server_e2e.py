@@ -42,8 +42,12 @@ def _make_client() -> Client:
         client.published.append(params)
         client.diagnostics[params.uri] = params.diagnostics
 
+    def register(client: Client, params: types.RegistrationParams) -> None:
+        """The server asks to watch files (tests/test_server_search.py checks what)."""
+
     features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
     features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
+    features[types.CLIENT_REGISTER_CAPABILITY] = register
     register_lsp_features(client, features)
     return client
 

@@ -4,10 +4,15 @@ and each file searched and parsed once while its bytes stay the same."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcMethodNotFound
 
 from dfmemlint import config
 from dfmemlint.kubernetes import configmaps
@@ -16,6 +21,9 @@ from dfmemlint.server.linting import lint_document
 from dfmemlint.server.settings import ClientSettings
 from dfmemlint.server.workspace import WorkspaceManifests
 from dfmemlint.yamlsource import reader
+
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
 
 CONFIG_MAP = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: tuning}\ndata: {GOMEMLIMIT: "%s"}\n'
 DEPLOYMENT = (
@@ -171,3 +179,81 @@ def test_an_open_document_stands_for_its_file_under_another_name(tree: Path) -> 
     assert index is not None
     [defined] = index.definers(api)
     assert defined.path == edited
+
+
+def _counting_searches(manifests: WorkspaceManifests, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    searches: list[str] = []
+    search = manifests._search
+
+    def counted() -> None:
+        searches.append("search")
+        search()
+
+    monkeypatch.setattr(manifests, "_search", counted)
+    return searches
+
+
+def test_a_prepared_index_leaves_the_search_to_prepare(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server searches in a thread of its own (prepare) before the lint; the lint's index
+    then searches nothing, and one that finds a search asked for since (the configuration
+    changed: the lint is stale) is None at once."""
+    manifests = WorkspaceManifests([str(tree)])
+    searches = _counting_searches(manifests, monkeypatch)
+    path, data = str(tree / "worker.yaml"), (DEPLOYMENT % "worker").encode()
+    manifests.prepare()
+    assert searches == ["search"]
+    assert sorted(_paths(manifests.index(path, data, prepared=True))) == [
+        "api.yaml", "configmap.yaml", "worker.yaml"
+    ]
+    manifests.reset()
+    assert manifests.index(path, data, prepared=True) is None
+    assert searches == ["search"]
+    manifests.prepare()
+    assert searches == ["search", "search"]
+    assert manifests.index(path, data, prepared=True) is not None
+    manifests.prepare()  # nothing asked for since: nothing searched
+    assert searches == ["search", "search"]
+
+
+def test_a_prepared_index_does_not_wait_for_a_search(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifests = WorkspaceManifests([str(tree)])
+    manifests.prepare()
+    started, release = threading.Event(), threading.Event()
+    search = manifests._search
+
+    def held() -> None:
+        started.set()
+        release.wait(30)
+        search()
+
+    monkeypatch.setattr(manifests, "_search", held)
+    manifests.reset()
+    searching = threading.Thread(target=manifests.prepare)
+    searching.start()
+    assert started.wait(30)
+    path, data = str(tree / "worker.yaml"), (DEPLOYMENT % "worker").encode()
+    assert manifests.index(path, data, prepared=True) is None  # at once, while it searches
+    release.set()
+    searching.join(30)
+    assert manifests.index(path, data, prepared=True) is not None
+
+
+def test_an_editor_that_refuses_to_watch_files(caplog: pytest.LogCaptureFixture) -> None:
+    class Refusing:
+        client_capabilities = types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(
+                did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                    dynamic_registration=True
+                )
+            )
+        )
+
+        async def client_register_capability_async(self, params: object) -> None:
+            raise JsonRpcMethodNotFound.of(types.CLIENT_REGISTER_CAPABILITY)
+
+    asyncio.run(workspace.watch(cast("LanguageServer", Refusing())))
+    assert "the editor refused to watch files: Method Not Found" in caplog.text

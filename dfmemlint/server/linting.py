@@ -81,6 +81,12 @@ def reads(path: str, language_id: str | None) -> bool:
     )
 
 
+def is_dockerfile(path: str, language_id: str | None) -> bool:
+    """A Dockerfile by the editor's language or by its name."""
+    language = (language_id or "").lower()
+    return language in DOCKERFILE_LANGUAGES or is_dockerfile_name(os.path.basename(path))
+
+
 def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Format | None:
     """Which engine reads a document (``data``, its text), or None for a document dfmemlint
     does not read (it then gets no diagnostics).
@@ -93,10 +99,10 @@ def document_kind(path: str, language_id: str | None, data: bytes = b"") -> Form
     all); an unsaved YAML buffer (no file name) is a Compose file when the editor says so
     (language ``dockercompose``), else what its text looks like
     (:func:`dfmemlint.formats.sniff_yaml`: a manifest or patch file, else a Compose file)."""
+    if is_dockerfile(path, language_id):
+        return DOCKERFILE
     language = (language_id or "").lower()
     name = os.path.basename(path)
-    if language in DOCKERFILE_LANGUAGES or is_dockerfile_name(name):
-        return DOCKERFILE
     if formats.is_yaml_name(name) or formats.is_kustomization_name(name):
         return formats.detect(path, data)
     if language not in YAML_LANGUAGES:

@@ -31,7 +31,6 @@ from lsprotocol import types
 from pygls import uris
 from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
-from pygls.protocol import LanguageServerProtocol
 from pygls.workspace import TextDocument
 
 from dfmemlint import __version__, config, formats
@@ -42,9 +41,16 @@ from dfmemlint.records import Record
 from dfmemlint.server import actions, hover
 from dfmemlint.server.collector import Collector
 from dfmemlint.server.diagnostics import LineIndex, diagnostics
-from dfmemlint.server.linting import DocumentLint, is_compose_file, lint_document, reads
+from dfmemlint.server.linting import (
+    DocumentLint,
+    is_compose_file,
+    is_dockerfile,
+    lint_document,
+    reads,
+)
 from dfmemlint.server.settings import ClientSettings, parse_settings
-from dfmemlint.server.workspace import WorkspaceManifests
+from dfmemlint.server.stdio import AnsweringProtocol
+from dfmemlint.server.workspace import WorkspaceManifests, watch
 
 logger = logging.getLogger(__name__)
 
@@ -78,26 +84,6 @@ def _fs_path(uri: str) -> str | None:
     return uris.to_fs_path(uri) if uri.startswith("file:") else None
 
 
-class AnsweringProtocol(LanguageServerProtocol):
-    """pygls' protocol, except that a request whose params it cannot read gets an error
-    response (JSON-RPC 2.0 "Invalid params", -32602) instead of only a log line; pygls then
-    goes on reading the next message."""
-
-    def structure_message(self, data: dict[str, Any]) -> Any:
-        try:
-            return super().structure_message(data)
-        except JsonRpcException as exc:
-            request_id = data.get("id")
-            if request_id is not None and "method" in data:
-                self._send_response(
-                    request_id,
-                    error=types.ResponseError(
-                        code=exc.code, message=f"{exc.message} for {data['method']}"
-                    ),
-                )
-            raise
-
-
 class DfmemlintServer(LanguageServer):
     """pygls' server with the per-document state dfmemlint keeps."""
 
@@ -109,6 +95,8 @@ class DfmemlintServer(LanguageServer):
         self.changed_at: dict[str, float] = {}  # uri -> time.monotonic() of its last edit
         self.bursting: set[str] = set()
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-lint")
+        # The search of the workspace's manifests, off the linting thread (server.workspace).
+        self.searcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dfmemlint-search")
         # The Compose projects read so far (used from the linting thread only).
         self.linker = Linker()
         # The workspace's manifests, for ConfigMaps across files (used from the linting thread).
@@ -202,7 +190,9 @@ class DfmemlintServer(LanguageServer):
             language_id=snapshot.language_id,
             config_start=config_start,
             linker=self.linker,
-            manifests=lambda path, data: self.manifests.index(path, data, snapshot.others),
+            manifests=lambda path, data: self.manifests.index(
+                path, data, snapshot.others, prepared=True
+            ),
         )
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         return Linted(snapshot.version, result, LineIndex(result.data, encoding))
@@ -216,12 +206,21 @@ class DfmemlintServer(LanguageServer):
         linted = self.linted.get(uri)
         if linted is not None and linted.version == document.version:
             return linted
+        await self.prepare(document)
         loop = asyncio.get_running_loop()
         snapshot, generation = self.snapshot(document), self.generation
         linted = await loop.run_in_executor(self.linter, self.lint_now, snapshot)
         if linted is not None and generation == self.generation:
             self.linted[uri] = linted  # kept unless the configuration changed meanwhile
         return linted
+
+    async def prepare(self, document: TextDocument) -> None:
+        """Before a YAML document on disk is linted (it may read ConfigMaps of other files),
+        have the workspace searched in the search thread; a Dockerfile never waits for it."""
+        path = _fs_path(document.uri)
+        if path is None or is_dockerfile(path, document.language_id):
+            return
+        await asyncio.get_running_loop().run_in_executor(self.searcher, self.manifests.prepare)
 
     def edited(self, uri: str) -> None:
         """An edit arrived: lint now, or after the burst it belongs to (see the module)."""
@@ -260,6 +259,7 @@ class DfmemlintServer(LanguageServer):
             document = self.open_document(uri)
             if document is None:
                 return
+            await self.prepare(document)
             # Taken here, on the loop that applies changes, never in the linting thread.
             snapshot = self.snapshot(document)
             generation = self.generation
@@ -316,6 +316,10 @@ def create_server() -> DfmemlintServer:
     def initialize(ls: DfmemlintServer, params: types.InitializeParams) -> None:
         ls.apply_settings(params.initialization_options)
         ls.manifests.reset(ls.roots())
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: DfmemlintServer, params: types.InitializedParams) -> None:
+        await watch(ls)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(

@@ -1,5 +1,5 @@
-"""Standard input read in chunks, so that the messages an editor sent together are handled
-together.
+"""How the server reads its messages: standard input in chunks, so that the messages an editor
+sent together are handled together, and a request it cannot read answered with an error.
 
 pygls' own reader (``pygls.io_.StdinAsyncReader``) reads every header line and every body with
 its own trip to a thread (``loop.run_in_executor(executor, stdin.readline)``), so the event loop
@@ -23,9 +23,12 @@ import functools
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.io_ import StdoutWriter, run_async
+from pygls.protocol import LanguageServerProtocol
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -105,3 +108,23 @@ def serve(server: LanguageServer, stdin: BinaryIO, stdout: BinaryIO) -> None:
         pass  # pygls ends an ``exit`` notification with sys.exit
     finally:
         server.shutdown()  # type: ignore[no-untyped-call]
+
+
+class AnsweringProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that a request whose params it cannot read gets an error
+    response (JSON-RPC 2.0 "Invalid params", -32602) instead of only a log line; pygls then
+    goes on reading the next message."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            request_id = data.get("id")
+            if request_id is not None and "method" in data:
+                self._send_response(
+                    request_id,
+                    error=types.ResponseError(
+                        code=exc.code, message=f"{exc.message} for {data['method']}"
+                    ),
+                )
+            raise

@@ -4,8 +4,8 @@ index (:class:`dfmemlint.kubernetes.configmaps.ManifestIndex`) that ``dfmemlint 
 over the files of a run, here over the manifests under the workspace folders, with the editor's
 text for every open document in place of the file on disk.
 
-Kept cheap on the typing path: the workspace is searched once, on the first lint of a manifest
-(in the linting thread, never for a Dockerfile), the way a directory search of the command line
+Kept cheap on the typing path: the workspace is searched once, before the first lint of a YAML
+document (never for a Dockerfile), the way a directory search of the command line
 picks files (its exclusions and configuration), keeping only the manifests whose bytes mention
 a ConfigMap or a ``configMapRef``/``configMapKeyRef`` (at most :data:`MAX_FILES` YAML files are
 read). A lint then costs a search of the bytes of the documents that changed, and a parse of a
@@ -15,23 +15,47 @@ A file on disk is read again when the editor saves or closes it or reports it ch
 (``workspace/didChangeWatchedFiles``), and the whole search is made again when the
 configuration changes.
 
-Used from the linting thread only, except :meth:`WorkspaceManifests.changed` and
-:meth:`WorkspaceManifests.reset`, which the event loop calls (under a lock).
+The server makes the search in a thread of its own (:meth:`WorkspaceManifests.prepare`) before
+it hands a YAML document to the linting thread, so the search (a quarter of a second on a large
+tree) never holds up the lint of a Dockerfile queued behind it; the lint then finds the search
+made (:meth:`WorkspaceManifests.index`). :meth:`WorkspaceManifests.changed` and
+:meth:`WorkspaceManifests.reset` are called from the event loop; the rest from either thread,
+one at a time (under a lock).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from dfmemlint import formats
 from dfmemlint.config import ConfigError, find_config
 from dfmemlint.files import DEFAULT_EXCLUDE, MAX_FILE_BYTES, excluded_by, expand_paths
 from dfmemlint.kubernetes.configmaps import ManifestIndex, ParseCache
 
+if TYPE_CHECKING:
+    from pygls.lsp.server import LanguageServer
+
+logger = logging.getLogger(__name__)
+
 #: The most YAML files one search of the workspace reads (a larger tree is searched in part).
 MAX_FILES = 5000
+#: The files whose change on disk may change a lint besides the document's own text: YAML
+#: (manifests with their ConfigMaps, Compose files, kustomizations), the env files Compose
+#: reads, and dfmemlint's configuration. The editor is asked to report them
+#: (``workspace/didChangeWatchedFiles``, registered when it supports dynamic registration).
+WATCHED = (
+    "**/*.{yaml,yml}",
+    "**/Kustomization",
+    "**/{.env,*.env}",
+    "**/{pyproject.toml,.dfmemlint.toml}",
+)
 _NOT_YAML = "not YAML"
 
 
@@ -68,7 +92,9 @@ class WorkspaceManifests:
     ConfigMaps, and the index a document is linted with."""
 
     def __init__(self, roots: Sequence[str] = ()) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # what the event loop asks for
+        self._work = threading.Lock()  # the search and the index, one thread at a time
+        self._searching = False
         self._roots = tuple(os.path.abspath(root) for root in roots)
         self._rescan = True
         self._stale: set[str] = set()
@@ -131,15 +157,30 @@ class WorkspaceManifests:
             self._disk.pop(path, None)
             self._cache.forget(path)
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, *, search: bool = True) -> bool:
+        """Search, or read the changed files again, as asked since the last time; False (and
+        nothing done) when a search is asked for and ``search`` is False."""
         with self._lock:
+            if self._rescan and not search:
+                return False
             rescan, self._rescan = self._rescan, False
             stale, self._stale = self._stale, set()
         if rescan:
-            self._search()
-            return
+            self._searching = True
+            try:
+                self._search()
+            finally:
+                self._searching = False
+            return True
         for path in sorted(stale):
             self._refresh(path)
+        return True
+
+    def prepare(self) -> None:
+        """Make the search (or read again the files reported changed) now, so that the next
+        :meth:`index` finds it made: the server calls this in a thread of its own."""
+        with self._work:
+            self._catch_up()
 
     def _real(self, path: str) -> str:
         if path not in self._reals:
@@ -160,12 +201,36 @@ class WorkspaceManifests:
         return data, takes_part
 
     def index(
-        self, path: str, data: bytes, others: Iterable[tuple[str, str]] = ()
+        self,
+        path: str,
+        data: bytes,
+        others: Iterable[tuple[str, str]] = (),
+        *,
+        prepared: bool = False,
     ) -> ManifestIndex | None:
         """The index to lint the manifest ``path`` (its text: ``data``) with: the workspace's
         manifests, ``others`` (the other open documents: path and text) in place of their
-        files. None when no other file takes part with it (it is linted alone)."""
-        self._catch_up()
+        files. None when no other file takes part with it (it is linted alone).
+
+        ``prepared``: the caller ran :meth:`prepare` before this lint, so a search asked for
+        or running now was asked for after it (the configuration changed: this lint is stale):
+        it is neither made nor waited for here, and None comes back at once."""
+        if prepared:
+            while not self._work.acquire(timeout=0.01):
+                if self._searching:
+                    return None
+        else:
+            self._work.acquire()
+        try:
+            if not self._catch_up(search=not prepared):
+                return None
+            return self._index(path, data, others)
+        finally:
+            self._work.release()
+
+    def _index(
+        self, path: str, data: bytes, others: Iterable[tuple[str, str]]
+    ) -> ManifestIndex | None:
         others = list(others)
         # An open document stands for its file also under another name (a symbolic link).
         shown = {self._real(name) for name in (path, *(other for other, _text in others))}
@@ -184,3 +249,33 @@ class WorkspaceManifests:
             return None
         index = ManifestIndex([(path, data), *files.items()], cache=self._cache)
         return index if path in index.paths and len(index.paths) > 1 else None
+
+
+def watch_registration() -> types.RegistrationParams:
+    """The ``client/registerCapability`` request for :data:`WATCHED` (every kind of change)."""
+    options = types.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
+    )
+    return types.RegistrationParams(
+        registrations=[
+            types.Registration(
+                id="dfmemlint-watched-files",
+                method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=options,
+            )
+        ]
+    )
+
+
+async def watch(server: LanguageServer) -> None:
+    """Ask the editor to report the files of :data:`WATCHED` when they change on disk, if it
+    can register that at run time (its ``workspace.didChangeWatchedFiles.dynamicRegistration``
+    capability); an editor that refuses is logged, not shown."""
+    workspace = server.client_capabilities.workspace
+    watched = workspace.did_change_watched_files if workspace else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    try:
+        await server.client_register_capability_async(watch_registration())
+    except JsonRpcException as exc:
+        logger.warning("the editor refused to watch files: %s", exc)
