@@ -9,15 +9,13 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_lsp
+from helpers.lsp import Client, make_client
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 from dfmemlint.golang.units import MIB
 from dfmemlint.reporters.sarif import rule_url
@@ -27,34 +25,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="function")
 TIMEOUT = 20.0
 
 
-class Client(LanguageClient):
-    """pytest-lsp's client, keeping every publishDiagnostics (with its version) in order."""
-
-    def __init__(self) -> None:
-        super().__init__(converter_factory=default_converter)
-        self.published: list[types.PublishDiagnosticsParams] = []
-
-
-def _make_client() -> Client:
-    client = Client()
-
-    def publish(client: Client, params: types.PublishDiagnosticsParams) -> None:
-        client.published.append(params)
-        client.diagnostics[params.uri] = params.diagnostics
-
-    def register(client: Client, params: types.RegistrationParams) -> None:
-        """The server asks to watch files (tests/test_server_search.py checks what)."""
-
-    features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
-    features[types.CLIENT_REGISTER_CAPABILITY] = register
-    register_lsp_features(client, features)
-    return client
-
-
 @pytest_lsp.fixture(  # type: ignore[untyped-decorator,unused-ignore]
     config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "dfmemlint", "server"], client_factory=_make_client
+        server_command=[sys.executable, "-m", "dfmemlint", "server"], client_factory=make_client
     ),
 )
 async def client(lsp_client: Client) -> AsyncIterator[Client]:

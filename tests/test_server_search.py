@@ -8,15 +8,13 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import pytest_lsp
 from helpers.gated_search_server import GATE
+from helpers.lsp import Client, make_client
 from lsprotocol import types
-from pygls.protocol import default_converter
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp import ClientServerConfig, client_capabilities
 
 from dfmemlint.server.workspace import WATCHED
 
@@ -38,34 +36,9 @@ CONSUMER = (
 DOCKERFILE = 'FROM golang:1.22\nENV GOMEMLIMIT=512MB\nCMD ["/app"]\n'
 
 
-class Client(LanguageClient):
-    """pytest-lsp's client, keeping the diagnostics by version and the registrations asked."""
-
-    def __init__(self) -> None:
-        super().__init__(converter_factory=default_converter)
-        self.published: list[types.PublishDiagnosticsParams] = []
-        self.registrations: list[types.Registration] = []
-
-
-def _make_client() -> Client:
-    client = Client()
-
-    def publish(client: Client, params: types.PublishDiagnosticsParams) -> None:
-        client.published.append(params)
-
-    def register(client: Client, params: types.RegistrationParams) -> None:
-        client.registrations.extend(params.registrations)
-
-    features: dict[str, Any] = dict(DEFAULT_CLIENT_FEATURES)
-    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = publish
-    features[types.CLIENT_REGISTER_CAPABILITY] = register
-    register_lsp_features(client, features)
-    return client
-
-
 @pytest_lsp.fixture(  # type: ignore[untyped-decorator,unused-ignore]
     config=ClientServerConfig(
-        server_command=[sys.executable, str(SERVER)], client_factory=_make_client
+        server_command=[sys.executable, str(SERVER)], client_factory=make_client
     ),
 )
 async def client(lsp_client: Client) -> AsyncIterator[Client]:
