@@ -242,6 +242,17 @@ def _codes(
     return codes
 
 
+def keyed_setting(body: str) -> tuple[str, int] | None:
+    """The setting a ``# dfmemlint:`` comment's body (:func:`pragma_body`) makes: its key
+    (``ignore``, ``global ignore`` or ``memory-limit``, in lower case, one blank between words)
+    and where its value starts in ``body``; ``None`` for a body that is no setting. The key and
+    value are separated by ``=``, ``:`` or blanks, as in hadolint's and ruff's spellings."""
+    keyed = re.match(_KEYED, body)
+    if keyed is None:
+        return None
+    return " ".join(keyed.group(1).lower().split()), keyed.start(2)
+
+
 def pragma_body(text: str) -> str | None:
     """The text after ``dfmemlint:`` in a comment meant for dfmemlint, else None."""
     if "dfmemlint" not in text.lower():
@@ -277,7 +288,7 @@ def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
         match = re.match(_PRAGMA, text)
         assert match is not None  # pragma_body matched it
         body_start = _comment_start(df, line, text) + _offset(text, match.start("body"))
-        keyed = re.match(_KEYED, body)
+        keyed = keyed_setting(body)
         if keyed is None:
             pragmas.problems.append(
                 Problem(
@@ -290,9 +301,9 @@ def read_pragmas(df: Dockerfile, path: str) -> Pragmas:
                 )
             )
             continue
-        key = " ".join(keyed.group(1).lower().split())
-        value = keyed.group(2)
-        value_start = body_start + _offset(body, keyed.start(2))
+        key, value_at = keyed
+        value = body[value_at:]
+        value_start = body_start + _offset(body, value_at)
         if key == "ignore":
             words = pragmas.ignore_words[line] = []
             pragmas.ignore_lines[line] = _codes(value, value_start, pragmas.problems, words)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from dfmemlint.containers import Place
-from dfmemlint.engine import EditableRanges, LintOptions
+from dfmemlint.engine import EditableRanges, LintOptions, keyed_setting, pragma_body
 from dfmemlint.positions import Lines
 from dfmemlint.records import Record
 from dfmemlint.rules.catalog import BY_CODE
@@ -32,11 +32,8 @@ SYNTAX_CODE = "DFM015"
 #: The rule a ``# dfmemlint:`` comment that does not work is reported under.
 COMMENT_CODE = "DFM017"
 
-# Every `# dfmemlint:` comment line; its setting is checked against _SETTING.
-_PRAGMA = re.compile(
-    rb"^[ \t]*#[ \t]*dfmemlint:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE | re.IGNORECASE
-)
-_SETTING = re.compile(rb"(global[ \t]+ignore|ignore)[ \t]*=[ \t]*", re.IGNORECASE)
+# A full-line comment that names dfmemlint; engine.pragma_body decides whether it is meant for it.
+_COMMENT = re.compile(rb"^[ \t]*#([^\n]*?dfmemlint[^\n]*?)\r?$", re.MULTILINE | re.IGNORECASE)
 _COMMENT_LINE = re.compile(rb"[ \t]*#")
 
 
@@ -143,29 +140,41 @@ def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
     """The ``# dfmemlint: ignore=`` and ``global ignore=`` comments of the YAML file ``path``,
     and the DFM017 problems of its ``# dfmemlint:`` comments."""
     found = Suppressions(set(), {}, [], {}, set())
-    if b"dfmemlint" not in data:
+    if b"dfmemlint" not in data.lower():
         return found
-    for match in _PRAGMA.finditer(data):
-        body_start, body_end = match.span(1)
-        setting = _SETTING.match(data, body_start, body_end)
-        if setting is None or setting.end() == body_end:
+    for match in _COMMENT.finditer(data):
+        text = match.group(1).decode("utf-8", "surrogateescape")
+        body = pragma_body(text)
+        if body is None:
+            continue  # prose that mentions dfmemlint
+        body_at = len(text.rstrip()) - len(body)  # the body ends where the trailing blanks start
+        body_start = match.start(1) + _byte_length(text[:body_at])
+        body_end = body_start + _byte_length(body)
+        keyed = keyed_setting(body)
+        if keyed is None or keyed[0] == "memory-limit":
             found.problems.append(_comment_problem(
                 path, body_start, body_end,
-                f"dfmemlint comment not understood: {match.group(1).decode('utf-8', 'replace')!r}"
-                " does nothing; a YAML file takes 'ignore=CODES' (on the line above the value) "
-                "or 'global ignore=CODES' (the memory limit is the container's "
-                "resources.limits.memory or the service's mem_limit).",
+                f"dfmemlint comment not understood: {body!r} does nothing; a YAML file takes "
+                "'ignore=CODES' (on the line above the value) or 'global ignore=CODES' (the "
+                "memory limit is the container's resources.limits.memory or the service's "
+                "mem_limit).",
             ))
             continue
+        key, value_at = keyed
         words: list[tuple[str | None, int, int]] = []
-        codes = _codes(path, data, setting.end(), body_end, found.problems, words)
-        if setting.group(1).lower().startswith(b"global"):
+        value_start = body_start + _byte_length(body[:value_at])
+        codes = _codes(path, data, value_start, body_end, found.problems, words)
+        if key == "global ignore":
             found.everywhere.update(codes)
         else:
             line = lines.line_col(match.start())[0]
             found.by_line[line] = codes
             found.words[line] = words
     return found
+
+
+def _byte_length(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
 
 
 def is_wanted(code: str, options: LintOptions, ignored: set[str]) -> bool:

@@ -37,7 +37,7 @@ WARNING_ONLY = BAD.replace("ENV GOMEMLIMIT=512MB\n", "")
 EXPECTED_INPUTS = {
     "paths": ".",
     "memory-limit": "",
-    "fail-on": "warning",
+    "fail-on": "",
     "sarif-file": "",
     "version": "",
 }
@@ -114,7 +114,7 @@ def test_lint_step_runs_github_format_and_a_second_sarif_run() -> None:
     assert '"$DFMEMLINT" --format github' in script
     assert '--format sarif --output "$INPUT_SARIF_FILE" --exit-zero' in script
     # `none` goes to dfmemlint as it is: the command line and configuration accept it too.
-    assert 'options+=(--fail-on "${INPUT_FAIL_ON:-warning}")' in script
+    assert 'options+=(--fail-on "$INPUT_FAIL_ON")' in script
     assert "--exit-zero) ;;" not in script
 
 
@@ -386,6 +386,12 @@ def test_fail_on(workspace: Path, installed: dict[str, str]) -> None:
     quiet = lint(workspace, installed, paths="bad warn", fail_on="none")
     assert quiet.returncode == 0, quiet.stderr
     assert _files(quiet.stdout) == {"bad/Dockerfile", "warn/Dockerfile"}
+    # Unset, the project's configuration decides, as on the command line.
+    (workspace / "pyproject.toml").write_text('[tool.dfmemlint]\nfail-on = "error"\n')
+    configured = lint(workspace, installed, paths="warn")
+    assert configured.returncode == 0, configured.stderr
+    assert {a[0] for a in _annotations(configured.stdout)} == {"warning"}
+    assert lint(workspace, installed, paths="warn", fail_on="warning").returncode == 1
     wrong = lint(workspace, installed, paths="good", fail_on="sometimes")
     assert wrong.returncode == 2
     assert "sometimes" in wrong.stderr
