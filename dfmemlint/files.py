@@ -259,6 +259,17 @@ def _stat_reason(path: str, exc: OSError) -> str:
     return f"cannot read: {exc.strerror or exc}"
 
 
+def _force_excluded(path: str, excluded: Exclusion) -> str | None:
+    """Why a file named as ``path`` is excluded: itself, or one of the directories in the path
+    as written (never those above it, which are no part of the project)."""
+    reason = excluded(path, False)
+    parent = os.path.dirname(path)
+    while reason is None and parent not in ("", os.sep, os.curdir, os.pardir):
+        reason = excluded(parent, True)
+        parent = os.path.dirname(parent)
+    return reason
+
+
 def _ignore(message: str) -> None:
     pass
 
@@ -269,6 +280,7 @@ def expand_paths(
     excluded: Exclusion = default_exclusion,
     skipped: list[Skipped] | None = None,
     error: Callable[[InputError], None] = _raise,
+    force_exclude: bool = False,
 ) -> list[str]:
     """Files as given, directories searched for Dockerfiles, Kubernetes manifests and Compose
     files (:func:`dfmemlint.formats.wanted_in_walk`); ``-`` stays ``-``.
@@ -276,10 +288,13 @@ def expand_paths(
     ``warn`` hears about links found while searching that lead nowhere. A search passes over
     what ``excluded`` names and files of none of these formats (a YAML file is read to tell,
     never parsed), and lists them in ``skipped``; a file named on the command line is read even
-    when a pattern would exclude it (as ruff does). Only regular files are read: a FIFO, socket
-    or device found while searching is skipped with a warning; named on the command line, it is
-    an error. ``error`` hears about each path that cannot be used (missing, not a regular file,
-    a directory that cannot be listed or holds none of these files), as an :class:`InputError`,
+    when a pattern would exclude it (as ruff does), unless ``force_exclude`` (ruff's
+    ``--force-exclude``): then it is skipped when ``excluded`` names it or a directory it is
+    named under (``tests/fixtures`` for ``tests/fixtures/a/Dockerfile``). Only regular files are
+    read: a FIFO, socket or device found while searching is skipped with a warning; named on the
+    command line, it is an error. ``error`` hears about each path that cannot be used (missing,
+    not a regular file, a directory that cannot be listed or holds none of these files), as an
+    :class:`InputError`,
     and the other paths are still returned; by default it raises the error. A file reached
     twice (given twice, through a symbolic or hard link, or found in two searched directories)
     is listed once, under the first name.
@@ -325,7 +340,12 @@ def expand_paths(
             error(InputError.at(path, f"{_kind(info.st_mode)}, not a regular file; nothing read"))
         else:
             # Shown as given but normalised (./x/Dockerfile -> x/Dockerfile), as GitHub expects.
-            add(os.path.normpath(path), info)
+            named = os.path.normpath(path)
+            reason = _force_excluded(named, excluded) if force_exclude else None
+            if reason is not None:
+                passed_over.append(Skipped(named, reason))
+                continue
+            add(named, info)
     return result
 
 

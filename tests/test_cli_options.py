@@ -333,6 +333,47 @@ def test_a_file_named_on_the_command_line_is_linted_even_if_excluded(
 
 
 @pytest.mark.parametrize(
+    ("options", "config", "named"),
+    [
+        # A configured directory pattern, the file named under it (pre-commit's case).
+        ((), 'extend-exclude = ["tests/fixtures"]', "tests/fixtures/x.containerfile"),
+        # A name pattern, on the file itself.
+        (("--extend-exclude", "*.containerfile"), "", "tests/fixtures/x.containerfile"),
+        # A default exclude, on a directory in the path as written.
+        ((), "", "vendor/lib/Dockerfile"),
+    ],
+)
+def test_force_exclude_applies_the_excludes_to_named_files(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    options: tuple[str, ...],
+    config: str,
+    named: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path / named, MALFORMED)
+    write(tmp_path / "Dockerfile", MALFORMED)
+    (tmp_path / ".dfmemlint.toml").write_text(config + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--format", "json", *options, named, "Dockerfile")
+    assert code == 1
+    assert {f["path"] for f in json.loads(out)} == {named, "Dockerfile"}  # named: linted
+    code, out, _ = run(capsys, "--format", "json", "--force-exclude", *options, named, "Dockerfile")
+    assert code == 1
+    assert {f["path"] for f in json.loads(out)} == {"Dockerfile"}
+    code, out, err = run(capsys, "--force-exclude", "--verbose", *options, named)
+    assert code == 0
+    assert f"Skipped {named}: excluded by " in err
+
+
+def test_the_pre_commit_hooks_force_the_excludes() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text())
+    assert all("--force-exclude" in hook["entry"].split() for hook in hooks)
+
+
+@pytest.mark.parametrize(
     ("path", "patterns", "base", "expected"),
     [
         ("a/node_modules", DEFAULT_EXCLUDE, "", "excluded by 'node_modules'"),

@@ -159,8 +159,8 @@ def test_manifest_declares_both_hooks() -> None:
         assert hook["types"] == ["text"]  # not [dockerfile]: it misses *.dockerfile, Containerfile
         assert hook["entry"].split()[0] == "dfmemlint"
         assert hook["name"]
-    assert lint["entry"] == "dfmemlint"
-    assert fix["entry"] == "dfmemlint --fix"
+    assert lint["entry"] == "dfmemlint --force-exclude"  # pre-commit names every file
+    assert fix["entry"] == "dfmemlint --force-exclude --fix"
     assert lint["files"] == fix["files"]
     # One run sees a ConfigMap and the manifests that read it (pre-commit splits files
     # between processes otherwise).
@@ -423,3 +423,11 @@ def test_readme_snippet_pins_a_commit_that_pre_commit_runs(
     )
     assert tried.returncode == 1, tried.stdout + tried.stderr
     assert f"Dockerfile:{BAD_POSITION}: DFM004 [error]" in tried.stdout + tried.stderr
+
+
+def test_the_manifest_comment_pins_no_tag_that_does_not_exist() -> None:
+    """The usage comment atop .pre-commit-hooks.yaml pins a commit, as README's snippet does,
+    until a release is tagged."""
+    text = (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text()
+    [rev] = [line for line in text.splitlines() if line.lstrip("# ").startswith("rev:")]
+    assert "COMMIT_SHA" in rev

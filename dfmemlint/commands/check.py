@@ -91,6 +91,7 @@ class Flags:
     isolated: bool
     exclude: tuple[str, ...]
     extend_exclude: tuple[str, ...]
+    force_exclude: bool
     show_files: bool
     verbose: bool
     stdin_filename: str | None
@@ -352,9 +353,10 @@ def run(flags: Flags) -> int:
             unreadable.append(InputProblem(exc.path or "-", exc.reason))
             error(str(exc))
 
+        exclusion = _exclusion(flags, configs)
         files = expand_paths(
-            flags.paths, warn=warn, excluded=_exclusion(flags, configs), skipped=skipped,
-            error=path_error,
+            flags.paths, warn=warn, excluded=exclusion, skipped=skipped, error=path_error,
+            force_exclude=flags.force_exclude,
         )
         if flags.show_files:
             _show_files(files, skipped, flags)

@@ -222,6 +222,9 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
                  callback=_comma_list,
                  help="Skip these too, on top of the excludes in force (comma-separated, "
                  "repeatable)."),
+    click.option("--force-exclude", is_flag=True,
+                 help="Apply the excludes to files named on the command line too (the "
+                 "pre-commit hooks pass it, as ruff's do)."),
     click.option("--show-files", is_flag=True,
                  help="List the files that would be linted, and what was skipped; lint nothing."),
     click.option("-v", "--verbose", is_flag=True,
