@@ -144,6 +144,7 @@ def test_subcommands_refuse_a_one_value_option_given_twice(
         (["-q", "-v"], "--quiet cannot be combined with --verbose"),
         (["--show-files", "--statistics"], "--show-files cannot be combined with --statistics"),
         (["--show-files", "--fix"], "--show-files cannot be combined with --fix"),
+        (["--config", "nosuch.toml", "--isolated"], "--config cannot be combined with --isolated"),
         (["--show-files", "--unsafe-fixes"],
          "--show-files cannot be combined with --unsafe-fixes"),
         (["--show-files", "--diff"], "--show-files cannot be combined with --diff"),

@@ -312,6 +312,8 @@ _CONFLICTS = (
     ("show_files", "--show-files", "fix", "--fix"),
     ("show_files", "--show-files", "unsafe_fixes", "--unsafe-fixes"),
     ("show_files", "--show-files", "diff", "--diff"),
+    # ruff refuses these two together (one names a configuration, the other ignores them all).
+    ("config_file", "--config", "isolated", "--isolated"),
 )
 
 

@@ -240,8 +240,8 @@ _LINT_OPTIONS: tuple[Callable[[F], F], ...] = (
                  help="Count findings per rule instead of listing them (as text, or JSON "
                  "with --format json)."),
     once("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto",
-                 help="Colour: auto = on a terminal unless NO_COLOR is set or FORCE_COLOR is "
-                 "set."),
+                 help="Colour: auto = on a terminal; NO_COLOR turns it off, FORCE_COLOR on "
+                 "(NO_COLOR wins)."),
     click.option("--no-color", is_flag=True, hidden=True, help="Same as --color never."),
     click.option("-q", "--quiet", is_flag=True,
                  help="Print the findings (or the diff) and errors, nothing else."),
