@@ -92,10 +92,11 @@ class UnknownTarget(Exception):
 
     def __init__(self, path: str, target: str, stage_names: list[str]) -> None:
         named = ", ".join(stage_names) or "none: no stage has a name (FROM … AS NAME)"
-        super().__init__(
-            f"{path}: {invalid_value('--target')}: no stage named {target!r} "
-            f"(stage names: {named})"
+        #: The message without the path: what an input error of that file says.
+        self.reason = (
+            f"{invalid_value('--target')}: no stage named {target!r} (stage names: {named})"
         )
+        super().__init__(f"{path}: {self.reason}")
 
 
 _NO_MAPPING: Mapping[str, Severity] = MappingProxyType({})

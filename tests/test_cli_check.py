@@ -382,12 +382,35 @@ def test_unknown_target_is_an_error_listing_the_stages(
     path = write(tmp_path / "Dockerfile", data)
     for extra in ([], ["--fix"], ["--diff"]):
         code, out, err = run(["--target", target, *extra, str(path)], capsys)
-        assert (code, out) == (2, "")
-        assert err == (
+        assert code == 2
+        assert "Error: " not in out
+        # An input error of that file, said once; the summary says a path could not be read.
+        assert err.count("Error: ") == 1
+        assert (
             f"Error: {path}: Invalid value for '--target': no stage named {target!r} "
             "(stage names: build, tools)\n"
-        )
+        ) in err
+        assert "1 path could not be read" in out + err
     assert path.read_bytes() == data
+
+
+def test_a_file_without_the_target_does_not_stop_the_others(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each Dockerfile is built on its own: one without the --target stage is an input error
+    of that file (in every format), the others are linted, a manifest has no stages to check."""
+    has = write(tmp_path / "has.Dockerfile",
+                b"FROM golang:1.22 AS build\nENV GOMEMLIMIT=512MB\nRUN go build -o /app .\n")
+    lacks = write(tmp_path / "lacks.Dockerfile", b"FROM alpine AS tools\nCMD [\"x\"]\n")
+    pod = write(tmp_path / "pod.yaml", b"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n"
+                b"spec:\n  containers:\n    - name: a\n      image: a\n      env:\n"
+                b"        - {name: GOMEMLIMIT, value: 1GB}\n")
+    code, findings = run_json(["--target", "build", str(has), str(lacks), str(pod)], capsys)
+    assert code == 2
+    by_path = {(f["path"], f["name"] if f["code"] is None else f["code"]) for f in findings}
+    assert (str(lacks), "input-error") in by_path
+    assert (str(has), "DFM004") in by_path
+    assert (str(pod), "DFM004") in by_path
 
 
 def test_notes_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

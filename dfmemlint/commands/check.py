@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
@@ -270,16 +271,28 @@ def _show_files(files: list[str], skipped: list[Skipped], flags: Flags) -> None:
     _report_skipped(skipped, each=flags.verbose)
 
 
-def _check_targets(sources: list[Source], flags: Flags) -> None:
-    """Refuse a ``--target`` that a file lacks before anything is linted or written."""
+def _check_targets(
+    sources: list[Source], flags: Flags, path_error: Callable[[InputError], None]
+) -> list[Source]:
+    """The sources that have the ``--target`` stage: a Dockerfile without it is an input error
+    of that file (``docker build`` of it fails), said before anything is linted or written, and
+    the other files are still linted."""
     from dfmemlint.dockerfile import model, reader
 
+    kept = []
     for source in sources:
+        if detect(source.path, source.data) is not Format.DOCKERFILE:
+            kept.append(source)  # a manifest, a Compose or env file, a script: no stages
+            continue
         df = reader.read(source.data)
         graph = model.build(df, build_args=flags.build_args, target=flags.target)
         if graph.target_missing is not None and df.error is None:
             names = [stage.name for stage in graph.stages if stage.name]
-            raise UnknownTarget(source.path, graph.target_missing, names)
+            missing = UnknownTarget(source.path, graph.target_missing, names)
+            path_error(InputError.at(source.path, missing.reason))
+            continue
+        kept.append(source)
+    return kept
 
 
 @click.command(
@@ -372,7 +385,7 @@ def run(flags: Flags) -> int:
             except InputError as exc:
                 path_error(exc)
         if flags.target is not None:
-            _check_targets(sources, flags)
+            sources = _check_targets(sources, flags, path_error)
         # Standard input is configured like the file it stands for (--stdin-filename).
         stdin_path = os.path.abspath(flags.stdin_filename) if flags.stdin_filename else os.getcwd()
         file_configs = [configs.for_path(s.real_path or stdin_path) for s in sources]
