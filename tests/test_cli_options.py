@@ -416,6 +416,12 @@ def test_control_characters_from_the_file_are_neutralised_in_text_output(
     # Machine formats keep the exact text (JSON escapes it).
     code, out, _ = run(capsys, "--format", "json", str(path))
     assert "\x1b[2J" in json.loads(out)[0]["message"]
+    # GitHub's workflow commands escape only %, CR and LF, and a pipe (as in Actions) must not
+    # lose the file's escape sequences: the annotation names the file and quotes it exactly.
+    named = write(tmp_path / "a\x1b[31mb.Dockerfile", data)
+    code, out, _ = run(capsys, "--format", "github", str(named))
+    assert f"file={named}," in out
+    assert "\x1b[2J" in out and "\x1b]0;pwned\x07" in out
 
 
 def test_control_characters_in_warnings_and_errors(

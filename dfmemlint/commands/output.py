@@ -123,6 +123,9 @@ def emit_report(
     else:
         rendered = _render(flags.output_format, report, color)
     stdout_taken = applying and any(s.real_path is None for s in sources)
+    # click.echo drops ANSI escape sequences on a pipe unless told to keep them: the machine
+    # formats carry a file's text exactly (GitHub's workflow commands escape only %, CR and LF).
+    color = color if flags.output_format == "text" else True
     if output is not None:
         ending = "" if rendered.endswith("\n") or not rendered else "\n"
         write_all(output, (rendered + ending).encode("utf-8", "replace"))
