@@ -170,3 +170,19 @@ def test_an_env_file_no_project_reads_is_skipped_not_linted(
     assert code == 1
     assert out.startswith("app.env:1:12: DFM004")
     assert "in 1 file." in out
+
+
+def test_show_files_exits_2_for_a_path_it_cannot_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--show-files says Error: for a missing path or a directory with nothing to lint; the exit
+    code says so too, as a lint run's does."""
+    (tmp_path / "Dockerfile").write_bytes(b"FROM alpine\n")
+    (tmp_path / "empty").mkdir()
+    for path in (str(tmp_path / "nosuch"), str(tmp_path / "empty")):
+        code, out, err = run_cli(capsys, "--show-files", str(tmp_path / "Dockerfile"), path)
+        assert code == 2
+        assert "Error: " in err
+        assert str(tmp_path / "Dockerfile") in out
+    code, _, _ = run_cli(capsys, "--show-files", str(tmp_path / "Dockerfile"))
+    assert code == 0

@@ -375,7 +375,7 @@ def run(flags: Flags) -> int:
         )
         if flags.show_files:
             _show_files(files, skipped, flags)
-            return 0
+            return 2 if unreadable else 0  # a path that cannot be read is an input error
         if flags.verbose:
             _report_skipped(skipped, each=True)
         sources: list[Source] = []
