@@ -186,3 +186,15 @@ def test_show_files_exits_2_for_a_path_it_cannot_read(
         assert str(tmp_path / "Dockerfile") in out
     code, _, _ = run_cli(capsys, "--show-files", str(tmp_path / "Dockerfile"))
     assert code == 0
+
+
+def test_the_verbose_hint_is_left_out_when_verbose(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.yaml"
+    other.write_bytes(b"replicaCount: 2\n")
+    code, out, _ = run_cli(capsys, str(other))
+    assert (code, out) == (0, "Nothing was linted: 1 file skipped (--verbose says why).\n")
+    code, out, err = run_cli(capsys, "--verbose", str(other))
+    assert (code, out) == (0, "Nothing was linted: 1 file skipped.\n")
+    assert str(other) in err  # --verbose named it and said why

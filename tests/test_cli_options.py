@@ -421,7 +421,8 @@ def test_control_characters_from_the_file_are_neutralised_in_text_output(
     named = write(tmp_path / "a\x1b[31mb.Dockerfile", data)
     code, out, _ = run(capsys, "--format", "github", str(named))
     assert f"file={named}," in out
-    assert "\x1b[2J" in out and "\x1b]0;pwned\x07" in out
+    assert "\x1b[2J" in out
+    assert "\x1b]0;pwned\x07" in out
 
 
 def test_control_characters_in_warnings_and_errors(

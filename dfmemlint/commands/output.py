@@ -117,9 +117,11 @@ def emit_report(
         from dfmemlint.reporters import text
 
         if flags.statistics:
-            rendered = text.render_statistics(report, color=color, quiet=flags.quiet)
+            rendered = text.render_statistics(
+                report, color=color, quiet=flags.quiet, verbose=flags.verbose
+            )
         else:
-            rendered = text.render(report, color=color, quiet=flags.quiet)
+            rendered = text.render(report, color=color, quiet=flags.quiet, verbose=flags.verbose)
     else:
         rendered = _render(flags.output_format, report, color)
     stdout_taken = applying and any(s.real_path is None for s in sources)

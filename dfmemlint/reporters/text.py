@@ -149,15 +149,17 @@ def problems_said(errors: Iterable[InputProblem]) -> str:
     return "; ".join(said)
 
 
-def totals(report: Report) -> tuple[str, str]:
+def totals(report: Report, *, verbose: bool = False) -> tuple[str, str]:
     """The summary's first line and its colour: ``All checks passed (3 files).`` only when
     every path was read and nothing was found; else what was found in how many of the files
-    linted, and how many paths could not be read."""
+    linted, and how many paths could not be read. With ``verbose`` the skipped files were
+    already named, so the line does not point to ``--verbose``."""
     files = _plural(report.files_checked, "file")
     if not report.findings:
         if not report.errors and not report.files_checked and report.skipped:
             skipped = _plural(report.skipped, "file")
-            return f"Nothing was linted: {skipped} skipped (--verbose says why).", _GREEN
+            why = "" if verbose else " (--verbose says why)"
+            return f"Nothing was linted: {skipped} skipped{why}.", _GREEN
         if not report.errors:
             return f"All checks passed ({files}).", _GREEN
         if not report.files_checked and all(p.kind == READ for p in report.errors):
@@ -174,8 +176,8 @@ def totals(report: Report) -> tuple[str, str]:
     return f"{found}{unread}.", _BOLD
 
 
-def summary(report: Report, *, color: bool = False) -> str:
-    line, style = totals(report)
+def summary(report: Report, *, color: bool = False, verbose: bool = False) -> str:
+    line, style = totals(report, verbose=verbose)
     lines = [_paint(line, style, color=color)]
     safe, unsafe = fixable_counts(report.findings)
     hints = []
@@ -188,7 +190,9 @@ def summary(report: Report, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def render(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+def render(
+    report: Report, *, color: bool = False, quiet: bool = False, verbose: bool = False
+) -> str:
     """Each finding with its source line and caret, then (unless ``quiet``) the summary."""
     lines_by_path: dict[str, list[str]] = {}
     blocks = []
@@ -198,18 +202,20 @@ def render(report: Report, *, color: bool = False, quiet: bool = False) -> str:
             lines_by_path[finding.path] = [] if source is None else source_lines(source)
         blocks.append("\n".join(_finding_block(finding, lines_by_path[finding.path], color)))
     if not quiet:
-        blocks.append(summary(report, color=color))
+        blocks.append(summary(report, color=color, verbose=verbose))
     return "\n\n".join(blocks) + "\n" if blocks else ""
 
 
-def render_statistics(report: Report, *, color: bool = False, quiet: bool = False) -> str:
+def render_statistics(
+    report: Report, *, color: bool = False, quiet: bool = False, verbose: bool = False
+) -> str:
     """One row per code, most frequent first: count, code, ``[*]`` when ``--fix`` repairs some;
     then (unless ``quiet``) the total and what ``[*]`` means. A clean run says so in one line."""
     counts = Counter(f.code for f in report.findings)
     if not counts:
         if quiet:
             return ""
-        line, style = totals(report)
+        line, style = totals(report, verbose=verbose)
         return _paint(line, style, color=color) + "\n"
     names = {f.code: f.name for f in report.findings}
     fixable = {
