@@ -224,10 +224,11 @@ def test_cli_help() -> None:
     assert "SIZE" in result.output
 
 
-@pytest.mark.parametrize("size", ["2", "3", "0"])
+@pytest.mark.parametrize("size", ["2", "3", "0", "4194303", "65537"])
 def test_cli_no_hint_that_would_be_refused(capsys: pytest.CaptureFixture[str], size: str) -> None:
     """A bare number whose MiB reading is still under 4 MiB gets no "did you mean" hint: the
-    suggested value would be refused in turn."""
+    suggested value would be refused in turn; nor one whose MiB reading is over 64 GiB
+    (4194303 is bytes just under 4 MiB, not 4 TiB)."""
     code, out, err = run(capsys, size)
     assert code == 2
     assert out == ""

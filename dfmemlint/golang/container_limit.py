@@ -203,20 +203,23 @@ def parse_memory_limit(text: str) -> int:
 # bytes, too little to start any Go program; above 16 TiB no container limit is meant.
 MIN_CONTAINER_LIMIT = 4 * MIB
 MAX_CONTAINER_LIMIT = 16 * TIB
+# The largest bare number read as MiB in a hint: a limit written in MiB rarely exceeds 64 GiB,
+# while a number near 4 MiB of bytes (4194303) is far more likely bytes than 4 TiB.
+_MIB_HINT_LIMIT = 64 * GIB
 
 
 def parse_container_limit(text: str) -> int:
     """:func:`parse_memory_limit`, then refuse (:class:`LimitError`) a limit under 4 MiB or over
     16 TiB; for a bare number the message names the unit that was likely meant (``512`` ->
-    ``512MiB``) when that reading is itself a limit it accepts (``2`` gets no hint: 2 MiB is
-    refused too)."""
+    ``512MiB``) when that reading is itself a limit it accepts and at most 64 GiB (``2`` gets no
+    hint: 2 MiB is refused too; nor does ``4194303``, bytes just under 4 MiB, not 4 TiB)."""
     limit = parse_memory_limit(text)
     shown = text.strip()
     if limit < MIN_CONTAINER_LIMIT:
         hint = ""
         if shown.isdigit():
             meant = int(shown.lstrip("0") or "0")
-            if MIN_CONTAINER_LIMIT <= meant * MIB <= MAX_CONTAINER_LIMIT:
+            if MIN_CONTAINER_LIMIT <= meant * MIB <= _MIB_HINT_LIMIT:
                 hint = f"; did you mean {meant}MiB?"
         raise LimitError(
             f"memory limit {shorten(shown)} is {describe_bytes(limit)}, under 4 MiB: too small "
