@@ -1,5 +1,6 @@
-"""Configuration: ``[tool.dfmemlint]`` in pyproject.toml or ``.dfmemlint.toml``, found by walking
-up from each linted file. Unknown keys and bad values are errors that name the key and the file.
+"""Configuration: ``[tool.dfmemlint]`` in pyproject.toml, or ``.dfmemlint.toml`` or
+``dfmemlint.toml`` (as ruff reads ``.ruff.toml`` and ``ruff.toml``), found by walking up from each
+linted file. Unknown keys and bad values are errors that name the key and the file.
 
 Precedence follows ruff's model (``ruff_workspace/src/configuration.rs``,
 ``LintConfiguration::as_rule_table``): each file gets the nearest configuration file above it, not
@@ -333,6 +334,12 @@ def load_file(path: str, data: dict[str, Any] | None = None) -> Config:
 
 
 _cache: dict[str, Config] = {}
+#: The files that hold only dfmemlint's settings, in the order one directory's are taken (ruff:
+#: ``.ruff.toml``, ``ruff.toml``, then ``pyproject.toml``; ``ruff_workspace/src/pyproject.rs``,
+#: ``settings_toml``).
+OWN_FILES = (".dfmemlint.toml", "dfmemlint.toml")
+#: Every file a configuration may come from.
+CONFIG_FILES = (*OWN_FILES, "pyproject.toml")
 
 
 def clear_cache() -> None:
@@ -350,9 +357,12 @@ def find_config(start: str) -> Config:
             found = _cache[directory]
             break
         visited.append(directory)
-        candidate = os.path.join(directory, ".dfmemlint.toml")
-        if os.path.isfile(candidate):
-            found = load_file(candidate)
+        own = next(
+            (path for name in OWN_FILES if os.path.isfile(path := os.path.join(directory, name))),
+            None,
+        )
+        if own is not None:
+            found = load_file(own)
             break
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):

@@ -71,6 +71,25 @@ def test_pyproject_without_the_table_is_passed_over(tmp_path: Path) -> None:
     assert found.ratio == 0.7
 
 
+@pytest.mark.parametrize(
+    ("present", "taken"),
+    [
+        ((".dfmemlint.toml", "dfmemlint.toml", "pyproject.toml"), ".dfmemlint.toml"),
+        (("dfmemlint.toml", "pyproject.toml"), "dfmemlint.toml"),
+        (("pyproject.toml",), "pyproject.toml"),
+    ],
+)
+def test_which_file_a_directory_gives(
+    tmp_path: Path, present: tuple[str, ...], taken: str
+) -> None:
+    """One directory's files are taken in ruff's order (.ruff.toml, ruff.toml, pyproject.toml)."""
+    for name in present:
+        table = "[tool.dfmemlint]\n" if name == "pyproject.toml" else ""
+        (tmp_path / name).write_text(f'{table}ratio = 0.7\n', encoding="utf-8")
+    found = find_config(str(tmp_path / "Dockerfile"))
+    assert found.path == str(tmp_path / taken)
+
+
 def test_dfmemlint_toml_takes_top_level_keys(tmp_path: Path) -> None:
     text = 'select = ["DFM004", "DFM007"]\nfail-on = "error"\n'
     path = project(tmp_path, ".dfmemlint.toml", text)

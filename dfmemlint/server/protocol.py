@@ -35,7 +35,7 @@ from pygls.workspace import TextDocument
 
 from dfmemlint import __version__, config, formats
 from dfmemlint.compose.link import Linker
-from dfmemlint.config import ConfigError
+from dfmemlint.config import CONFIG_FILES, ConfigError
 from dfmemlint.formats import Format
 from dfmemlint.records import Record
 from dfmemlint.server import actions, hover
@@ -335,7 +335,7 @@ def create_server() -> DfmemlintServer:
         paths = [path for change in params.changes if (path := _fs_path(change.uri))]
         ls.manifests.changed(paths)
         names = {os.path.basename(path) for path in paths}
-        ls.relint_all(search=bool(names & {"pyproject.toml", ".dfmemlint.toml"}))
+        ls.relint_all(search=bool(names & set(CONFIG_FILES)))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     def did_change_workspace_folders(
@@ -360,7 +360,7 @@ def create_server() -> DfmemlintServer:
         path = _fs_path(uri)
         if path is not None:
             ls.manifests.changed([path])  # the file on disk is the saved text now
-        if name in ("pyproject.toml", ".dfmemlint.toml") or is_compose_file(name):
+        if name in CONFIG_FILES or is_compose_file(name):
             ls.relint_all()
         else:
             ls.schedule(uri)

@@ -54,7 +54,7 @@ WATCHED = (
     "**/*.{yaml,yml}",
     "**/Kustomization",
     "**/{.env,*.env}",
-    "**/{pyproject.toml,.dfmemlint.toml}",
+    "**/{pyproject.toml,.dfmemlint.toml,dfmemlint.toml}",
 )
 _NOT_YAML = "not YAML"
 
