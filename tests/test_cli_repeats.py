@@ -181,3 +181,21 @@ def test_exclude_patterns_are_comma_separated_and_repeatable(
         (tmp_path / "tree" / name / "Dockerfile").write_text(GOGC_OFF, encoding="utf-8")
     code, out, _ = run_cli(capsys, "--show-files", *args, "tree")
     assert (code, out) == (0, "tree/c/Dockerfile\n")
+
+
+def test_a_code_prefix_and_all_select_as_readme_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--select DFM00` is DFM000-DFM009, `--select ALL` every rule (README, Configuration)."""
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(
+        b"FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM alpine:3.20\n"
+        b"COPY --from=build /app /app\n# dfmemlint: ignore=DFM999\nCMD [\"/app\"]\n"
+    )
+    codes = {}
+    for chosen in ("DFM00", "ALL"):
+        code, out, _ = run_cli(capsys, "--format", "json", "--select", chosen, str(path))
+        assert code == 1
+        codes[chosen] = {finding["code"] for finding in json.loads(out)}
+    assert codes["DFM00"] == {"DFM006"}
+    assert codes["ALL"] == {"DFM006", "DFM017"}
