@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from dfmemlint.containers import Place
+from dfmemlint.dockerfile.text import decode, encode
 from dfmemlint.engine import EditableRanges, LintOptions, keyed_setting, pragma_body
 from dfmemlint.positions import Lines
 from dfmemlint.records import Record
@@ -143,13 +144,13 @@ def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
     if b"dfmemlint" not in data.lower():
         return found
     for match in _COMMENT.finditer(data):
-        text = match.group(1).decode("utf-8", "surrogateescape")
+        text = decode(match.group(1))
         body = pragma_body(text)
         if body is None:
             continue  # prose that mentions dfmemlint
         body_at = len(text.rstrip()) - len(body)  # the body ends where the trailing blanks start
-        body_start = match.start(1) + _byte_length(text[:body_at])
-        body_end = body_start + _byte_length(body)
+        body_start = match.start(1) + len(encode(text[:body_at]))
+        body_end = body_start + len(encode(body))
         keyed = keyed_setting(body)
         if keyed is None or keyed[0] == "memory-limit":
             found.problems.append(_comment_problem(
@@ -162,7 +163,7 @@ def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
             continue
         key, value_at = keyed
         words: list[tuple[str | None, int, int]] = []
-        value_start = body_start + _byte_length(body[:value_at])
+        value_start = body_start + len(encode(body[:value_at]))
         codes = _codes(path, data, value_start, body_end, found.problems, words)
         if key == "global ignore":
             found.everywhere.update(codes)
@@ -171,10 +172,6 @@ def read_suppressions(data: bytes, lines: Lines, path: str) -> Suppressions:
             found.by_line[line] = codes
             found.words[line] = words
     return found
-
-
-def _byte_length(text: str) -> int:
-    return len(text.encode("utf-8", "surrogateescape"))
 
 
 def is_wanted(code: str, options: LintOptions, ignored: set[str]) -> bool:
