@@ -49,6 +49,8 @@ def blank_runs(text: str) -> Iterator[tuple[int, int]]:
 def first_blank_run(text: str) -> tuple[int, int] | None:
     """The first of :func:`blank_runs`, or ``None``."""
     return next(blank_runs(text), None)
+
+
 # Go's RE2 classes are ASCII-only: \s is [\t\n\f\r ], \d is [0-9].
 _RE_HEREDOC = r"(?s)^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)\Z"
 _MAX_UINT64 = (1 << 64) - 1
