@@ -17,8 +17,10 @@ as this path" (the command line, the fixer and the language server all come thro
   ``kubectl apply -f -`` and ``docker compose -f -`` read standard input (compose-go
   ``cli/options.go``: ``-`` is read from standard input and the project directory is then the
   working directory, ``GetWorkingDir``); a ``*.sh`` name or a first line ``#!`` naming a shell
-  is a shell script (an entrypoint script: :mod:`dfmemlint.shellscript.lint`); anything else is
-  a Dockerfile, whose first statement is always an instruction, a word followed by a blank.
+  is a shell script (an entrypoint script: :mod:`dfmemlint.shellscript.lint`); a manifest whose
+  first statement is a template action (``{{- … }}``) is a Helm chart template, skipped; anything
+  else is a Dockerfile, whose first statement is always an instruction, a word followed by a
+  blank.
 
 Deciding costs a look at the name and, for YAML names only, one regular-expression search of the
 bytes: the directory walk parses nothing it passes (a chart's ``values.yaml`` is never read as a
@@ -174,6 +176,10 @@ def detect_unnamed(name: str, data: bytes) -> Format:
         is_env_name(name) or re.match(_ENV_STATEMENT, first) is not None
     ):
         return Format.ENV_FILE
+    if first.startswith(b"{{") and looks_like_kubernetes(data):
+        # A Helm chart template that opens with a template action (``{{- $x := … }}``): read
+        # only to be skipped and counted as one, as a template under its usual name is.
+        return Format.KUBERNETES
     if re.match(_YAML_STATEMENT, first) is not None:
         if looks_like_kubernetes(data) or looks_like_operations(data):
             return Format.KUBERNETES

@@ -5,6 +5,7 @@ even when nothing was linted."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,24 @@ def test_the_verbose_hint_is_left_out_when_verbose(
     code, out, err = run_cli(capsys, "--verbose", str(other))
     assert (code, out) == (0, "Nothing was linted: 1 file skipped.\n")
     assert str(other) in err  # --verbose named it and said why
+
+
+@pytest.mark.parametrize("where", ["named", "stdin"])
+def test_a_template_that_opens_with_an_action_is_skipped_under_any_name(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+) -> None:
+    """A chart template whose first statement is a template action (`{{- $x := … }}`), named
+    without a YAML suffix or piped, was read as a Dockerfile (a DFM000 on every line); it is
+    skipped as a template, as under its usual name."""
+    text = '{{- $name := include "app.name" . }}\n---\n' + TEMPLATE
+    path = tmp_path / "deployment"
+    path.write_text(text, encoding="utf-8")
+    if where == "stdin":
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code, out, err = run_cli(capsys, "--no-color", "-" if where == "stdin" else str(path))
+    assert (code, out) == (0, "Nothing was linted: 1 file skipped (--verbose says why).\n")
+    assert "Helm chart template" in err
+    assert "DFM000" not in out + err
